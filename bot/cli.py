@@ -1,0 +1,334 @@
+"""The ``uabot`` command: run the bot, the offline demo, migrations, keys, UAs and figures."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import App, build_app
+from bot.config import ConfigError, Settings, load_settings
+from bot.crypto import SecretKeyError, generate_secret_key
+from bot.uadoc import UADocumentError, ensure_deadline_ahead, parse_document
+from handlers.walkthrough import normalise_ua_number
+from storage.database import create_engine, downgrade, upgrade
+from storage.outbox import enqueue_broadcast
+from storage.reports import PEOPLE, totals_by_update
+from storage.uas import all_updates, find_case, latest_update, publish_update, save_draft
+
+SAMPLES_DIR = Path(__file__).parent / "samples"
+EXIT_USAGE = 2
+
+NO_TOKEN = """\
+uabot run: no Telegram bot token is configured.
+Set telegram.token in {config} or the UABOT_TELEGRAM_TOKEN environment variable.
+Get a token by talking to @BotFather in Telegram (/newbot).
+To try the bot offline without a token, run: uabot demo"""
+
+NO_SECRET_KEY = """\
+uabot run: no secret key is configured, and the bot stores Telegram ids only encrypted.
+Make one with `uabot keygen` and put it in security.secret_key in {config}
+or in the UABOT_SECRET_KEY environment variable. Keep it secret and keep a copy:
+without it the stored ids cannot be read."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="uabot", description="Urgent Actions for supporters on Telegram."
+    )
+    parser.add_argument("--version", action="version", version=f"uabot {version('uabot')}")
+    parser.add_argument(
+        "--config", type=Path, default=None, help="configuration file (default: ./config.toml)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot on Telegram (needs a token)")
+    demo = commands.add_parser("demo", help="an offline chat in the terminal, with a sample UA")
+    demo.add_argument("--language", choices=["en", "es"], default=None)
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("--downgrade", metavar="REVISION", default=None)
+    commands.add_parser("keygen", help="print a new secret key for security.secret_key")
+
+    ua = commands.add_parser("ua", help="parse, import, list, show and publish UAs")
+    ua_commands = ua.add_subparsers(dest="ua_command", metavar="ACTION", required=True)
+    parse = ua_commands.add_parser("parse", help="show the fields read from a UA document")
+    parse.add_argument("file", type=Path)
+    parse.add_argument("--json", action="store_true", help="print one JSON object")
+    imports = ua_commands.add_parser("import", help="store a UA document as a draft")
+    imports.add_argument("file", type=Path)
+    imports.add_argument("--lang", choices=["en", "es"], default=None)
+    imports.add_argument("--allow-past", action="store_true", help="accept a past deadline")
+    ua_commands.add_parser("list", help="list stored UAs")
+    show = ua_commands.add_parser("show", help="show one UA number and its updates")
+    show.add_argument("number")
+    publish = ua_commands.add_parser("publish", help="publish the newest draft of a UA number")
+    publish.add_argument("number")
+    stats = commands.add_parser("stats", help="actions counted per UA number and update")
+    stats.add_argument("number", nargs="?")
+    return parser
+
+
+def _settings(config: Path | None) -> Settings:
+    if config is None and Path("config.toml").exists():
+        config = Path("config.toml")
+    return load_settings(config, environ=os.environ)
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+    """Entry point; returns the exit status (2 for usage and configuration errors)."""
+    out = stdout or sys.stdout
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.command == "run" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        parser.print_help(out)
+        return 0
+    if args.command == "keygen":
+        print(generate_secret_key(), file=out)
+        return 0
+    if args.command == "ua" and args.ua_command == "parse":
+        return _parse(args.file, args.json, out)
+    if args.command == "demo":
+        return asyncio.run(run_demo(sys.stdin, out, language=args.language))
+    try:
+        settings = _settings(args.config)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    config_name = str(args.config or "config.toml")
+    if args.command == "migrate":
+        return asyncio.run(_migrate(settings, args.downgrade, out))
+    if args.command == "run":
+        if not settings.telegram.token:
+            print(NO_TOKEN.format(config=config_name), file=sys.stderr)
+            return EXIT_USAGE
+        if not settings.security.secret_key:
+            print(NO_SECRET_KEY.format(config=config_name), file=sys.stderr)
+            return EXIT_USAGE
+        from bot.runner import run_bot
+
+        try:
+            return asyncio.run(run_bot(settings))
+        except SecretKeyError as error:
+            print(f"uabot run: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    if not settings.security.secret_key:
+        print(
+            NO_SECRET_KEY.format(config=config_name).replace("uabot run", "uabot"), file=sys.stderr
+        )
+        return EXIT_USAGE
+    return asyncio.run(_with_app(settings, args, out))
+
+
+def _parse(file: Path, as_json: bool, out: TextIO) -> int:
+    try:
+        draft = parse_document(file.name, file.read_bytes())
+    except OSError as error:
+        print(f"uabot ua parse: cannot read {file}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    except UADocumentError as error:
+        print(f"uabot ua parse: {file.name}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    data = draft.to_json()
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        return 0
+    for key, value in data.items():
+        if isinstance(value, str) and len(value) > 200:
+            value = value[:200] + "…"
+        print(f"{key}: {value}", file=out)
+    return 0
+
+
+async def _migrate(settings: Settings, revision: str | None, out: TextIO) -> int:
+    engine = create_engine(settings.database.url)
+    try:
+        if revision:
+            await downgrade(engine, revision)
+            print(f"database downgraded to {revision}", file=out)
+        else:
+            await upgrade(engine)
+            print("database is up to date", file=out)
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def _with_app(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    assert settings.security.secret_key
+    app = await build_app(settings, secret_key=settings.security.secret_key)
+    try:
+        if args.command == "stats":
+            return await _stats(app, args.number, out)
+        if args.ua_command == "import":
+            return await _import(app, args.file, args.lang, args.allow_past, out)
+        if args.ua_command == "list":
+            return await _list(app, out)
+        if args.ua_command == "show":
+            return await _show(app, args.number, out)
+        return await _publish(app, args.number, out)
+    finally:
+        await app.close()
+
+
+async def _import(app: App, file: Path, language: str | None, allow_past: bool, out: TextIO) -> int:
+    try:
+        content = await asyncio.to_thread(file.read_bytes)
+        draft = parse_document(file.name, content)
+        if not allow_past:
+            ensure_deadline_ahead(draft, app.clock.now().date())
+    except OSError as error:
+        print(f"uabot ua import: cannot read {file}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    except UADocumentError as error:
+        print(f"uabot ua import: {file.name}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    async with app.sessions() as session, session.begin():
+        update = await save_draft(session, draft, language or draft.language)
+        status = update.status
+    for warning in draft.warnings:
+        print(f"warning: {warning}", file=out)
+    print(
+        f"stored UA {draft.ua_number} update {draft.update_ordinal} "
+        f"({language or draft.language}, {status})",
+        file=out,
+    )
+    return 0
+
+
+async def _list(app: App, out: TextIO) -> int:
+    async with app.sessions() as session:
+        updates = await all_updates(session)
+    if not updates:
+        print("no UA stored yet: import one with `uabot ua import FILE`", file=out)
+    for update in updates:
+        languages = ",".join(sorted(text.language for text in update.texts))
+        print(
+            f"{update.case.number}\tupdate {update.ordinal}\t{update.status}\t"
+            f"until {update.deadline.isoformat()}\t{languages}",
+            file=out,
+        )
+    return 0
+
+
+async def _show(app: App, number_text: str, out: TextIO) -> int:
+    number = normalise_ua_number(number_text)
+    async with app.sessions() as session:
+        case = await find_case(session, number) if number else None
+        if case is None:
+            print(f"uabot ua show: no UA {number_text}; see `uabot ua list`", file=sys.stderr)
+            return EXIT_USAGE
+        updates = [u for u in await all_updates(session) if u.case_id == case.id]
+    print(f"UA {case.number}" + (" (closed)" if case.closed_at else ""), file=out)
+    for update in updates:
+        print(
+            f"  update {update.ordinal}: {update.status}, until {update.deadline.isoformat()}, "
+            f"index {update.index_code or '-'}, {update.country or '-'}",
+            file=out,
+        )
+        for text in update.texts:
+            targets = "; ".join(target["name"] for target in text.targets)
+            print(f"    [{text.language}] {text.title} | to: {targets}", file=out)
+    return 0
+
+
+async def _publish(app: App, number_text: str, out: TextIO) -> int:
+    number = normalise_ua_number(number_text)
+    async with app.sessions() as session, session.begin():
+        update = await latest_update(session, number, published_only=False) if number else None
+        if update is None:
+            print(f"uabot ua publish: no UA {number_text}; see `uabot ua list`", file=sys.stderr)
+            return EXIT_USAGE
+        if update.status != "draft":
+            print(
+                f"UA {update.case.number} update {update.ordinal} is already {update.status}",
+                file=out,
+            )
+            return 0
+        await publish_update(session, update, app.clock.now())
+        queued = await enqueue_broadcast(session, update)
+    print(
+        f"published UA {update.case.number} update {update.ordinal}: queued for {queued}", file=out
+    )
+    return 0
+
+
+async def _stats(app: App, number_text: str | None, out: TextIO) -> int:
+    async with app.sessions() as session:
+        updates = await all_updates(session)
+        numbers = sorted({u.case.number for u in updates})
+        if number_text:
+            number = normalise_ua_number(number_text)
+            if number not in numbers:
+                print(f"uabot stats: no UA {number_text}; see `uabot ua list`", file=sys.stderr)
+                return EXIT_USAGE
+            numbers = [number]  # type: ignore[list-item]
+        print("ua\tupdate\tpeople\tletter\temail\tsocial", file=out)
+        for number in numbers:
+            case = await find_case(session, number)
+            assert case is not None
+            totals = await totals_by_update(session, case.id)
+            for ordinal in sorted(totals):
+                kinds = totals[ordinal]
+                print(
+                    f"{number}\t{ordinal}\t{kinds.get(PEOPLE, 0)}\t{kinds.get('letter', 0)}\t"
+                    f"{kinds.get('email', 0)}\t{kinds.get('social', 0)}",
+                    file=out,
+                )
+    return 0
+
+
+async def load_sample_uas(app: App) -> None:
+    """Import and publish the fictional sample UA, its deadline kept 30 days ahead."""
+    today = app.clock.now().date()
+    async with app.sessions() as session, session.begin():
+        update = None
+        for path in sorted(SAMPLES_DIR.glob("sample-ua-*.txt")):
+            draft = parse_document(path.name, path.read_bytes())
+            draft.deadline = max(draft.deadline, today + timedelta(days=30))
+            update = await save_draft(session, draft, draft.language)
+        if update is not None and update.status == "draft":
+            await publish_update(session, update, app.clock.now())
+
+
+async def run_demo(stdin: TextIO, stdout: TextIO, language: str | None = None) -> int:
+    """The offline demo: a throwaway database and key; the person at the keyboard is admin."""
+    from bot.channels.terminal import TerminalChannel
+    from bot.dispatcher import Dispatcher
+
+    with tempfile.TemporaryDirectory(prefix="uabot-demo-") as folder:
+        settings = Settings.model_validate(
+            {
+                "database": {"url": f"sqlite+aiosqlite:///{folder}/demo.db"},
+                "bot": {"admins": [1], "default_language": language or "en"},
+            }
+        )
+        app = await build_app(settings, secret_key=generate_secret_key())
+        try:
+            await load_sample_uas(app)
+            channel = TerminalChannel(
+                Dispatcher(app),
+                stdin,
+                stdout,
+                files_dir=Path(folder) / "files",
+                language_hint=language,
+            )
+            await channel.run()
+        finally:
+            await app.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

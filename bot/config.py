@@ -1,0 +1,172 @@
+"""Typed settings read from a TOML file, with secrets overridable by UABOT_* variables.
+
+Loading is a plain function with an injectable environment (``load_settings(path,
+environ=...)``) so that tests build their own settings and nothing is read at import time.
+An invalid file is refused whole, with the key, what was expected and the line where the
+key stands, so the bot never starts half-configured.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+
+#: Environment variables that win over the file, mapped to their dotted setting.
+ENVIRONMENT_OVERRIDES: dict[str, str] = {
+    "UABOT_TELEGRAM_TOKEN": "telegram.token",
+    "UABOT_TELEGRAM_API_BASE_URL": "telegram.api_base_url",
+    "UABOT_WEBHOOK_SECRET_TOKEN": "telegram.secret_token",
+    "UABOT_DATABASE_URL": "database.url",
+    "UABOT_SECRET_KEY": "security.secret_key",
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to fix and where."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TelegramSettings(_Section):
+    token: str | None = None
+    library: Literal["aiogram", "ptb"] = "aiogram"
+    api_base_url: str = DEFAULT_API_BASE_URL
+    mode: Literal["polling", "webhook"] = "polling"
+    url: str | None = None
+    listen: str = "127.0.0.1:8080"
+    secret_token: str | None = None
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite+aiosqlite:///uabot.db"
+
+
+class BotSettings(_Section):
+    admins: list[int] = Field(default_factory=list)
+    default_language: Literal["en", "es"] = "en"
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from error
+        return value
+
+
+class BroadcastSettings(_Section):
+    rate_per_second: float = Field(default=25, gt=0, le=1000)
+
+
+_OFFSET = re.compile(r"^(\d+)([dhm])$")
+
+
+def parse_offset(text: str) -> timedelta:
+    """Turn a reminder offset such as ``3d``, ``12h`` or ``30m`` into a timedelta."""
+    match = _OFFSET.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not an offset like '3d', '12h' or '30m'")
+    amount, unit = int(match.group(1)), match.group(2)
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
+        unit, timedelta(minutes=amount)
+    )
+
+
+class ReminderSettings(_Section):
+    offsets: list[str] = Field(default_factory=lambda: ["3d", "1d"])
+
+    @field_validator("offsets")
+    @classmethod
+    def _valid_offsets(cls, values: list[str]) -> list[str]:
+        for value in values:
+            parse_offset(value)
+        return values
+
+
+class SecuritySettings(_Section):
+    secret_key: str | None = None
+    purge_grace_days: int = Field(default=30, ge=0)
+
+
+class Settings(_Section):
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    bot: BotSettings = Field(default_factory=BotSettings)
+    broadcast: BroadcastSettings = Field(default_factory=BroadcastSettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+
+
+def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read ``path`` (or defaults when None), overlay UABOT_* variables, validate."""
+    raw: dict[str, Any] = {}
+    text = ""
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(
+                f"cannot read the configuration file {path}: {error.strerror}"
+            ) from None
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    for variable, dotted in ENVIRONMENT_OVERRIDES.items():
+        value = (environ or {}).get(variable)
+        if value:
+            section, key = dotted.split(".")
+            section_values = raw.setdefault(section, {})
+            if isinstance(section_values, dict):
+                section_values[key] = value
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, path, text)) from None
+
+
+def _describe(error: ValidationError, path: Path | None, text: str) -> str:
+    where = str(path) if path else "settings"
+    lines = [f"{where}: invalid configuration"]
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"])
+        line = _line_of(text, problem["loc"])
+        location = f" (line {line})" if line else ""
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown setting; check its spelling against config.example.toml"
+        lines.append(f"  {key}{location}: {message}")
+    return "\n".join(lines)
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Find the line of ``[section] key = ...`` in the TOML text, for error messages."""
+    if not text or not loc:
+        return None
+    section = str(loc[0])
+    key = str(loc[1]) if len(loc) > 1 else None
+    current = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[([^\]]+)\]", stripped)
+        if header:
+            current = header.group(1).strip()
+            if key is None and current == section:
+                return number
+            continue
+        if current == section and key and re.match(rf"^{re.escape(key)}\s*=", stripped):
+            return number
+    return None

@@ -1,0 +1,100 @@
+"""Runs one update through the handlers inside one database transaction.
+
+This is the only place that commits: a handler's effects are all written, or none are. An
+update seen before (same platform update id) is skipped, so Telegram redelivering it
+changes nothing. A handler error is logged without any message text and the person gets a
+short apology in their language; the bot keeps running.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.app import App
+from bot.contract import Incoming, Reply, Text
+from handlers.context import Context
+from handlers.router import route
+from storage.database import insert_ignore
+from storage.models import ProcessedUpdate
+
+log = logging.getLogger("uabot.dispatcher")
+
+
+def _kind(incoming: Incoming) -> str:
+    """What sort of update this is, for logs: never its text."""
+    if incoming.command:
+        return f"/{incoming.command[:24]}"
+    if incoming.callback_data:
+        return "button:" + incoming.callback_data.split(":", 1)[0][:12]
+    if incoming.document:
+        return "document"
+    return "text"
+
+
+class Dispatcher:
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        started = time.perf_counter()
+        tag = self.app.vault.log_tag(incoming.platform, incoming.user_id)
+        if not incoming.private_chat:
+            return await self._group_answer(incoming)
+        try:
+            async with self.app.sessions() as session, session.begin():
+                if incoming.update_key and not await insert_ignore(
+                    session,
+                    ProcessedUpdate,
+                    {
+                        "platform": incoming.platform,
+                        "update_key": incoming.update_key,
+                        "seen_at": self.app.clock.now(),
+                    },
+                    ["platform", "update_key"],
+                ):
+                    log.info("skipped redelivered update from %s", tag)
+                    return []
+                ctx = await Context.load(self.app, session, incoming)
+                replies = await route(ctx)
+        except IntegrityError:
+            # Two deliveries of one update raced past the check: the other one won.
+            log.info("update from %s lost a race with its duplicate", tag)
+            return []
+        except Exception:
+            log.exception("handler failed on %s from %s", _kind(incoming), tag)
+            return [await self._apology(incoming)]
+        log.info(
+            "handled %s from %s in %.1f ms",
+            _kind(incoming),
+            tag,
+            (time.perf_counter() - started) * 1000,
+        )
+        return replies
+
+    async def _apology(self, incoming: Incoming) -> Reply:
+        try:
+            async with self.app.sessions() as session:
+                ctx = await Context.load(self.app, session, incoming)
+                tr = ctx.tr
+        except Exception:
+            tr = self.app.catalogs.get(self.app.settings.bot.default_language)
+        return Text(
+            tr.gettext("Sorry, something went wrong on my side. Please try again in a moment.")
+        )
+
+    async def _group_answer(self, incoming: Incoming) -> list[Reply]:
+        """In groups the bot answers commands only, once, pointing to a private chat."""
+        if incoming.command is None:
+            return []
+        tr = self.app.catalogs.get(self.app.settings.bot.default_language)
+        return [
+            Text(
+                tr.gettext(
+                    "I work in private chats only, so that what you do stays between us. "
+                    "Write to me directly."
+                )
+            )
+        ]

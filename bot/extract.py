@@ -1,0 +1,120 @@
+"""Turn an uploaded document (plain text, PDF text layer, DOCX) into plain text lines.
+
+UA documents arrive as whatever the organiser has. This module only gets the words out and
+removes what PDF pages add (repeated headers and footers, page numbers); the UA structure
+is read by ``bot.uadoc``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from pathlib import PurePath
+
+from docx import Document as open_docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:page|página|pág\.?)?\s*\d{1,3}(?:\s*(?:of|/|de)\s*\d{1,3})?\s*$", re.I
+)
+
+
+class DocumentReadError(Exception):
+    """The bytes cannot be read as a document of the kind its name or content says."""
+
+
+def document_kind(filename: str, content: bytes) -> str:
+    """``pdf``, ``docx`` or ``text``, from the content's signature first, then the name."""
+    if content.startswith(b"%PDF"):
+        return "pdf"
+    if content.startswith(b"PK") and PurePath(filename).suffix.lower() in {".docx", ""}:
+        return "docx"
+    suffix = PurePath(filename).suffix.lower()
+    if suffix == ".pdf":
+        return "pdf"
+    if suffix == ".docx":
+        return "docx"
+    return "text"
+
+
+def extract_text(filename: str, content: bytes) -> str:
+    """The document's text, one line per line or paragraph, in reading order."""
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise DocumentReadError(
+            f"the file is {len(content) // 1024} KB; UA documents are far smaller than "
+            f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB, so send the UA alone"
+        )
+    kind = document_kind(filename, content)
+    if kind == "pdf":
+        return _pdf_text(content)
+    if kind == "docx":
+        return _docx_text(content)
+    return _plain_text(content)
+
+
+def _plain_text(content: bytes) -> str:
+    if b"\x00" in content:
+        raise DocumentReadError("this is a binary file, not text: send a .txt, .pdf or .docx")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return content.decode("latin-1")
+
+
+def _pdf_text(content: bytes) -> str:
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            raise DocumentReadError("the PDF is password-protected: send an unprotected copy")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except DocumentReadError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
+        raise DocumentReadError(f"this PDF cannot be read ({type(error).__name__})") from None
+    if not any(page.strip() for page in pages):
+        raise DocumentReadError(
+            "this PDF has no text layer (a scan?): send the UA as text, .docx or a PDF "
+            "exported from a word processor"
+        )
+    return "\n".join(_without_page_furniture(pages))
+
+
+def _without_page_furniture(pages: list[str]) -> list[str]:
+    """Drop page numbers and lines repeated at the top or bottom of most pages."""
+    split_pages = [page.splitlines() for page in pages]
+    edges: Counter[str] = Counter()
+    for lines in split_pages:
+        stripped = [line.strip() for line in lines if line.strip()]
+        edges.update(set(stripped[:2] + stripped[-2:]))
+    repeated = {line for line, count in edges.items() if len(pages) > 1 and count > 1}
+    kept: list[str] = []
+    for lines in split_pages:
+        for line in lines:
+            if line.strip() in repeated or _PAGE_NUMBER.match(line):
+                continue
+            kept.append(line)
+    return kept
+
+
+def _docx_text(content: bytes) -> str:
+    try:
+        document = open_docx(io.BytesIO(content))
+    except Exception as error:  # python-docx raises zipfile's, lxml's and its own errors
+        raise DocumentReadError(f"this .docx cannot be read ({type(error).__name__})") from None
+    lines: list[str] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                for cell in row.cells:
+                    lines.extend(paragraph.text for paragraph in cell.paragraphs)
+    return "\n".join(lines)

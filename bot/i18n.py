@@ -1,0 +1,75 @@
+"""Babel gettext catalogs for English and Spanish, compiled from ``locale/`` at start-up.
+
+Compiling the ``.po`` files in memory when the application is built keeps the catalogs and
+the running code in step without committing binary ``.mo`` files. The locale is always
+passed explicitly (``Catalogs.get("es")``): broadcasts and reminders format text for many
+people at once, so there is no global "current language".
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import date
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LANGUAGES = ("en", "es")
+DOMAIN = "messages"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction where it is defined; translate it where it is shown."""
+    return message
+
+
+class Translator:
+    """gettext, ngettext and locale-aware dates and numbers for one language."""
+
+    def __init__(self, language: str, translations: gettext.NullTranslations) -> None:
+        self.language = language
+        self._translations = translations
+
+    def gettext(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self._translations.ngettext(singular, plural, count)
+
+    def date(self, value: date) -> str:
+        """A date as people of this language write it: "30 de agosto de 2026"."""
+        return format_date(value, format="long", locale=self.language)
+
+    def number(self, value: int) -> str:
+        return format_decimal(value, locale=self.language)
+
+
+class Catalogs:
+    """The compiled catalogs of every supported language."""
+
+    def __init__(self, locale_dir: Path = LOCALE_DIR) -> None:
+        self._translators: dict[str, Translator] = {}
+        for language in LANGUAGES:
+            po_path = locale_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=language)
+            buffer = io.BytesIO()
+            write_mo(buffer, catalog)
+            buffer.seek(0)
+            self._translators[language] = Translator(language, gettext.GNUTranslations(buffer))
+
+    def get(self, language: str | None) -> Translator:
+        """The translator for ``language``, English when it is not one we speak."""
+        return self._translators.get(language or "en", self._translators["en"])
+
+
+def language_from_hint(hint: str | None, default: str) -> str:
+    """Spanish for any ``es*`` language code Telegram reports, else the configured default."""
+    if hint and hint.lower().startswith("es"):
+        return "es"
+    return default

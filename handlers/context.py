@@ -1,0 +1,94 @@
+"""What a handler receives: the update, the database session, the person and their language.
+
+Handlers get everything through this object and return ``Reply`` values, so they hold no
+SQL (they call ``storage`` functions) and no platform calls (channels send the replies).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import App
+from bot.contract import Incoming, Text
+from bot.i18n import Translator, language_from_hint
+from storage.audit import record as record_audit
+from storage.models import Supporter
+from storage.supporters import add_supporter, find_supporter
+
+
+@dataclass
+class Context:
+    app: App
+    session: AsyncSession
+    incoming: Incoming
+    supporter: Supporter | None
+    tr: Translator
+
+    @classmethod
+    async def load(cls, app: App, session: AsyncSession, incoming: Incoming) -> Context:
+        user_hash = app.vault.lookup_hash(incoming.platform, incoming.user_id)
+        supporter = await find_supporter(session, incoming.platform, user_hash)
+        language = (
+            supporter.language
+            if supporter
+            else language_from_hint(incoming.language_hint, app.settings.bot.default_language)
+        )
+        return cls(app, session, incoming, supporter, app.catalogs.get(language))
+
+    def _(self, message: str) -> str:
+        return self.tr.gettext(message)
+
+    @property
+    def now(self) -> datetime:
+        return self.app.clock.now()
+
+    @property
+    def today(self) -> date:
+        """Today in the bot's configured time zone: deadlines are calendar days there."""
+        return self.now.astimezone(ZoneInfo(self.app.settings.bot.timezone)).date()
+
+    @property
+    def role(self) -> str:
+        """Admins listed in the configuration are admins whatever the database says."""
+        if self.incoming.user_id in self.app.settings.bot.admins:
+            return "admin"
+        return self.supporter.role if self.supporter else "supporter"
+
+    async def ensure_supporter(self) -> Supporter:
+        """The person's row, created on first need with the least data that works."""
+        if self.supporter is None:
+            vault = self.app.vault
+            self.supporter = await add_supporter(
+                self.session,
+                platform=self.incoming.platform,
+                user_hash=vault.lookup_hash(self.incoming.platform, self.incoming.user_id),
+                user_id_enc=vault.encrypt_id(self.incoming.user_id),
+                chat_id_enc=vault.encrypt_id(self.incoming.chat_id),
+                language=self.tr.language,
+                today=self.today,
+            )
+        return self.supporter
+
+    async def authorise(self, command: str, roles: tuple[str, ...], detail: str = "") -> bool:
+        """Whether the person may run a privileged command; every answer is audited."""
+        allowed = self.role in roles
+        await record_audit(
+            self.session,
+            actor_id=self.supporter.id if self.supporter else None,
+            command=command,
+            allowed=allowed,
+            at=self.now,
+            detail=detail,
+        )
+        return allowed
+
+    def refusal(self) -> Text:
+        """The same polite answer for every refused command: it reveals nothing."""
+        return Text(self._("Sorry, that is not something I can do for you."))
+
+    def use_language(self, language: str) -> None:
+        self.tr = self.app.catalogs.get(language)

@@ -1,0 +1,306 @@
+"""Organiser commands: turn a UA document into a UA, preview it, publish it, see figures."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from bot.contract import Button, Reply, Text, split_text
+from bot.uadoc import UADocumentError, UADraft, ensure_deadline_ahead, parse_document, parse_text
+from handlers.context import Context
+from handlers.uaview import KIND_LABELS, STATUS_LABELS, language_name, pick_text, ua_label
+from handlers.walkthrough import normalise_ua_number
+from storage.models import UAUpdate
+from storage.outbox import delivery_counts, enqueue_broadcast
+from storage.reports import PEOPLE, totals_by_update
+from storage.uas import (
+    all_updates,
+    close_case,
+    discard_draft,
+    find_case,
+    get_update,
+    latest_update,
+    open_updates,
+    publish_update,
+    save_draft,
+)
+
+ORGANISERS = ("organiser", "admin")
+
+
+def _describe_contacts(contacts: list[dict]) -> str:
+    names = []
+    for contact in contacts:
+        parts = [contact.get("organisation") or "", contact.get("name") or ""]
+        label = " – ".join(part for part in parts if part)
+        if contact.get("title"):
+            label += f" ({contact['title']})"
+        names.append(label)
+    return "; ".join(names) or "—"
+
+
+def preview(ctx: Context, update: UAUpdate, warnings: list[str]) -> list[Reply]:
+    tr = ctx.tr
+    text, _ = pick_text(update, tr.language)
+    languages = ", ".join(language_name(tr, t.language) for t in update.texts)
+    details = [
+        update.index_code or "—",
+        update.country or "—",
+        tr.date(update.issue_date) if update.issue_date else "—",
+    ]
+    letter_start = text.letter.split("\n\n", 1)[0][:120]
+    lines = [
+        ctx._("Preview of {ua} ({status})").format(
+            ua=ua_label(tr, update), status=ctx._(STATUS_LABELS[update.status])
+        ),
+        "",
+        ctx._("Title: {title}").format(title=text.title or "—"),
+        ctx._("Index, country, date: {details}").format(details=" · ".join(details)),
+        ctx._("Deadline: {date}").format(date=tr.date(update.deadline)),
+        ctx._("Write to: {targets}").format(targets=_describe_contacts(text.targets)),
+        ctx._("Copy to: {cc}").format(cc=_describe_contacts(text.cc)),
+        ctx._("Preferred language: {language}").format(
+            language=language_name(tr, update.preferred_language) or "—"
+        ),
+        ctx._("Letter begins: {start}").format(start=letter_start or "—"),
+        ctx._("Languages: {languages}").format(languages=languages),
+    ]
+    if warnings:
+        lines += ["", ctx._("Warnings:")] + [f"• {warning}" for warning in warnings]
+    buttons: list[tuple[Button, ...]] = []
+    if update.status == "draft":
+        buttons.append(
+            (
+                Button(ctx._("Publish"), data=f"pub:{update.id}"),
+                Button(ctx._("Cancel"), data=f"drop:{update.id}"),
+            )
+        )
+    missing = {"en", "es"} - {t.language for t in update.texts}
+    for code in sorted(missing):
+        label = ctx._("Add the {language} version").format(language=language_name(tr, code))
+        buttons.append((Button(label, data=f"addlang:{update.id}"),))
+    chunks = split_text("\n".join(lines))
+    return [Text(chunk, buttons=tuple(buttons) if chunk == chunks[-1] else ()) for chunk in chunks]
+
+
+async def _import(ctx: Context, read: Callable[[], UADraft]) -> list[Reply]:
+    try:
+        draft = read()
+        ensure_deadline_ahead(draft, ctx.today)
+    except UADocumentError as error:
+        return [Text(ctx._("This document cannot become a UA:") + "\n\n" + str(error)[:3000])]
+    update = await save_draft(ctx.session, draft, draft.language)
+    return preview(ctx, update, draft.warnings)
+
+
+async def document(ctx: Context) -> list[Reply]:
+    """A file sent to the bot: a UA document from an organiser."""
+    incoming_document = ctx.incoming.document
+    assert incoming_document is not None
+    if not await ctx.authorise("document", ORGANISERS):
+        return [Text(ctx._("I cannot use files sent to me. Try /help."))]
+    return await _import(
+        ctx, lambda: parse_document(incoming_document.filename, incoming_document.content)
+    )
+
+
+async def new_ua(ctx: Context) -> list[Reply]:
+    """/newua followed by the pasted text of a UA document."""
+    if not await ctx.authorise("newua", ORGANISERS):
+        return [ctx.refusal()]
+    raw = ctx.incoming.text or ""
+    pasted = raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else ""
+    if not pasted.strip():
+        return [
+            Text(
+                ctx._(
+                    "Send the UA document as a file (.txt, .pdf or .docx), or write /newua "
+                    "and paste its text in the same message."
+                )
+            )
+        ]
+    return await _import(ctx, lambda: parse_text(pasted))
+
+
+async def _organiser_update(ctx: Context, command: str, update_id: int) -> UAUpdate | None:
+    if not await ctx.authorise(command, ORGANISERS, detail=f"update {update_id}"):
+        return None
+    return await get_update(ctx.session, update_id)
+
+
+async def publish(ctx: Context, update_id: int) -> list[Reply]:
+    update = await _organiser_update(ctx, "publish", update_id)
+    if update is None:
+        return [ctx.refusal()]
+    if update.status != "draft":
+        return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
+    if update.deadline < ctx.today:
+        return [Text(ctx._("The deadline has passed: move it with /deadline before publishing."))]
+    await publish_update(ctx.session, update, ctx.now)
+    queued = await enqueue_broadcast(ctx.session, update)
+    message = ctx.tr.ngettext(
+        "Published {ua}: queued for {count} subscriber.",
+        "Published {ua}: queued for {count} subscribers.",
+        queued,
+    ).format(ua=ua_label(ctx.tr, update), count=ctx.tr.number(queued))
+    return [Text(message, edit=True)]
+
+
+async def cancel_draft(ctx: Context, update_id: int) -> list[Reply]:
+    update = await _organiser_update(ctx, "cancel", update_id)
+    if update is None:
+        return [ctx.refusal()]
+    if await discard_draft(ctx.session, update):
+        return [Text(ctx._("Cancelled: the draft is deleted."), edit=True)]
+    return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
+
+
+async def add_language(ctx: Context, update_id: int) -> list[Reply]:
+    update = await _organiser_update(ctx, "addlang", update_id)
+    if update is None:
+        return [ctx.refusal()]
+    return [
+        Text(
+            ctx._(
+                "Send the other language's document now. I match it to {ua} by its UA number "
+                "and update."
+            ).format(ua=ua_label(ctx.tr, update))
+        )
+    ]
+
+
+async def list_uas(ctx: Context) -> list[Reply]:
+    if not await ctx.authorise("uas", ORGANISERS):
+        return [ctx.refusal()]
+    updates = await all_updates(ctx.session)
+    if not updates:
+        return [Text(ctx._("No UA is stored yet. Send a UA document to add one."))]
+    lines = [
+        " · ".join(
+            (
+                ua_label(ctx.tr, update),
+                ctx._(STATUS_LABELS[update.status]),
+                ctx.tr.date(update.deadline),
+            )
+        )
+        for update in updates
+    ]
+    return [Text(chunk) for chunk in split_text("\n".join(lines))]
+
+
+def _stats_lines(ctx: Context, number: str, totals: dict[int, dict[str, int]]) -> list[str]:
+    people = sum(kinds.get(PEOPLE, 0) for kinds in totals.values())
+    actions = sum(v for kinds in totals.values() for k, v in kinds.items() if k != PEOPLE)
+    lines = [
+        ctx._("{ua}: {people} supporters acted, {actions} actions in all.").format(
+            ua=ctx._("UA {number}").format(number=number),
+            people=ctx.tr.number(people),
+            actions=ctx.tr.number(actions),
+        )
+    ]
+    for ordinal in sorted(totals):
+        kinds = totals[ordinal]
+        by_kind = ", ".join(
+            f"{ctx._(label)}: {ctx.tr.number(kinds.get(kind, 0))}"
+            for kind, label in KIND_LABELS.items()
+        )
+        lines.append(
+            ctx._("update {ordinal}").format(ordinal=ordinal)
+            + f" – {ctx.tr.number(kinds.get(PEOPLE, 0))} · {by_kind}"
+        )
+    return lines
+
+
+async def stats(ctx: Context) -> list[Reply]:
+    """/stats [72/24]: counts only, never who."""
+    if not await ctx.authorise("stats", ORGANISERS):
+        return [ctx.refusal()]
+    if ctx.incoming.args:
+        number = normalise_ua_number(ctx.incoming.args[0])
+        case = await find_case(ctx.session, number) if number else None
+        if case is None:
+            return [Text(ctx._("I do not know that Urgent Action."))]
+        lines = _stats_lines(ctx, case.number, await totals_by_update(ctx.session, case.id))
+        latest = await latest_update(ctx.session, case.number)
+        if latest is not None:
+            counts = await delivery_counts(ctx.session, latest.id)
+            lines.append(
+                ctx._(
+                    "Deliveries of the latest update: {sent} sent, {blocked} blocked, "
+                    "{waiting} waiting."
+                ).format(
+                    sent=counts.get("sent", 0),
+                    blocked=counts.get("blocked", 0),
+                    waiting=counts.get("pending", 0),
+                )
+            )
+        return [Text("\n".join(lines))]
+    updates = await open_updates(ctx.session, ctx.today)
+    if not updates:
+        return [Text(ctx._("There are no open Urgent Actions right now. Thank you for checking!"))]
+    lines: list[str] = []
+    for update in updates:
+        lines += _stats_lines(
+            ctx, update.case.number, await totals_by_update(ctx.session, update.case_id)
+        )
+    return [Text("\n".join(lines))]
+
+
+async def close(ctx: Context) -> list[Reply]:
+    """/close 72/24: end a UA early; it leaves /actions and gets no more reminders."""
+    if not await ctx.authorise("close", ORGANISERS, detail=" ".join(ctx.incoming.args)[:100]):
+        return [ctx.refusal()]
+    number = normalise_ua_number(ctx.incoming.args[0]) if ctx.incoming.args else None
+    case = await find_case(ctx.session, number) if number else None
+    if case is None:
+        return [Text(ctx._("Write /close followed by a UA number, e.g. /close 72/24."))]
+    await close_case(ctx.session, case, ctx.now)
+    return [
+        Text(ctx._("{ua} is closed.").format(ua=ctx._("UA {number}").format(number=case.number)))
+    ]
+
+
+async def deadline(ctx: Context) -> list[Reply]:
+    """/deadline 72/24 2026-09-15: move the deadline of the current update."""
+    if not await ctx.authorise("deadline", ORGANISERS, detail=" ".join(ctx.incoming.args)[:100]):
+        return [ctx.refusal()]
+    args = ctx.incoming.args
+    number = normalise_ua_number(args[0]) if args else None
+    update = await latest_update(ctx.session, number, published_only=False) if number else None
+    try:
+        new_deadline = date.fromisoformat(args[1]) if len(args) > 1 else None
+    except ValueError:
+        new_deadline = None
+    if update is None or new_deadline is None:
+        return [
+            Text(
+                ctx._(
+                    "Write /deadline followed by a UA number and a date, "
+                    "e.g. /deadline 72/24 2026-09-15."
+                )
+            )
+        ]
+    if new_deadline < ctx.today:
+        return [Text(ctx._("That date has already passed: choose a date from today on."))]
+    update.deadline = new_deadline
+    return [
+        Text(
+            ctx._("The deadline of {ua} is now {date}.").format(
+                ua=ua_label(ctx.tr, update), date=ctx.tr.date(new_deadline)
+            )
+        )
+    ]
+
+
+COMMANDS = {
+    "newua": new_ua,
+    "uas": list_uas,
+    "stats": stats,
+    "close": close,
+    "deadline": deadline,
+}
+CALLBACKS: dict[str, Callable[[Context, int], Awaitable[list[Reply]]]] = {
+    "pub": publish,
+    "drop": cancel_draft,
+    "addlang": add_language,
+}

@@ -1,0 +1,88 @@
+"""Which handler answers an update: commands by name, buttons by the prefix of their data."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.contract import Reply, Text
+from handlers import admins, organisers, supporters, walkthrough
+from handlers.context import Context
+
+Handler = Callable[[Context], Awaitable[list[Reply]]]
+
+COMMANDS: dict[str, Handler] = {
+    "start": supporters.start,
+    "help": supporters.help_command,
+    "language": supporters.language,
+    "idioma": supporters.language,
+    "subscribe": supporters.subscribe,
+    "unsubscribe": supporters.unsubscribe,
+    "stop": supporters.unsubscribe,
+    "reminders": supporters.reminders,
+    "discreet": supporters.discreet,
+    "mydata": supporters.my_data,
+    "forget": supporters.forget,
+    "actions": walkthrough.actions,
+    "ua": walkthrough.ua_command,
+    "sign": walkthrough.sign,
+    **organisers.COMMANDS,
+    **admins.COMMANDS,
+}
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+async def route_callback(ctx: Context, data: str) -> list[Reply]:
+    """Button presses: ``prefix:arguments``. Unknown or stale data gets the open actions."""
+    prefix, _, rest = data.partition(":")
+    parts = rest.split(":") if rest else []
+    update_id = _int(parts[0]) if parts else None
+    if prefix == "lang" and parts:
+        return await supporters.choose_language(ctx, parts[0])
+    if prefix == "sub":
+        return await (supporters.subscribe(ctx) if rest == "on" else supporters.unsubscribe(ctx))
+    if prefix == "disc":
+        return await supporters.set_discreet(ctx, rest == "on")
+    if prefix == "rem":
+        return await supporters.set_reminders(ctx, rest == "on")
+    if prefix == "forget":
+        return await supporters.confirm_forget(ctx, rest)
+    if prefix == "ua" and update_id is not None and len(parts) >= 2 and parts[1].isdigit():
+        language = parts[2] if len(parts) > 2 else None
+        return await walkthrough.show_step(ctx, update_id, int(parts[1]), language)
+    if prefix == "file" and update_id is not None and len(parts) == 2:
+        return await walkthrough.letter_files(ctx, update_id, parts[1])
+    if prefix == "rep" and update_id is not None and len(parts) == 2:
+        return await walkthrough.report(ctx, update_id, parts[1])
+    if prefix == "undo" and update_id is not None and len(parts) == 2:
+        return await walkthrough.undo(ctx, update_id, parts[1])
+    if prefix == "later" and update_id is not None:
+        return await walkthrough.not_yet(ctx, update_id)
+    if prefix in organisers.CALLBACKS and update_id is not None:
+        return await organisers.CALLBACKS[prefix](ctx, update_id)
+    return await walkthrough.actions(ctx)
+
+
+async def route(ctx: Context) -> list[Reply]:
+    incoming = ctx.incoming
+    if incoming.callback_data is not None:
+        return await route_callback(ctx, incoming.callback_data)
+    if incoming.document is not None:
+        return await organisers.document(ctx)
+    if incoming.command is not None:
+        handler = COMMANDS.get(incoming.command.lower())
+        if handler is None:
+            message = ctx._("I do not know the command /{command}.").format(
+                command=incoming.command[:32]
+            )
+            return [Text(message + "\n\n" + supporters.help_text(ctx))]
+        return await handler(ctx)
+    return [
+        Text(
+            ctx._("I answer commands and buttons, and I do not keep what you write.")
+            + "\n\n"
+            + supporters.help_text(ctx)
+        )
+    ]

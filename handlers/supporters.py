@@ -1,0 +1,247 @@
+"""Supporter commands: welcome, language, subscription, reminders, discretion, my data, forget."""
+
+from __future__ import annotations
+
+from bot.contract import Button, Reply, Text
+from bot.i18n import LANGUAGES, N_
+from handlers.context import Context
+from handlers.uaview import KIND_LABELS
+from handlers.walkthrough import open_by_deep_link
+from storage.reports import reports_of
+from storage.supporters import forget_supporter
+
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+ROLE_LABELS = {"supporter": N_("supporter"), "organiser": N_("organiser"), "admin": N_("admin")}
+
+
+def _language_buttons() -> tuple[Button, ...]:
+    return tuple(Button(LANGUAGE_NAMES[code], data=f"lang:{code}") for code in LANGUAGES)
+
+
+def _subscription_button(ctx: Context) -> Button:
+    if ctx.supporter and ctx.supporter.subscribed:
+        return Button(ctx._("Unsubscribe"), data="sub:off")
+    return Button(ctx._("Subscribe to new Urgent Actions"), data="sub:on")
+
+
+async def start(ctx: Context) -> list[Reply]:
+    """/start: a welcome with language and subscription buttons. Deep links go to a UA."""
+    if ctx.incoming.args and ctx.incoming.args[0].startswith("ua-"):
+        return await open_by_deep_link(ctx, ctx.incoming.args[0])
+    await ctx.ensure_supporter()
+    text = ctx._(
+        "Welcome! This bot brings you Urgent Actions: short, timely letters to officials "
+        "on behalf of people at risk. Each one takes a few minutes, and every action is "
+        "counted and reported.\n\n"
+        "Choose your language, subscribe to receive new Urgent Actions, or see the open ones "
+        "with /actions. If receiving these messages could put you at risk, turn on discreet "
+        "mode: notifications then show no case details."
+    )
+    return [
+        Text(
+            text,
+            buttons=(
+                _language_buttons(),
+                (_subscription_button(ctx),),
+                (Button(ctx._("See open actions"), data="list"),),
+                (Button(ctx._("Discreet mode"), data="disc:on"),),
+            ),
+        )
+    ]
+
+
+async def help_command(ctx: Context) -> list[Reply]:
+    return [Text(help_text(ctx))]
+
+
+def help_text(ctx: Context) -> str:
+    lines = [
+        ctx._("What I can do:"),
+        ctx._("/actions – open Urgent Actions, with a step-by-step letter"),
+        ctx._("/subscribe – receive each new Urgent Action"),
+        ctx._("/unsubscribe – stop receiving them (also /stop)"),
+        ctx._("/language – English or Spanish"),
+        ctx._("/reminders on|off – reminders before a deadline"),
+        ctx._("/discreet on|off – notifications without case details"),
+        ctx._("/mydata – everything I hold about you"),
+        ctx._("/forget – erase everything I hold about you"),
+    ]
+    if ctx.role in ("organiser", "admin"):
+        lines += [
+            "",
+            ctx._("For organisers:"),
+            ctx._("send a UA document (.txt, .pdf, .docx), or /newua followed by its text"),
+            ctx._("/uas – stored UAs; /stats 72/24 – figures"),
+        ]
+    if ctx.role == "admin":
+        lines += [ctx._("/grant <id> organiser|admin, /revoke <id>, /team, /audit")]
+    return "\n".join(lines)
+
+
+async def language(ctx: Context) -> list[Reply]:
+    return [Text(ctx._("Which language do you prefer?"), buttons=(_language_buttons(),))]
+
+
+async def choose_language(ctx: Context, code: str) -> list[Reply]:
+    if code not in LANGUAGES:
+        return await language(ctx)
+    supporter = await ctx.ensure_supporter()
+    supporter.language = code
+    ctx.use_language(code)
+    return [
+        Text(
+            ctx._("From now on I will write to you in English."),
+            buttons=(
+                (_subscription_button(ctx),),
+                (Button(ctx._("See open actions"), data="list"),),
+            ),
+        )
+    ]
+
+
+async def subscribe(ctx: Context) -> list[Reply]:
+    supporter = await ctx.ensure_supporter()
+    supporter.subscribed = True
+    supporter.active = True
+    return [
+        Text(
+            ctx._(
+                "You are subscribed: each new Urgent Action will reach you here. "
+                "Stop at any time with /unsubscribe."
+            ),
+            buttons=((Button(ctx._("See open actions"), data="list"),),),
+        )
+    ]
+
+
+async def unsubscribe(ctx: Context) -> list[Reply]:
+    if ctx.supporter is not None:
+        ctx.supporter.subscribed = False
+    return [
+        Text(
+            ctx._(
+                "You are unsubscribed: no more Urgent Actions or reminders. You can still open "
+                "them with /actions. To erase what I hold about you, use /forget."
+            )
+        )
+    ]
+
+
+def _on_off(ctx: Context) -> bool | None:
+    if not ctx.incoming.args:
+        return None
+    word = ctx.incoming.args[0].lower()
+    if word in ("on", "si", "sí", "yes"):
+        return True
+    if word in ("off", "no"):
+        return False
+    return None
+
+
+async def reminders(ctx: Context) -> list[Reply]:
+    choice = _on_off(ctx)
+    if choice is None:
+        return [Text(ctx._("Write /reminders on or /reminders off."))]
+    return await set_reminders(ctx, choice)
+
+
+async def set_reminders(ctx: Context, on: bool) -> list[Reply]:
+    supporter = await ctx.ensure_supporter()
+    supporter.reminders_on = on
+    if on:
+        return [Text(ctx._("Reminders are on: I will remind you before a deadline."))]
+    return [Text(ctx._("Reminders are off. Turn them on again with /reminders on."))]
+
+
+async def discreet(ctx: Context) -> list[Reply]:
+    choice = _on_off(ctx)
+    if choice is None:
+        return [Text(ctx._("Write /discreet on or /discreet off."))]
+    return await set_discreet(ctx, choice)
+
+
+async def set_discreet(ctx: Context, on: bool) -> list[Reply]:
+    supporter = await ctx.ensure_supporter()
+    supporter.discreet = on
+    if on:
+        return [
+            Text(
+                ctx._(
+                    "Discreet mode is on: new Urgent Actions and reminders arrive silently, "
+                    "with a neutral first line and no case details in the notification."
+                )
+            )
+        ]
+    return [Text(ctx._("Discreet mode is off."))]
+
+
+async def my_data(ctx: Context) -> list[Reply]:
+    supporter = ctx.supporter
+    if supporter is None:
+        return [Text(ctx._("I hold nothing about you."))]
+    yes, no = ctx._("yes"), ctx._("no")
+    lines = [
+        ctx._("This is everything I hold about you:"),
+        ctx._("• your Telegram user and chat numbers, encrypted"),
+        ctx._("• language: {language}").format(language=LANGUAGE_NAMES[supporter.language]),
+        ctx._("• subscribed: {answer}").format(answer=yes if supporter.subscribed else no),
+        ctx._("• reminders: {answer}").format(answer=yes if supporter.reminders_on else no),
+        ctx._("• discreet mode: {answer}").format(answer=yes if supporter.discreet else no),
+        ctx._("• role: {role}").format(role=ctx._(ROLE_LABELS[supporter.role])),
+        ctx._("• first contact: {day}").format(day=ctx.tr.date(supporter.created_on)),
+    ]
+    reports = await reports_of(ctx.session, supporter.id)
+    if reports:
+        lines.append(
+            ctx._("• actions you reported (kept until {days} days after each deadline):").format(
+                days=ctx.app.settings.security.purge_grace_days
+            )
+        )
+        for report in reports:
+            lines.append(
+                "  – "
+                + ctx._("{kind} on {day}").format(
+                    kind=ctx._(KIND_LABELS[report.kind]), day=ctx.tr.date(report.reported_on)
+                )
+            )
+    lines += [
+        "",
+        ctx._("I never store your name, username, phone number or what you write to me."),
+        ctx._("Erase all of it with /forget."),
+    ]
+    return [Text("\n".join(lines))]
+
+
+async def forget(ctx: Context) -> list[Reply]:
+    if ctx.supporter is None:
+        return [Text(ctx._("I hold nothing about you."))]
+    return [
+        Text(
+            ctx._(
+                "Erase everything I hold about you? Your subscription and settings go, and "
+                "your reported actions remain only as anonymous numbers. This cannot be undone."
+            ),
+            buttons=(
+                (
+                    Button(ctx._("Yes, erase me"), data="forget:yes"),
+                    Button(ctx._("No, keep it"), data="forget:no"),
+                ),
+            ),
+        )
+    ]
+
+
+async def confirm_forget(ctx: Context, answer: str) -> list[Reply]:
+    if answer != "yes" or ctx.supporter is None:
+        return [Text(ctx._("Nothing was erased."), edit=True)]
+    await forget_supporter(ctx.session, ctx.supporter)
+    ctx.supporter = None
+    return [
+        Text(
+            ctx._(
+                "Done: I no longer hold anything about you. If you write to me again, "
+                "you start afresh."
+            ),
+            edit=True,
+        )
+    ]

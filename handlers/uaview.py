@@ -1,0 +1,158 @@
+"""How a UA reads in a chat: the texts of each walkthrough step, in one language.
+
+Every function takes the ``Translator`` explicitly, so broadcasts and reminders format the
+same words for many people in their own languages.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.i18n import N_, Translator
+from storage.models import UAText, UAUpdate
+
+STEPS = 5
+KIND_LABELS = {
+    "letter": N_("I sent a letter"),
+    "email": N_("I sent an email"),
+    "social": N_("I posted on social media"),
+}
+STATUS_LABELS = {
+    "draft": N_("draft"),
+    "published": N_("published"),
+    "superseded": N_("superseded"),
+}
+LANGUAGE_LABELS = {
+    "en": N_("English"),
+    "es": N_("Spanish"),
+    "fr": N_("French"),
+    "pt": N_("Portuguese"),
+    "ar": N_("Arabic"),
+    "ru": N_("Russian"),
+    "zh": N_("Chinese"),
+    "de": N_("German"),
+}
+
+
+def pick_text(update: UAUpdate, language: str) -> tuple[UAText, bool]:
+    """The update's text in ``language``, else English, else any; True when it fell back."""
+    by_language = {text.language: text for text in update.texts}
+    if language in by_language:
+        return by_language[language], False
+    fallback = by_language.get("en") or next(iter(by_language.values()))
+    return fallback, True
+
+
+def ua_label(tr: Translator, update: UAUpdate) -> str:
+    label = tr.gettext("UA {number}").format(number=update.case.number)
+    if update.ordinal > 1:
+        label += " · " + tr.gettext("update {ordinal}").format(ordinal=update.ordinal)
+    return label
+
+
+def deadline_line(tr: Translator, update: UAUpdate, today: date) -> str:
+    days = (update.deadline - today).days
+    when = tr.date(update.deadline)
+    if days < 0:
+        return tr.gettext("The deadline was {date}.").format(date=when)
+    if days == 0:
+        return tr.gettext("Deadline: today, {date}.").format(date=when)
+    return tr.ngettext(
+        "Deadline: {date} ({days} day left).", "Deadline: {date} ({days} days left).", days
+    ).format(date=when, days=days)
+
+
+def _fallback_note(tr: Translator, fell_back: bool) -> list[str]:
+    if not fell_back:
+        return []
+    return [tr.gettext("(This Urgent Action is not yet available in your language.)"), ""]
+
+
+def case_step(tr: Translator, update: UAUpdate, today: date) -> str:
+    text, fell_back = pick_text(update, tr.language)
+    lines = [*_fallback_note(tr, fell_back), ua_label(tr, update), "", text.title, ""]
+    if text.summary:
+        lines += [text.summary, ""]
+    if text.name_pronoun:
+        lines.append(tr.gettext("Who is at risk: {who}").format(who=text.name_pronoun))
+    lines.append(deadline_line(tr, update, today))
+    return "\n".join(lines)
+
+
+def format_contact(tr: Translator, contact: dict[str, Any]) -> str:
+    lines = [contact.get("organisation"), contact.get("name"), contact.get("title")]
+    lines = [line for line in lines if line] + list(contact.get("address") or [])
+    if contact.get("email"):
+        lines.append(tr.gettext("Email: {email}").format(email=contact["email"]))
+    if contact.get("social"):
+        lines.append(tr.gettext("Social media: {handle}").format(handle=contact["social"]))
+    return "\n".join(lines)
+
+
+def language_name(tr: Translator, code: str | None) -> str:
+    return tr.gettext(LANGUAGE_LABELS[code]) if code in LANGUAGE_LABELS else (code or "")
+
+
+def targets_step(tr: Translator, update: UAUpdate) -> str:
+    text, fell_back = pick_text(update, tr.language)
+    lines = [*_fallback_note(tr, fell_back), tr.gettext("Who to write to:"), ""]
+    if not text.targets:
+        lines.append(tr.gettext("This UA names no official; the letter step says whom to address."))
+    for contact in text.targets:
+        lines += [format_contact(tr, contact), ""]
+    if update.preferred_language:
+        lines.append(
+            tr.gettext("Write in {language} if you can, or in your own language.").format(
+                language=language_name(tr, update.preferred_language)
+            )
+        )
+    return "\n".join(lines).strip()
+
+
+def letter_language(update: UAUpdate, supporter_language: str) -> str:
+    """The letter shown first: the target's preferred language where the UA has it."""
+    languages = {text.language for text in update.texts}
+    if update.preferred_language in languages:
+        return update.preferred_language  # type: ignore[return-value]
+    return pick_text(update, supporter_language)[0].language
+
+
+def letter_body(text: UAText) -> str:
+    return "\n\n".join(part for part in (text.salutation, text.letter) if part)
+
+
+def letter_step(tr: Translator, update: UAUpdate, language: str) -> str:
+    text, _ = pick_text(update, language)
+    intro = tr.gettext("The sample letter, in {language}. Use it as it is or in your own words.")
+    body = letter_body(text) or tr.gettext("This UA has no sample letter: write in your own words.")
+    return intro.format(language=language_name(tr, text.language)) + "\n\n" + body
+
+
+def cc_step(tr: Translator, update: UAUpdate) -> str:
+    text, _ = pick_text(update, tr.language)
+    if not text.cc:
+        return tr.gettext("This UA asks for no copy. Go on to report your action.")
+    lines = [tr.gettext("Send a copy of your letter to:"), ""]
+    for contact in text.cc:
+        lines += [format_contact(tr, contact), ""]
+    return "\n".join(lines).strip()
+
+
+def report_step(tr: Translator, update: UAUpdate, reported: set[str]) -> str:
+    lines = [tr.gettext("Did you act? Tell me, so we can report the numbers to the officials.")]
+    if reported:
+        done = ", ".join(tr.gettext(KIND_LABELS[kind]) for kind in sorted(reported))
+        lines += ["", tr.gettext("Already reported: {done}").format(done=done)]
+    return "\n".join(lines)
+
+
+def acted_line(tr: Translator, update: UAUpdate, people: int) -> str:
+    others = max(people - 1, 0)
+    return tr.ngettext(
+        "You and {count} other person have acted on {ua}.",
+        "You and {count} others have acted on {ua}.",
+        others,
+    ).format(
+        count=tr.number(others), ua=tr.gettext("UA {number}").format(number=update.case.number)
+    )

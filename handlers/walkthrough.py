@@ -1,0 +1,275 @@
+"""The letter walkthrough and "I took action".
+
+Step state travels in the button data (``ua:<update id>:<step>``), so a restart or a second
+process never loses where someone was. Steps: 1 the case, 2 who to write to, 3 the letter,
+4 the copy (CC), 5 report.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.contract import Button, File, Notice, Reply, Text, split_text
+from bot.letters import Letter, letter_as_docx, letter_as_text
+from handlers.context import Context
+from handlers.uaview import (
+    KIND_LABELS,
+    STEPS,
+    acted_line,
+    case_step,
+    cc_step,
+    deadline_line,
+    language_name,
+    letter_language,
+    letter_step,
+    pick_text,
+    report_step,
+    targets_step,
+    ua_label,
+)
+from storage.models import UAUpdate
+from storage.reports import kinds_reported, people_on_case, record_report, undo_report
+from storage.uas import get_update, latest_update, open_updates
+
+_NUMBER = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{2})$")
+MAX_SIGNATURE = 80
+
+
+def normalise_ua_number(text: str) -> str | None:
+    """``72/24``, ``72.24`` or ``72-24`` as stored: ``72/24``; None if it is not one."""
+    match = _NUMBER.match(text.strip())
+    return f"{int(match.group(1))}/{match.group(2)}" if match else None
+
+
+async def actions(ctx: Context) -> list[Reply]:
+    """The open UAs, newest first, each with its deadline and a button to start."""
+    updates = await open_updates(ctx.session, ctx.today)
+    if not updates:
+        return [Text(ctx._("There are no open Urgent Actions right now. Thank you for checking!"))]
+    lines = [ctx._("Open Urgent Actions:"), ""]
+    buttons = []
+    for update in updates:
+        text, _ = pick_text(update, ctx.tr.language)
+        lines += [
+            f"{ua_label(ctx.tr, update)}: {text.title}",
+            deadline_line(ctx.tr, update, ctx.today),
+            "",
+        ]
+        label = ctx._("Act on {ua}").format(
+            ua=ctx._("UA {number}").format(number=update.case.number)
+        )
+        buttons.append((Button(label, data=f"ua:{update.id}:1"),))
+    return [Text("\n".join(lines).strip(), buttons=tuple(buttons))]
+
+
+async def open_by_deep_link(ctx: Context, payload: str) -> list[Reply]:
+    """``/start ua-72-24`` opens that UA's walkthrough, subscribed or not."""
+    number = normalise_ua_number(payload.removeprefix("ua-"))
+    update = await latest_update(ctx.session, number) if number else None
+    if update is None:
+        return [Text(ctx._("I do not know that Urgent Action.")), *await actions(ctx)]
+    return await show_step(ctx, update.id, 1, edit=False)
+
+
+async def ua_command(ctx: Context) -> list[Reply]:
+    """/ua 72/24: open a UA by its number."""
+    if not ctx.incoming.args:
+        return await actions(ctx)
+    return await open_by_deep_link(ctx, "ua-" + ctx.incoming.args[0])
+
+
+def _navigation(ctx: Context, update: UAUpdate, step: int) -> tuple[Button, ...]:
+    row = []
+    if step > 1:
+        row.append(Button(ctx._("« Back"), data=f"ua:{update.id}:{step - 1}"))
+    if step < STEPS:
+        row.append(Button(ctx._("Next »"), data=f"ua:{update.id}:{step + 1}"))
+    return tuple(row)
+
+
+def _step_header(ctx: Context, step: int) -> str:
+    return ctx._("Step {step} of {steps}").format(step=step, steps=STEPS)
+
+
+async def _current_or_expired(ctx: Context, update_id: int) -> tuple[UAUpdate | None, list[Reply]]:
+    update = await get_update(ctx.session, update_id)
+    if update is None or update.status == "draft":
+        return None, [Text(ctx._("I do not know that Urgent Action.")), *await actions(ctx)]
+    if update.deadline < ctx.today or update.case.closed_at is not None:
+        message = ctx._("The deadline of {ua} has passed: thank you for caring.").format(
+            ua=ua_label(ctx.tr, update)
+        )
+        return None, [Text(message), *await actions(ctx)]
+    if update.status == "superseded":
+        newer = await latest_update(ctx.session, update.case.number)
+        if newer is not None and newer.id != update.id:
+            note = ctx._("There is a newer update of this Urgent Action; here it is.")
+            return newer, [Notice(note)]
+    return update, []
+
+
+async def show_step(
+    ctx: Context, update_id: int, step: int, language: str | None = None, edit: bool = True
+) -> list[Reply]:
+    update, notes = await _current_or_expired(ctx, update_id)
+    if update is None:
+        return notes
+    step = min(max(step, 1), STEPS)
+    tr = ctx.tr
+    extra_rows: list[tuple[Button, ...]] = []
+    if step == 1:
+        body = case_step(tr, update, ctx.today)
+    elif step == 2:
+        body = targets_step(tr, update)
+    elif step == 3:
+        shown = language or letter_language(update, tr.language)
+        body = letter_step(tr, update, shown)
+        others = sorted({text.language for text in update.texts} - {shown})
+        extra_rows.append(
+            tuple(
+                Button(
+                    ctx._("Show it in {language}").format(language=language_name(tr, other)),
+                    data=f"ua:{update.id}:3:{other}",
+                )
+                for other in others
+            )
+        )
+        extra_rows.append(
+            (Button(ctx._("Get the letter as a file"), data=f"file:{update.id}:{shown}"),)
+        )
+    elif step == 4:
+        body = cc_step(tr, update)
+    else:
+        reported = await kinds_reported(ctx.session, (await ctx.ensure_supporter()).id, update.id)
+        body = report_step(tr, update, reported)
+        for kind, label in KIND_LABELS.items():
+            if kind in reported:
+                extra_rows.append(
+                    (
+                        Button(
+                            ctx._("Undo: {action}").format(action=ctx._(label)),
+                            data=f"undo:{update.id}:{kind}",
+                        ),
+                    )
+                )
+            else:
+                extra_rows.append((Button(ctx._(label), data=f"rep:{update.id}:{kind}"),))
+        extra_rows.append((Button(ctx._("Not yet"), data=f"later:{update.id}"),))
+    header = _step_header(ctx, step)
+    chunks = split_text(f"{header}\n\n{body}", limit=4000)
+    buttons = tuple(row for row in (*extra_rows, _navigation(ctx, update, step)) if row)
+    replies: list[Reply] = list(notes)
+    for number, chunk in enumerate(chunks):
+        last = number == len(chunks) - 1
+        replies.append(Text(chunk, buttons=buttons if last else (), edit=edit and len(chunks) == 1))
+    return replies
+
+
+async def letter_files(
+    ctx: Context, update_id: int, language: str, signature: str = ""
+) -> list[Reply]:
+    update, notes = await _current_or_expired(ctx, update_id)
+    if update is None:
+        return notes
+    text, _ = pick_text(update, language)
+    letter = Letter(
+        recipients=text.targets,
+        salutation=text.salutation,
+        body=text.letter,
+        signature=signature,
+        copies=text.cc,
+        copy_label=ctx.app.catalogs.get(text.language).gettext("cc:"),
+    )
+    stem = "ua-{}-letter-{}".format(update.case.number.replace("/", "-"), text.language)
+    hint = ""
+    if not signature:
+        hint = ctx._("To have it signed, send /sign {number} followed by your name.").format(
+            number=update.case.number
+        )
+    caption = ctx._("Your letter for {ua}.").format(ua=ua_label(ctx.tr, update))
+    return [
+        *notes,
+        File(f"{stem}.txt", letter_as_text(letter).encode("utf-8"), caption=caption),
+        File(f"{stem}.docx", letter_as_docx(letter), caption=hint or caption),
+        Text(
+            ctx._("When you have sent it, tell me:"),
+            buttons=((Button(ctx._("Report my action"), data=f"ua:{update.id}:5"),),),
+        ),
+    ]
+
+
+async def sign(ctx: Context) -> list[Reply]:
+    """/sign 72/24 Name: the letter files signed; the name is used for them and forgotten."""
+    args = ctx.incoming.args
+    number = normalise_ua_number(args[0]) if args else None
+    signature = " ".join(args[1:]).strip()[:MAX_SIGNATURE]
+    if number is None or not signature:
+        return [
+            Text(
+                ctx._("Write /sign followed by the UA number and your name, e.g. /sign 72/24 Ana.")
+            )
+        ]
+    update = await latest_update(ctx.session, number)
+    if update is None:
+        return [Text(ctx._("I do not know that Urgent Action.")), *await actions(ctx)]
+    return await letter_files(ctx, update.id, letter_language(update, ctx.tr.language), signature)
+
+
+async def report(ctx: Context, update_id: int, kind: str) -> list[Reply]:
+    """Count "I took action" once per supporter, update and kind; answer with the total."""
+    if kind not in KIND_LABELS:
+        return await show_step(ctx, update_id, 5)
+    update, notes = await _current_or_expired(ctx, update_id)
+    if update is None:
+        return notes
+    supporter = await ctx.ensure_supporter()
+    await record_report(ctx.session, supporter.id, update.id, kind, ctx.today)
+    people = await people_on_case(ctx.session, update.case_id)
+    thanks = (
+        ctx._("Thank you! Your action is counted.") + "\n\n" + acted_line(ctx.tr, update, people)
+    )
+    buttons = (
+        (
+            Button(
+                ctx._("Undo: {action}").format(action=ctx._(KIND_LABELS[kind])),
+                data=f"undo:{update.id}:{kind}",
+            ),
+        ),
+        (Button(ctx._("Report another action"), data=f"ua:{update.id}:5"),),
+        (Button(ctx._("See open actions"), data="list"),),
+    )
+    return [*notes, Text(thanks, buttons=buttons, edit=True)]
+
+
+async def undo(ctx: Context, update_id: int, kind: str) -> list[Reply]:
+    update = await get_update(ctx.session, update_id)
+    if update is None or ctx.supporter is None or kind not in KIND_LABELS:
+        return [Notice(ctx._("There was nothing to undo."))]
+    removed = await undo_report(ctx.session, ctx.supporter.id, update.id, kind)
+    if not removed:
+        return [Notice(ctx._("There was nothing to undo."))]
+    return [
+        Text(
+            ctx._("Undone: that action is no longer counted."),
+            buttons=((Button(ctx._("Report my action"), data=f"ua:{update.id}:5"),),),
+            edit=True,
+        )
+    ]
+
+
+async def not_yet(ctx: Context, update_id: int) -> list[Reply]:
+    update = await get_update(ctx.session, update_id)
+    if update is None:
+        return await actions(ctx)
+    supporter = await ctx.ensure_supporter()
+    if supporter.reminders_on:
+        text = ctx._("No problem. I will remind you before the deadline. {deadline}")
+    else:
+        text = ctx._("No problem. Come back with /actions before the deadline. {deadline}")
+    return [
+        Text(
+            text.format(deadline=deadline_line(ctx.tr, update, ctx.today)),
+            buttons=((Button(ctx._("Back to the letter"), data=f"ua:{update.id}:3"),),),
+            edit=True,
+        )
+    ]

@@ -1,0 +1,96 @@
+"""Engines, sessions and migrations.
+
+The engine is built by a factory (never at import). SQLite gets WAL mode and foreign keys on
+every connection; PostgreSQL runs through asyncpg. Migrations are Alembic's, run at start-up
+through the same async engine, so the schema is always the one the code expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def create_engine(url: str, **options: Any) -> AsyncEngine:
+    """Build the async engine for ``url``: SQLite (aiosqlite) or PostgreSQL (asyncpg)."""
+    engine = create_async_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is turned off so that ``_begin_immediate`` decides.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """Take SQLite's write lock at BEGIN, so concurrent transactions queue behind the busy
+    timeout instead of failing with "database is locked" when a reader turns writer."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(connection: Connection) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` (the newest by default)."""
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
+
+
+async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
+    """Take the schema down to ``revision`` (empty by default)."""
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(_alembic_config(sync), revision))
+
+
+def dialect_insert(session: AsyncSession) -> Callable[..., Any]:
+    """The ``insert`` construct of the session's dialect, which knows ON CONFLICT."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
+
+
+async def insert_ignore(
+    session: AsyncSession, model: type[Any], values: dict[str, Any], keys: list[str]
+) -> bool:
+    """Insert a row unless one with the same unique ``keys`` exists; True if inserted.
+
+    Telegram may deliver an update twice and two taps may race: ``ON CONFLICT DO NOTHING``
+    makes every effect idempotent on SQLite and PostgreSQL alike.
+    """
+    statement = (
+        dialect_insert(session)(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)

@@ -1,0 +1,192 @@
+"""Typed SQLAlchemy 2 models: what the bot stores, and nothing more.
+
+No names, usernames, phone numbers or message texts of supporters appear here. Platform ids
+are kept only encrypted (``*_enc``) and found through a keyed hash (``user_hash``); see
+``bot/crypto.py``. Per-person rows about a UA (deliveries, reports) are deleted after its
+deadline and a grace period; ``ActionTotal`` keeps the anonymous counts that are reported.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Supporter(Base):
+    """A person who talks to the bot, identified only through encrypted ids."""
+
+    __tablename__ = "supporters"
+    __table_args__ = (UniqueConstraint("platform", "user_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_hash: Mapped[str] = mapped_column(String(64))
+    user_id_enc: Mapped[str] = mapped_column(Text)
+    chat_id_enc: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminders_on: Mapped[bool] = mapped_column(Boolean, default=True)
+    discreet: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    role: Mapped[str] = mapped_column(String(16), default="supporter")
+    created_on: Mapped[date] = mapped_column(Date)
+
+
+class UACase(Base):
+    """One Urgent Action number (``72/24``) with all its updates."""
+
+    __tablename__ = "ua_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    updates: Mapped[list[UAUpdate]] = relationship(
+        back_populates="case", order_by="UAUpdate.ordinal", lazy="raise"
+    )
+
+
+class UAUpdate(Base):
+    """One numbered update of a case; its deadline and letter apply from its publication on."""
+
+    __tablename__ = "ua_updates"
+    __table_args__ = (UniqueConstraint("case_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ua_cases.id", ondelete="CASCADE"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    index_code: Mapped[str | None] = mapped_column(String(32), default=None)
+    country: Mapped[str | None] = mapped_column(String(64), default=None)
+    issue_date: Mapped[date | None] = mapped_column(Date, default=None)
+    deadline: Mapped[date] = mapped_column(Date)
+    preferred_language: Mapped[str | None] = mapped_column(String(8), default=None)
+    previous_link: Mapped[str | None] = mapped_column(Text, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    case: Mapped[UACase] = relationship(back_populates="updates", lazy="raise")
+    texts: Mapped[list[UAText]] = relationship(
+        back_populates="update", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+
+class UAText(Base):
+    """The words of an update in one language (targets and CC included: titles translate)."""
+
+    __tablename__ = "ua_texts"
+    __table_args__ = (UniqueConstraint("update_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("ua_updates.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    salutation: Mapped[str] = mapped_column(Text, default="")
+    letter: Mapped[str] = mapped_column(Text, default="")
+    additional_info: Mapped[str] = mapped_column(Text, default="")
+    name_pronoun: Mapped[str] = mapped_column(Text, default="")
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    cc: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    update: Mapped[UAUpdate] = relationship(back_populates="texts", lazy="raise")
+
+
+class ActionReport(Base):
+    """That one supporter did one kind of action on one update; deleted after the grace period.
+
+    Only the day is kept, not the time: the per-day chart needs no more.
+    """
+
+    __tablename__ = "action_reports"
+    __table_args__ = (UniqueConstraint("supporter_id", "update_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"))
+    update_id: Mapped[int] = mapped_column(ForeignKey("ua_updates.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    reported_on: Mapped[date] = mapped_column(Date)
+
+
+class ActionTotal(Base):
+    """Anonymous count of actions per update, kind and day: what is reported to officials."""
+
+    __tablename__ = "action_totals"
+    __table_args__ = (UniqueConstraint("update_id", "kind", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("ua_updates.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Delivery(Base):
+    """One message owed to one supporter: the transactional outbox of broadcasts/reminders."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("supporter_id", "update_id", "kind", "offset_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"))
+    update_id: Mapped[int] = mapped_column(ForeignKey("ua_updates.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    offset_key: Mapped[str] = mapped_column(String(16), default="")
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    error: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class AuditEntry(Base):
+    """A privileged command, allowed or refused. The actor link is erased by /forget."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supporters.id", ondelete="SET NULL"), default=None
+    )
+    command: Mapped[str] = mapped_column(String(32))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ProcessedUpdate(Base):
+    """Platform update ids already handled, so a redelivered update changes nothing."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (UniqueConstraint("platform", "update_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,131 @@
+""" "I took action" reports and the anonymous totals reported to officials.
+
+A report is one row per supporter, update and kind (inserted with ON CONFLICT DO NOTHING,
+so a double tap or a redelivered update counts once). Each accepted report also bumps an
+anonymous per-day total; forgetting a person or purging after the deadline deletes the
+reports and leaves the totals. The ``PEOPLE`` total counts supporters who reported at least
+one kind on an update: "you and N others".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.database import insert_ignore
+from storage.models import ActionReport, ActionTotal, UAUpdate
+
+KINDS = ("letter", "email", "social")
+PEOPLE = "people"
+
+
+async def _bump(session: AsyncSession, update_id: int, kind: str, day: date, step: int) -> None:
+    await insert_ignore(
+        session,
+        ActionTotal,
+        {"update_id": update_id, "kind": kind, "day": day, "count": 0},
+        ["update_id", "kind", "day"],
+    )
+    await session.execute(
+        update(ActionTotal)
+        .where(ActionTotal.update_id == update_id, ActionTotal.kind == kind, ActionTotal.day == day)
+        .values(count=ActionTotal.count + step)
+    )
+
+
+async def _kinds_reported(session: AsyncSession, supporter_id: int, update_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(ActionReport)
+            .where(ActionReport.supporter_id == supporter_id, ActionReport.update_id == update_id)
+        )
+        or 0
+    )
+
+
+async def record_report(
+    session: AsyncSession, supporter_id: int, update_id: int, kind: str, today: date
+) -> bool:
+    """Count one action; False when this supporter already reported this kind here."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of action {kind!r}")
+    inserted = await insert_ignore(
+        session,
+        ActionReport,
+        {"supporter_id": supporter_id, "update_id": update_id, "kind": kind, "reported_on": today},
+        ["supporter_id", "update_id", "kind"],
+    )
+    if inserted:
+        await _bump(session, update_id, kind, today, 1)
+        if await _kinds_reported(session, supporter_id, update_id) == 1:
+            await _bump(session, update_id, PEOPLE, today, 1)
+    return inserted
+
+
+async def undo_report(session: AsyncSession, supporter_id: int, update_id: int, kind: str) -> bool:
+    """Withdraw a report made by mistake; its day's total goes down again."""
+    report = await session.scalar(
+        select(ActionReport).where(
+            ActionReport.supporter_id == supporter_id,
+            ActionReport.update_id == update_id,
+            ActionReport.kind == kind,
+        )
+    )
+    if report is None:
+        return False
+    day = report.reported_on
+    await session.delete(report)
+    await session.flush()
+    await _bump(session, update_id, kind, day, -1)
+    if await _kinds_reported(session, supporter_id, update_id) == 0:
+        await _bump(session, update_id, PEOPLE, day, -1)
+    return True
+
+
+async def kinds_reported(session: AsyncSession, supporter_id: int, update_id: int) -> set[str]:
+    return set(
+        await session.scalars(
+            select(ActionReport.kind).where(
+                ActionReport.supporter_id == supporter_id, ActionReport.update_id == update_id
+            )
+        )
+    )
+
+
+async def people_on_case(session: AsyncSession, case_id: int) -> int:
+    """Supporters who acted on a UA number, summed over its updates."""
+    return int(
+        await session.scalar(
+            select(func.coalesce(func.sum(ActionTotal.count), 0))
+            .join(UAUpdate, UAUpdate.id == ActionTotal.update_id)
+            .where(UAUpdate.case_id == case_id, ActionTotal.kind == PEOPLE)
+        )
+        or 0
+    )
+
+
+async def totals_by_update(session: AsyncSession, case_id: int) -> dict[int, dict[str, int]]:
+    """{update ordinal: {kind: count}} for one UA number, ``people`` included."""
+    rows = await session.execute(
+        select(UAUpdate.ordinal, ActionTotal.kind, func.sum(ActionTotal.count))
+        .join(UAUpdate, UAUpdate.id == ActionTotal.update_id)
+        .where(UAUpdate.case_id == case_id)
+        .group_by(UAUpdate.ordinal, ActionTotal.kind)
+    )
+    totals: dict[int, dict[str, int]] = {}
+    for ordinal, kind, count in rows:
+        totals.setdefault(ordinal, {})[kind] = int(count)
+    return totals
+
+
+async def reports_of(session: AsyncSession, supporter_id: int) -> list[ActionReport]:
+    return list(
+        await session.scalars(
+            select(ActionReport)
+            .where(ActionReport.supporter_id == supporter_id)
+            .order_by(ActionReport.reported_on)
+        )
+    )

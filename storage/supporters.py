@@ -1,0 +1,122 @@
+"""Queries about supporters. They never commit: the dispatcher owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, Delivery, Supporter
+
+ROLES = ("supporter", "organiser", "admin")
+
+
+async def find_supporter(session: AsyncSession, platform: str, user_hash: str) -> Supporter | None:
+    return await session.scalar(
+        select(Supporter).where(Supporter.platform == platform, Supporter.user_hash == user_hash)
+    )
+
+
+async def add_supporter(
+    session: AsyncSession,
+    *,
+    platform: str,
+    user_hash: str,
+    user_id_enc: str,
+    chat_id_enc: str,
+    language: str,
+    today: date,
+    role: str = "supporter",
+) -> Supporter:
+    supporter = Supporter(
+        platform=platform,
+        user_hash=user_hash,
+        user_id_enc=user_id_enc,
+        chat_id_enc=chat_id_enc,
+        language=language,
+        subscribed=False,
+        reminders_on=True,
+        discreet=False,
+        active=True,
+        role=role,
+        created_on=today,
+    )
+    session.add(supporter)
+    await session.flush()
+    return supporter
+
+
+async def forget_supporter(session: AsyncSession, supporter: Supporter) -> None:
+    """Erase a person: their row, their outbox rows, their reports; the audit keeps no link.
+
+    The anonymous ``action_totals`` are separate rows and stay, so counts already reported to
+    officials do not change.
+    """
+    await session.execute(
+        update(AuditEntry).where(AuditEntry.actor_id == supporter.id).values(actor_id=None)
+    )
+    await session.execute(delete(Delivery).where(Delivery.supporter_id == supporter.id))
+    await session.delete(supporter)
+    await session.flush()
+
+
+async def find_by_role(
+    session: AsyncSession, platform: str, roles: tuple[str, ...]
+) -> list[Supporter]:
+    result = await session.scalars(
+        select(Supporter)
+        .where(Supporter.platform == platform, Supporter.role.in_(roles))
+        .order_by(Supporter.id)
+    )
+    return list(result)
+
+
+async def subscribed_ids(session: AsyncSession, batch: int = 1000) -> AsyncIterator[list[int]]:
+    """Ids of active subscribers in batches, so a million never sit in memory at once."""
+    last = 0
+    while True:
+        ids = list(
+            await session.scalars(
+                select(Supporter.id)
+                .where(Supporter.subscribed, Supporter.active, Supporter.id > last)
+                .order_by(Supporter.id)
+                .limit(batch)
+            )
+        )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+async def count_subscribers(session: AsyncSession) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Supporter)
+            .where(Supporter.subscribed, Supporter.active)
+        )
+        or 0
+    )
+
+
+async def set_role(
+    session: AsyncSession,
+    *,
+    platform: str,
+    user_hash: str,
+    make_row: dict[str, str],
+    role: str,
+    today: date,
+) -> Supporter:
+    """Give a person a role, creating their row when they have not written to the bot yet."""
+    supporter = await find_supporter(session, platform, user_hash)
+    if supporter is None:
+        supporter = await add_supporter(
+            session, platform=platform, user_hash=user_hash, today=today, role=role, **make_row
+        )
+    supporter.role = role
+    await session.flush()
+    return supporter
