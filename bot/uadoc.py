@@ -235,6 +235,9 @@ _BULLET = re.compile(r"^[\u00b7\u2022\u25aa\u25cf\u2023\u2043\u25e6\uf0b7\-–*]
 _ORGANISATION = re.compile(
     r"\b(mission|embassy|consulate|ministry|embajada|misi[oó]n|consulado|ministerio)\b", re.I
 )
+_HONORIFIC = re.compile(
+    r"^(mr|ms|mrs|dr|dra|hon|h\.e|his|her|sr|sra|srta|excmo|excma|sir|dame|prof)\b\.?", re.I
+)
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 _TERMINAL = (".", "!", "?", ":", ";", '"', "”", "’", ")", "»")
@@ -327,6 +330,8 @@ def _contact(block: list[str], organisation_first: bool) -> Contact:
     organisation = None
     if organisation_first and len(lines) > 1 and _ORGANISATION.search(lines[0]):
         organisation = lines.pop(0)
+    if len(lines) >= 2 and not _HONORIFIC.match(lines[0]) and _HONORIFIC.match(lines[1]):
+        lines[0], lines[1] = lines[1], lines[0]  # older layout: the title came first
     name = lines.pop(0) if lines else ""
     title = lines.pop(0) if len(lines) >= 2 and not organisation else None
     return Contact(
@@ -460,11 +465,17 @@ def parse_text(text: str) -> UADraft:
             title_lines.append(lines[cursor])
         cursor += 1
     title = " ".join(title_lines)
-    summary_end = take_action if take_action is not None else cursor
+    summary_end = take_action
+    if summary_end is None:  # no TAKE ACTION heading: the summary is the first paragraph
+        summary_end = cursor
+        while summary_end < len(lines) and not lines[summary_end]:
+            summary_end += 1
+        while summary_end < len(lines) and lines[summary_end]:
+            summary_end += 1
     summary = _prose([ln for n, ln in enumerate(lines[cursor:summary_end], cursor) if n != ua_line])
 
     # Targets follow the TAKE ACTION block; the copy (CC) and the letter come after them.
-    targets_start = cursor
+    targets_start = summary_end
     if take_action is not None:
         targets_start = take_action + 1
         while targets_start < len(lines) and lines[targets_start]:

@@ -1,0 +1,160 @@
+"""Shared fixtures: a real database (SQLite always, PostgreSQL when configured), an app with a
+controllable clock, and ``Chat``, which talks to the bot as a person would."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import App, build_app
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.contract import Button, Document, File, Incoming, Reply, Text
+from bot.crypto import generate_secret_key
+from bot.dispatcher import Dispatcher
+from storage.database import create_engine
+
+POSTGRES_URL = os.environ.get("UABOT_TEST_POSTGRES_URL")
+FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+ADMIN_ID = 900
+START = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(not POSTGRES_URL, reason="UABOT_TEST_POSTGRES_URL not set"),
+        ),
+    ]
+)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind, one per test."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'uabot.db'}"
+    assert POSTGRES_URL
+    await _reset_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings.model_validate(
+        {"database": {"url": database_url}, "bot": {"admins": [ADMIN_ID]}}
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
+    application = await build_app(settings, secret_key=generate_secret_key(), clock=clock)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+def dispatcher(app: App) -> Dispatcher:
+    return Dispatcher(app)
+
+
+class Chat:
+    """One person's private chat with the bot, driven through the real dispatcher."""
+
+    def __init__(
+        self, dispatcher: Dispatcher, user_id: int, language_hint: str | None = "en"
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.user_id = user_id
+        self.language_hint = language_hint
+        self.replies: list[Reply] = []
+        self._update = 0
+
+    async def _send(self, **fields: object) -> list[Reply]:
+        self._update += 1
+        incoming = Incoming(
+            platform="telegram",
+            user_id=self.user_id,
+            chat_id=self.user_id,
+            language_hint=self.language_hint,
+            update_key=f"{self.user_id}-{self._update}",
+            **fields,  # type: ignore[arg-type]
+        )
+        self.replies = await self.dispatcher.handle(incoming)
+        return self.replies
+
+    async def send(self, line: str) -> list[Reply]:
+        if line.startswith("/"):
+            command, _, rest = line[1:].partition(" ")
+            return await self._send(command=command, args=tuple(rest.split()), text=line)
+        return await self._send(text=line)
+
+    async def upload(self, filename: str, content: bytes) -> list[Reply]:
+        return await self._send(document=Document(filename, content))
+
+    def buttons(self) -> list[Button]:
+        return [
+            button
+            for reply in self.replies
+            if isinstance(reply, Text)
+            for row in reply.buttons
+            for button in row
+        ]
+
+    def button(self, label: str) -> Button:
+        """The button whose label contains ``label``, from the latest replies."""
+        matches = [button for button in self.buttons() if label in button.label]
+        assert matches, f"no button {label!r} in {[b.label for b in self.buttons()]}"
+        return matches[0]
+
+    async def press(self, label: str) -> list[Reply]:
+        return await self._send(callback_data=self.button(label).data)
+
+    async def press_data(self, data: str) -> list[Reply]:
+        return await self._send(callback_data=data)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(reply.text for reply in self.replies if isinstance(reply, Text))
+
+    @property
+    def files(self) -> list[File]:
+        return [reply for reply in self.replies if isinstance(reply, File)]
+
+
+@pytest.fixture
+def chat(dispatcher: Dispatcher):
+    def make(user_id: int, language_hint: str | None = "en") -> Chat:
+        return Chat(dispatcher, user_id, language_hint)
+
+    return make
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+async def publish_fixture(chat_factory, name: str = "ua-en-two-targets.txt") -> Chat:
+    """An organiser (the configured admin) imports and publishes a fixture UA."""
+    organiser = chat_factory(ADMIN_ID)
+    await organiser.upload(name, fixture_bytes(name))
+    await organiser.press("Publish")
+    return organiser

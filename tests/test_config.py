@@ -1,0 +1,96 @@
+"""Settings: defaults, environment overrides, and errors that say what and where."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings, parse_offset
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file() -> None:
+    settings = load_settings(None, environ={})
+    assert settings.telegram.library == "aiogram"
+    assert settings.telegram.api_base_url == "https://api.telegram.org"
+    assert settings.database.url == "sqlite+aiosqlite:///uabot.db"
+    assert settings.broadcast.rate_per_second == 25
+    assert settings.reminders.offsets == ["3d", "1d"]
+    assert settings.telegram.token is None
+
+
+def test_example_config_is_valid() -> None:
+    example = Path(__file__).resolve().parents[1] / "config.example.toml"
+    settings = load_settings(example, environ={})
+    assert settings.bot.default_language in ("en", "es")
+
+
+def test_environment_wins_over_the_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, '[telegram]\ntoken = "from-file"\n[database]\nurl = "sqlite+aiosqlite:///a.db"\n'
+    )
+    settings = load_settings(
+        path,
+        environ={"UABOT_TELEGRAM_TOKEN": "from-env", "UABOT_SECRET_KEY": "k", "OTHER": "x"},
+    )
+    assert settings.telegram.token == "from-env"
+    assert settings.security.secret_key == "k"
+    assert settings.database.url == "sqlite+aiosqlite:///a.db"
+
+
+def test_wrong_type_names_the_key_and_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, '[bot]\ndefault_language = "en"\n\n[broadcast]\nrate_per_second = "fast"\n'
+    )
+    with pytest.raises(ConfigError) as error:
+        load_settings(path, environ={})
+    message = str(error.value)
+    assert "broadcast.rate_per_second (line 5)" in message
+    assert "number" in message
+    assert str(path) in message
+
+
+def test_unknown_key_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "[telegram]\ntokn = 'x'\n")
+    with pytest.raises(ConfigError, match=r"telegram.tokn \(line 2\): unknown setting"):
+        load_settings(path, environ={})
+
+
+def test_wrong_choice_lists_what_is_allowed(tmp_path: Path) -> None:
+    path = write(tmp_path, "[telegram]\nlibrary = 'telethon'\n")
+    with pytest.raises(ConfigError, match="'aiogram' or 'ptb'"):
+        load_settings(path, environ={})
+
+
+def test_invalid_toml_says_where(tmp_path: Path) -> None:
+    path = write(tmp_path, "[bot]\ntimezone = UTC\n")
+    with pytest.raises(ConfigError, match=r"not valid TOML.*line"):
+        load_settings(path, environ={})
+
+
+def test_unknown_timezone_and_bad_offset(tmp_path: Path) -> None:
+    path = write(tmp_path, "[bot]\ntimezone = 'Mars/Olympus'\n[reminders]\noffsets = ['3 days']\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(path, environ={})
+    assert "bot.timezone (line 2)" in str(error.value)
+    assert "reminders.offsets (line 4)" in str(error.value)
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_offsets() -> None:
+    assert parse_offset("3d") == timedelta(days=3)
+    assert parse_offset("12h") == timedelta(hours=12)
+    assert parse_offset("30m") == timedelta(minutes=30)
+    with pytest.raises(ValueError):
+        parse_offset("soon")
