@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from datetime import date
 
@@ -304,10 +305,8 @@ def test_broken_files_raise_only_the_parser_error(name: str, content: bytes) -> 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_any_text_parses_or_raises_the_parser_error(text: str) -> None:
-    try:
+    with contextlib.suppress(UADocumentError):
         parse_text(text)
-    except UADocumentError:
-        pass
 
 
 _UA_WORDS = st.sampled_from(
@@ -339,16 +338,12 @@ _UA_WORDS = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_UA_WORDS, st.text(max_size=40)), max_size=40))
 def test_shuffled_ua_pieces_parse_or_raise_the_parser_error(lines: list[str]) -> None:
-    try:
+    with contextlib.suppress(UADocumentError):
         parse_text("\n".join(lines))
-    except UADocumentError:
-        pass
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=2000), st.sampled_from(["a.pdf", "a.docx", "a.txt", "a"]))
 def test_any_bytes_parse_or_raise_the_parser_error(content: bytes, name: str) -> None:
-    try:
+    with contextlib.suppress(UADocumentError):
         parse_document(name, content)
-    except UADocumentError:
-        pass

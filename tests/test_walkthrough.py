@@ -50,7 +50,7 @@ async def test_english_supporter_walks_through_and_reports(chat) -> None:
     assert "Social media: @MinInteriorAR" in ana.text
     assert "Write in Spanish if you can" in ana.text
     await ana.press("Next")
-    # The letter comes first in the target's preferred language (Spanish), then on request in English.
+    # The letter comes first in the target's preferred language (Spanish), then in English.
     assert "The sample letter, in Spanish" in ana.text
     assert "Señora Fiscal General:" in ana.text
     await ana.press("Show it in English")
