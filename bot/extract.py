@@ -29,17 +29,20 @@ class DocumentReadError(Exception):
 
 
 def document_kind(filename: str, content: bytes) -> str:
-    """``pdf``, ``docx`` or ``text``, from the content's signature first, then the name."""
+    """``pdf``, ``docx`` or ``text``: the content's signature wins over the file's name, so
+    a text saved as ``ua.docx`` still reads; unknown bytes go by the name's suffix."""
     if content.startswith(b"%PDF"):
         return "pdf"
-    if content.startswith(b"PK") and PurePath(filename).suffix.lower() in {".docx", ""}:
+    if content.startswith(b"PK\x03\x04"):
         return "docx"
+    if b"\x00" not in content:
+        try:
+            content.decode("utf-8")
+            return "text"
+        except UnicodeDecodeError:
+            pass
     suffix = PurePath(filename).suffix.lower()
-    if suffix == ".pdf":
-        return "pdf"
-    if suffix == ".docx":
-        return "docx"
-    return "text"
+    return {".pdf": "pdf", ".docx": "docx"}.get(suffix, "text")
 
 
 def extract_text(filename: str, content: bytes) -> str:

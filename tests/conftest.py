@@ -3,6 +3,7 @@ controllable clock, and ``Chat``, which talks to the bot as a person would."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -76,6 +77,9 @@ def dispatcher(app: App) -> Dispatcher:
     return Dispatcher(app)
 
 
+_update_ids = itertools.count(1)
+
+
 class Chat:
     """One person's private chat with the bot, driven through the real dispatcher."""
 
@@ -89,13 +93,13 @@ class Chat:
         self._update = 0
 
     async def _send(self, **fields: object) -> list[Reply]:
-        self._update += 1
+        self._update = next(_update_ids)
         incoming = Incoming(
             platform="telegram",
             user_id=self.user_id,
             chat_id=self.user_id,
             language_hint=self.language_hint,
-            update_key=f"{self.user_id}-{self._update}",
+            update_key=str(self._update),
             **fields,  # type: ignore[arg-type]
         )
         self.replies = await self.dispatcher.handle(incoming)

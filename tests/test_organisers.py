@@ -1,0 +1,166 @@
+"""Organisers and admins in chat: import, preview, publish, figures, roles, audit."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from storage.models import AuditEntry, Delivery
+from tests.conftest import ADMIN_ID, fixture_bytes, publish_fixture
+
+
+async def count(app, model, *where) -> int:
+    async with app.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
+
+
+async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:
+    subscribers = [chat(200 + n, "es" if n % 2 else "en") for n in range(4)]
+    for person in subscribers:
+        await person.send("/subscribe")
+    admin = chat(ADMIN_ID)
+    await admin.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    assert "Preview of UA 45/26 (draft)" in admin.text
+    assert "Deadline: July 15, 2026" in admin.text
+    assert "Write to: Dr. Irene Solís (Attorney General); Mr. Pablo Rivas" in admin.text
+    assert "Copy to: Embassy of the Andean Republic – Mr. Jorge Ugarte" in admin.text
+    assert "Index, country, date: AMR 99/4521/2026 · Andean Republic · May 2, 2026" in admin.text
+    await admin.press("Add the Spanish version")
+    assert "Send the other language's document now" in admin.text
+    await admin.upload("ua-es.docx", fixture_bytes("ua-es-two-targets.txt"))
+    assert "Languages: English, Spanish" in admin.text
+    await admin.press("Publish")
+    assert "Published UA 45/26: queued for 4 subscribers." in admin.text
+    assert await count(app, Delivery) == 4
+    await admin.press_data(f"pub:{1}")
+    assert "already published" in admin.text
+    await admin.send("/uas")
+    assert "UA 45/26 · published · July 15, 2026" in admin.text
+
+
+async def test_a_new_update_goes_first_to_those_who_acted_before(chat, app) -> None:
+    await publish_fixture(chat)
+    acted, waited = chat(210), chat(211)
+    for person in (waited, acted):
+        await person.send("/subscribe")
+    await acted.send("/ua 45/26")
+    await acted.press_data(acted.button("Next").data.replace(":2", ":5"))
+    await acted.press("I sent a letter")
+    admin = chat(ADMIN_ID)
+    await admin.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
+    assert "Preview of UA 45/26 · update 2" in admin.text, admin.text
+    await admin.press("Publish")
+    async with app.sessions() as session:
+        rows = (
+            await session.execute(
+                select(Delivery.priority, Delivery.supporter_id)
+                .where(Delivery.update_id == 2)
+                .order_by(Delivery.priority, Delivery.id)
+            )
+        ).all()
+    assert [priority for priority, _ in rows] == [0, 1]
+
+
+async def test_bad_documents_get_clear_errors_and_nothing_is_stored(chat, app, clock) -> None:
+    admin = chat(ADMIN_ID)
+    await admin.upload("minutes.txt", fixture_bytes("not-a-ua.txt"))
+    assert "This document cannot become a UA:" in admin.text
+    assert "URGENT ACTION" in admin.text
+    await admin.upload("old.txt", fixture_bytes("ua-old-layout.txt"))
+    assert "has already passed" in admin.text
+    await admin.upload("broken.pdf", b"%PDF-1.4 garbage")
+    assert "cannot be read" in admin.text
+    await admin.send("/newua")
+    assert "paste its text" in admin.text
+    await admin.send("/uas")
+    assert "No UA is stored yet" in admin.text
+
+
+async def test_newua_with_pasted_text(chat) -> None:
+    admin = chat(ADMIN_ID)
+    text = fixture_bytes("ua-es-two-targets.txt").decode()
+    await admin._send(command="newua", args=tuple(text.split()), text="/newua\n" + text)
+    assert "Preview of UA 45/26 (draft)" in admin.text
+    await admin.press("Cancel")
+    assert "Cancelled: the draft is deleted." in admin.text
+    await admin.send("/uas")
+    assert "No UA is stored yet" in admin.text
+
+
+async def test_supporters_are_refused_politely_and_audited(chat, app) -> None:
+    await publish_fixture(chat)
+    before = await count(app, AuditEntry)
+    mallory = chat(300)
+    await mallory.send("/start")
+    attempts = [
+        "/grant 300 admin",
+        "/revoke 900",
+        "/team",
+        "/audit",
+        "/stats 45/26",
+        "/uas",
+        "/close 45/26",
+        "/deadline 45/26 2026-12-01",
+        "/newua URGENT ACTION",
+    ]
+    for attempt in attempts:
+        await mallory.send(attempt)
+        assert mallory.text == "Sorry, that is not something I can do for you.", attempt
+    await mallory.press_data("pub:1")
+    await mallory.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    assert "I cannot use files sent to me" in mallory.text
+    refused = await count(app, AuditEntry, AuditEntry.allowed.is_(False))
+    assert refused == len(attempts) + 2
+    assert await count(app, AuditEntry) == before + len(attempts) + 2
+    admin = chat(ADMIN_ID)
+    await admin.send("/audit")
+    assert "/grant · refused" in admin.text
+    await mallory.send("/ua 45/26")
+    assert "Step 1 of 5" in mallory.text  # nothing changed
+
+
+async def test_admins_grant_and_revoke_roles(chat) -> None:
+    admin, olga = chat(ADMIN_ID), chat(301)
+    await admin.send("/grant 301 organiser")
+    assert "Done: 301 is now organiser." in admin.text
+    await olga.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    assert "Preview of UA 45/26" in olga.text
+    await olga.send("/grant 302 admin")
+    assert olga.text == "Sorry, that is not something I can do for you."
+    await admin.send("/team")
+    assert (
+        "• 301 – organiser" in admin.text and "• 900 – admin (from the configuration)" in admin.text
+    )
+    await admin.send("/revoke 301")
+    assert "Done: 301 is a supporter again." in admin.text
+    await olga.send("/uas")
+    assert olga.text == "Sorry, that is not something I can do for you."
+    await admin.send("/grant 301 king")
+    assert "Write /grant followed by" in admin.text
+
+
+async def test_stats_close_and_deadline(chat, clock) -> None:
+    await publish_fixture(chat)
+    for user in (310, 311):
+        person = chat(user)
+        await person.send("/ua 45/26")
+        await person.press_data(person.button("Next").data.replace(":2", ":5"))
+        await person.press("I sent a letter")
+        await person.press("Report another action")
+        await person.press("I sent an email")
+    admin = chat(ADMIN_ID)
+    await admin.send("/stats 45/26")
+    assert "UA 45/26: 2 supporters acted, 4 actions in all." in admin.text
+    assert "update 1 – 2 · I sent a letter: 2, I sent an email: 2" in admin.text
+    await admin.send("/stats")
+    assert "UA 45/26: 2 supporters acted" in admin.text
+    await admin.send("/deadline 45/26 2026-05-01")
+    assert "already passed" in admin.text
+    await admin.send("/deadline 45/26 someday")
+    assert "Write /deadline followed by" in admin.text
+    await admin.send("/deadline 45.26 2026-08-01")
+    assert "The deadline of UA 45/26 is now August 1, 2026." in admin.text
+    await admin.send("/close 45/26")
+    assert "UA 45/26 is closed." in admin.text
+    reader = chat(312)
+    await reader.send("/actions")
+    assert "There are no open Urgent Actions" in reader.text

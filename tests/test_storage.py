@@ -1,0 +1,118 @@
+"""Storage on SQLite and PostgreSQL: migrations both ways, round trips, idempotent counting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import inspect, select
+
+from bot.uadoc import parse_text
+from storage.database import create_engine, downgrade, upgrade
+from storage.models import ActionTotal, Supporter
+from storage.reports import PEOPLE, record_report, totals_by_update, undo_report
+from storage.supporters import add_supporter, find_supporter, forget_supporter
+from storage.uas import find_case, latest_update, publish_update, save_draft
+from tests.conftest import FIXTURES, START
+
+TABLES = {
+    "supporters",
+    "ua_cases",
+    "ua_updates",
+    "ua_texts",
+    "action_reports",
+    "action_totals",
+    "deliveries",
+    "audit_log",
+    "processed_updates",
+}
+
+
+async def table_names(engine) -> set[str]:
+    async with engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def test_migrations_upgrade_an_empty_database_and_downgrade_again(database_url) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        assert TABLES <= await table_names(engine)
+        await downgrade(engine, "base")
+        assert not TABLES & await table_names(engine)
+        await upgrade(engine)
+        assert TABLES <= await table_names(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}")
+    async with engine.connect() as connection:
+        mode = await connection.exec_driver_sql("PRAGMA journal_mode")
+        assert mode.scalar() == "wal"
+    await engine.dispose()
+
+
+async def _supporter(session, app, user_id: int) -> Supporter:
+    return await add_supporter(
+        session,
+        platform="telegram",
+        user_hash=app.vault.lookup_hash("telegram", user_id),
+        user_id_enc=app.vault.encrypt_id(user_id),
+        chat_id_enc=app.vault.encrypt_id(user_id),
+        language="es",
+        today=date(2026, 6, 1),
+    )
+
+
+async def test_supporter_round_trip_through_encrypted_ids(app) -> None:
+    async with app.sessions() as session, session.begin():
+        await _supporter(session, app, 4242)
+    async with app.sessions() as session:
+        found = await find_supporter(session, "telegram", app.vault.lookup_hash("telegram", 4242))
+        assert found is not None and found.language == "es"
+        assert app.vault.decrypt_id(found.chat_id_enc) == 4242
+        assert "4242" not in found.user_id_enc + found.user_hash
+
+
+async def test_two_languages_make_one_update_and_a_case_keeps_its_history(app) -> None:
+    english = parse_text((FIXTURES / "ua-en-two-targets.txt").read_text())
+    spanish = parse_text((FIXTURES / "ua-es-two-targets.txt").read_text())
+    second = parse_text((FIXTURES / "ua-en-second-update.txt").read_text())
+    async with app.sessions() as session, session.begin():
+        first = await save_draft(session, english, "en")
+        again = await save_draft(session, spanish, "es")
+        assert first.id == again.id
+        assert {t.language for t in again.texts} == {"en", "es"}
+        await publish_update(session, again, START)
+        newer = await save_draft(session, second, "en")
+        await publish_update(session, newer, START)
+    async with app.sessions() as session:
+        case = await find_case(session, "45/26")
+        assert [u.ordinal for u in case.updates] == [1, 2]
+        assert [u.status for u in case.updates] == ["superseded", "published"]
+        current = await latest_update(session, "45/26")
+        assert current.deadline == date(2026, 9, 30)
+        spanish_text = next(t for t in case.updates[0].texts if t.language == "es")
+        assert spanish_text.targets[1]["social"] == "@MinInteriorAR"
+
+
+async def test_counting_is_idempotent_and_survives_forgetting(app) -> None:
+    draft = parse_text((FIXTURES / "ua-en-two-targets.txt").read_text())
+    async with app.sessions() as session, session.begin():
+        update = await save_draft(session, draft, "en")
+        one, two = await _supporter(session, app, 1), await _supporter(session, app, 2)
+        day = date(2026, 6, 2)
+        assert await record_report(session, one.id, update.id, "letter", day)
+        assert not await record_report(session, one.id, update.id, "letter", day)
+        assert await record_report(session, one.id, update.id, "email", day)
+        assert await record_report(session, two.id, update.id, "letter", day)
+        assert await undo_report(session, two.id, update.id, "letter")
+        assert not await undo_report(session, two.id, update.id, "letter")
+        assert await record_report(session, two.id, update.id, "social", day)
+        await forget_supporter(session, one)
+    async with app.sessions() as session:
+        totals = await totals_by_update(session, update.case_id)
+        assert totals == {1: {"letter": 1, "email": 1, "social": 1, PEOPLE: 2}}
+        rows = (await session.scalars(select(ActionTotal))).all()
+        assert all(row.count >= 0 for row in rows)
