@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         "--config", type=Path, default=None, help="configuration file (default: ./config.toml)"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "start", help="run on Telegram when a token is configured, else the offline demo"
+    )
     commands.add_parser("run", help="run the bot on Telegram (needs a token)")
     demo = commands.add_parser("demo", help="an offline chat in the terminal, with a sample UA")
     demo.add_argument("--language", choices=["en", "es"], default=None)
@@ -106,6 +109,11 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     except ConfigError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "start":
+        if not settings.telegram.token:
+            print("No Telegram token is configured: starting the offline demo.", file=out)
+            return asyncio.run(run_demo(sys.stdin, out))
+        args.command = "run"
     config_name = str(args.config or "config.toml")
     if args.command == "migrate":
         return asyncio.run(_migrate(settings, args.downgrade, out))
@@ -256,6 +264,13 @@ async def _publish(app: App, number_text: str, out: TextIO) -> int:
                 file=out,
             )
             return 0
+        if update.deadline < app.clock.now().date():
+            print(
+                f"uabot ua publish: the deadline {update.deadline.isoformat()} has passed; "
+                "move it first",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         await publish_update(session, update, app.clock.now())
         queued = await enqueue_broadcast(session, update)
     print(

@@ -1,0 +1,166 @@
+"""The ``uabot`` command as a user runs it: help, run without a token, UAs, stats, the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.crypto import generate_secret_key
+from tests.conftest import FIXTURES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def uabot(*args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path = ROOT):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def future_copy(folder: Path, name: str) -> Path:
+    """The fixture with its deadline moved to 2099: these commands run on the real clock."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    copy = folder / name
+    copy.write_text(
+        text.replace("July 15, 2026", "July 15, 2099").replace("julio de 2026", "julio de 2099")
+    )
+    return copy
+
+
+def test_help_lists_the_commands() -> None:
+    result = uabot("--help")
+    assert result.returncode == 0
+    for command in ("run", "demo", "migrate", "keygen", "ua", "stats", "--version"):
+        assert command in result.stdout
+    assert uabot("--version").stdout.startswith("uabot ")
+
+
+def test_run_without_a_token_exits_2_and_says_what_to_do(tmp_path: Path) -> None:
+    result = uabot("run", cwd=tmp_path)
+    assert result.returncode == 2
+    for hint in ("telegram.token", "UABOT_TELEGRAM_TOKEN", "@BotFather", "uabot demo"):
+        assert hint in result.stderr
+
+
+def test_run_without_a_secret_key_exits_2(tmp_path: Path) -> None:
+    result = uabot("run", env={"UABOT_TELEGRAM_TOKEN": "123:abc"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "uabot keygen" in result.stderr and "UABOT_SECRET_KEY" in result.stderr
+
+
+def test_invalid_config_exits_2_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[broadcast]\nrate_per_second = -3\n")
+    result = uabot("--config", str(config), "run")
+    assert result.returncode == 2
+    assert "broadcast.rate_per_second (line 2)" in result.stderr
+
+
+def test_ua_parse_json() -> None:
+    result = uabot("ua", "parse", str(FIXTURES / "ua-en-two-targets.txt"), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["ua_number"] == "45/26" and data["update_ordinal"] == 1
+    assert data["deadline"] == "2026-07-15" and data["issue_date"] == "2026-05-02"
+    assert [t["name"] for t in data["targets"]] == ["Dr. Irene Solís", "Mr. Pablo Rivas"]
+    for key in ("index", "country", "language", "cc", "preferred_language", "letter", "warnings"):
+        assert key in data
+
+
+def test_ua_parse_refuses_what_is_not_a_ua() -> None:
+    result = uabot("ua", "parse", str(FIXTURES / "not-a-ua.txt"))
+    assert result.returncode == 2
+    assert "URGENT ACTION" in result.stderr
+
+
+def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
+    env = {
+        "UABOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "UABOT_SECRET_KEY": generate_secret_key(),
+    }
+    old = uabot("ua", "import", str(FIXTURES / "ua-old-layout.txt"), env=env, cwd=tmp_path)
+    assert old.returncode == 2 and "--allow-past" in old.stderr
+    allowed = uabot(
+        "ua", "import", str(FIXTURES / "ua-old-layout.txt"), "--allow-past", env=env, cwd=tmp_path
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    english = uabot(
+        "ua", "import", str(future_copy(tmp_path, "ua-en-two-targets.txt")), env=env, cwd=tmp_path
+    )
+    assert "stored UA 45/26 update 1 (en, draft)" in english.stdout, english.stderr
+    spanish = uabot(
+        "ua",
+        "import",
+        str(future_copy(tmp_path, "ua-es-two-targets.txt")),
+        "--lang",
+        "es",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert spanish.returncode == 0
+    listing = uabot("ua", "list", env=env, cwd=tmp_path).stdout
+    assert "45/26\tupdate 1\tdraft\tuntil 2099-07-15\ten,es" in listing
+    assert "123/19" in listing
+    show = uabot("ua", "show", "45.26", env=env, cwd=tmp_path).stdout
+    assert "[es] DOS DEFENSORES" in show and "to: Dr. Irene Solís; Mr. Pablo Rivas" in show
+    published = uabot("ua", "publish", "45/26", env=env, cwd=tmp_path)
+    assert "published UA 45/26 update 1: queued for 0" in published.stdout
+    stats = uabot("stats", "45/26", env=env, cwd=tmp_path)
+    assert stats.returncode == 0 and stats.stdout.startswith("ua\tupdate\tpeople")
+    missing = uabot("ua", "show", "1/99", env=env, cwd=tmp_path)
+    assert missing.returncode == 2 and "uabot ua list" in missing.stderr
+
+
+def test_migrate_up_and_down(tmp_path: Path) -> None:
+    env = {"UABOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"}
+    assert "up to date" in uabot("migrate", env=env, cwd=tmp_path).stdout
+    assert (
+        "downgraded to base"
+        in uabot("migrate", "--downgrade", "base", env=env, cwd=tmp_path).stdout
+    )
+
+
+def test_keygen_prints_a_usable_key() -> None:
+    from bot.crypto import IdentityVault
+
+    key = uabot("keygen").stdout.strip()
+    IdentityVault(key)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_demo_walks_through_a_ua_in_the_terminal(tmp_path: Path, language: str) -> None:
+    typed = "\n".join(["/start", "4", "1", "1", "2", "1", "/ua 101/26", "/quit"])
+    result = uabot("demo", "--language", language, stdin=typed, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    if language == "en":
+        assert "Welcome!" in out and "[1] English" in out
+        assert "Open Urgent Actions:" in out and "Step 1 of 5" in out
+        assert "JOURNALIST HELD WITHOUT CHARGE" in out
+        assert "Step 3 of 5" in out and "Señor Ministro:" in out
+    else:
+        assert "¡Te damos la bienvenida!" in out
+        assert "PERIODISTA DETENIDA" in out and "Paso 3 de 5" in out
+    assert not list(tmp_path.glob("*.db")), "the demo keeps nothing behind"
+
+
+def test_demo_lets_you_play_the_organiser(tmp_path: Path) -> None:
+    document = future_copy(tmp_path, "ua-en-two-targets.txt")
+    typed = "\n".join([f"/file {document}", "1", "/actions", "/quit"])
+    result = uabot("demo", stdin=typed, cwd=tmp_path)
+    assert "Preview of UA 45/26 (draft)" in result.stdout
+    assert "Published UA 45/26" in result.stdout
+    assert "TWO LAND DEFENDERS" in result.stdout
