@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 
@@ -45,7 +45,16 @@ class TelegramSettings(_Section):
     mode: Literal["polling", "webhook"] = "polling"
     url: str | None = None
     listen: str = "127.0.0.1:8080"
-    secret_token: str | None = None
+    secret_token: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> TelegramSettings:
+        if self.mode == "webhook" and not (self.url and self.secret_token):
+            raise ValueError(
+                "webhook mode needs telegram.url (the public HTTPS address) and "
+                "telegram.secret_token (letters, digits, _ and -)"
+            )
+        return self
 
 
 class DatabaseSettings(_Section):

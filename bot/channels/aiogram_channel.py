@@ -1,0 +1,169 @@
+"""Telegram through aiogram 3 (the default channel)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram import Dispatcher as AiogramDispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+
+from bot.channels.telegram import (
+    Blocked,
+    InFlight,
+    Rejected,
+    RetryLater,
+    Transient,
+    Uncertain,
+    handle_update,
+)
+from bot.contract import File, Text
+from bot.dispatcher import Dispatcher
+
+T = TypeVar("T")
+
+
+def _keyboard(text: Text) -> InlineKeyboardMarkup | None:
+    if not text.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=b.data, url=b.url) for b in row]
+            for row in text.buttons
+        ]
+    )
+
+
+async def _call(request: Callable[[], Awaitable[T]]) -> T:
+    """Run one Bot API call, turning aiogram's exceptions into the neutral kinds."""
+    try:
+        return await request()
+    except TelegramRetryAfter as error:
+        raise RetryLater(error.retry_after) from error
+    except TelegramForbiddenError as error:
+        raise Blocked(error.message) from error
+    except (TelegramBadRequest, TelegramNotFound) as error:
+        raise Rejected(error.message) from error
+    except TelegramServerError as error:
+        raise Transient(error.message) from error
+    except ClientDecodeError as error:
+        raise Transient("the Bot API answered something that is not JSON") from error
+    except TelegramNetworkError as error:
+        # aiogram reports a timeout (the request may have arrived) as "Request timeout error".
+        if "timeout" in error.message.lower():
+            raise Uncertain(error.message) from error
+        raise Transient(error.message) from error
+
+
+class AiogramSender:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_text(self, chat_id: int, text: Text) -> int:
+        message = await _call(
+            lambda: self.bot.send_message(
+                chat_id,
+                text.text,
+                reply_markup=_keyboard(text),
+                disable_notification=text.silent or None,
+            )
+        )
+        return message.message_id
+
+    async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
+        await _call(
+            lambda: self.bot.edit_message_text(
+                text=text.text, chat_id=chat_id, message_id=message_id, reply_markup=_keyboard(text)
+            )
+        )
+
+    async def answer_callback(self, callback_id: str, text: str | None) -> None:
+        await _call(lambda: self.bot.answer_callback_query(callback_id, text=text))
+
+    async def send_file(self, chat_id: int, file: File) -> None:
+        document = BufferedInputFile(file.content, filename=file.filename)
+        await _call(lambda: self.bot.send_document(chat_id, document, caption=file.caption or None))
+
+    async def download(self, file_id: str) -> bytes:
+        buffer = await _call(lambda: self.bot.download(file_id))
+        assert buffer is not None
+        return buffer.read()
+
+    async def set_commands(
+        self, commands: list[tuple[str, str]], language: str | None, chat_id: int | None
+    ) -> None:
+        scope = BotCommandScopeChat(chat_id=chat_id) if chat_id is not None else None
+        await _call(
+            lambda: self.bot.set_my_commands(
+                [BotCommand(command=name, description=text) for name, text in commands],
+                scope=scope,
+                language_code=language,
+            )
+        )
+
+
+class AiogramChannel:
+    """Long polling or webhook updates through aiogram, answered by the uabot core."""
+
+    def __init__(self, core: Dispatcher, token: str, api_base_url: str) -> None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base_url.rstrip("/")))
+        self.bot = Bot(token, session=session)
+        self.sender = AiogramSender(self.bot)
+        self.core = core
+        self.in_flight = InFlight()
+        self.dispatcher = AiogramDispatcher()
+        self.dispatcher.message.register(self._on_update)
+        self.dispatcher.callback_query.register(self._on_update)
+
+    async def _on_update(self, _event: object, event_update: Update) -> None:
+        data = event_update.model_dump(mode="json", by_alias=True, exclude_none=True)
+        await self.in_flight.run(handle_update(self.core, self.sender, data))
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """An update received by the webhook server."""
+        update = Update.model_validate(data, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, update)
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        await _call(lambda: self.bot.delete_webhook(drop_pending_updates=False))
+        polling = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot, handle_signals=False, close_bot_session=False, polling_timeout=10
+            )
+        )
+        await stop.wait()
+        await self.dispatcher.stop_polling()
+        # Do not wait out the long poll in progress; the handlers in flight are shielded.
+        with suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(polling, timeout=1)
+        await self.in_flight.drain()
+
+    async def set_webhook(self, url: str, secret_token: str | None) -> None:
+        await _call(
+            lambda: self.bot.set_webhook(url, secret_token=secret_token, drop_pending_updates=False)
+        )
+
+    async def close(self) -> None:
+        await self.in_flight.drain()
+        await self.bot.session.close()

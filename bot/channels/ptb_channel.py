@@ -1,0 +1,160 @@
+"""Telegram through python-telegram-bot 22 (``telegram.library = "ptb"``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import httpx
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.channels.telegram import (
+    Blocked,
+    InFlight,
+    Rejected,
+    RetryLater,
+    Transient,
+    Uncertain,
+    handle_update,
+)
+from bot.contract import File, Text
+from bot.dispatcher import Dispatcher
+
+T = TypeVar("T")
+
+
+def _keyboard(text: Text) -> InlineKeyboardMarkup | None:
+    if not text.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data, url=b.url) for b in row]
+            for row in text.buttons
+        ]
+    )
+
+
+async def _call(request: Callable[[], Awaitable[T]]) -> T:
+    """Run one Bot API call, turning PTB's exceptions into the neutral kinds.
+
+    Order matters: in PTB, ``BadRequest`` and ``TimedOut`` are subclasses of ``NetworkError``.
+    """
+    try:
+        return await request()
+    except RetryAfter as error:
+        wait = error.retry_after
+        raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else wait) from error
+    except Forbidden as error:
+        raise Blocked(error.message) from error
+    except BadRequest as error:
+        raise Rejected(error.message) from error
+    except TimedOut as error:
+        if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
+            raise Transient(error.message) from error
+        raise Uncertain(error.message) from error
+    except NetworkError as error:
+        raise Transient(error.message) from error
+
+
+class PTBSender:
+    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+        self.bot = application.bot
+
+    async def send_text(self, chat_id: int, text: Text) -> int:
+        message = await _call(
+            lambda: self.bot.send_message(
+                chat_id,
+                text.text,
+                reply_markup=_keyboard(text),
+                disable_notification=text.silent or None,
+            )
+        )
+        return message.message_id
+
+    async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
+        await _call(
+            lambda: self.bot.edit_message_text(
+                text.text, chat_id=chat_id, message_id=message_id, reply_markup=_keyboard(text)
+            )
+        )
+
+    async def answer_callback(self, callback_id: str, text: str | None) -> None:
+        await _call(lambda: self.bot.answer_callback_query(callback_id, text=text))
+
+    async def send_file(self, chat_id: int, file: File) -> None:
+        document = InputFile(file.content, filename=file.filename)
+        await _call(lambda: self.bot.send_document(chat_id, document, caption=file.caption or None))
+
+    async def download(self, file_id: str) -> bytes:
+        telegram_file = await _call(lambda: self.bot.get_file(file_id))
+        return bytes(await _call(telegram_file.download_as_bytearray))
+
+    async def set_commands(
+        self, commands: list[tuple[str, str]], language: str | None, chat_id: int | None
+    ) -> None:
+        scope = BotCommandScopeChat(chat_id) if chat_id is not None else None
+        await _call(
+            lambda: self.bot.set_my_commands(
+                [BotCommand(name, text) for name, text in commands],
+                scope=scope,
+                language_code=language,
+            )
+        )
+
+
+class PTBChannel:
+    """Long polling or webhook updates through python-telegram-bot, answered by the core."""
+
+    def __init__(self, core: Dispatcher, token: str, api_base_url: str) -> None:
+        base = api_base_url.rstrip("/")
+        self.application = (
+            Application.builder()
+            .token(token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .concurrent_updates(True)
+            .job_queue(None)
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.sender = PTBSender(self.application)
+        self.core = core
+        self.in_flight = InFlight()
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.in_flight.run(handle_update(self.core, self.sender, update.to_dict()))
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self.application.start()
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """An update received by the webhook server."""
+        await self.application.process_update(Update.de_json(data, self.application.bot))
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """Long polling with PTB's Updater; updates are processed concurrently."""
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(timeout=10, drop_pending_updates=False)
+        await stop.wait()
+        await self.application.updater.stop()
+        await self.in_flight.drain()
+
+    async def set_webhook(self, url: str, secret_token: str | None) -> None:
+        await _call(lambda: self.application.bot.set_webhook(url, secret_token=secret_token))
+
+    async def close(self) -> None:
+        await self.in_flight.drain()
+        await self.application.stop()
+        await self.application.shutdown()

@@ -1,0 +1,86 @@
+"""The webhook server: Telegram POSTs updates here; ``/healthz`` answers load balancers.
+
+Telegram re-sends an update that is not answered within about a minute, so each update is
+acknowledged at once and handled in the background; the core skips an update id it has
+seen, so a re-sent update changes nothing. A request without the configured
+``X-Telegram-Bot-Api-Secret-Token`` is refused with 401.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.telegram import InFlight
+
+log = logging.getLogger("uabot.webhook")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class WebhookServer:
+    def __init__(
+        self,
+        feed: Callable[[dict[str, Any]], Awaitable[None]],
+        *,
+        path: str,
+        secret_token: str,
+        listen: str,
+        extra_routes: list[web.RouteDef] | None = None,
+    ) -> None:
+        self.feed = feed
+        self.path = path or "/"
+        self.secret_token = secret_token
+        host, _, port = listen.rpartition(":")
+        self.host, self.port = host or "127.0.0.1", int(port)
+        self.in_flight = InFlight()
+        self.extra_routes = extra_routes or []
+        self._runner: web.AppRunner | None = None
+
+    async def _update(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.secret_token.encode()):
+            log.warning("refused a webhook request without the right secret token")
+            return web.Response(status=401, text="wrong secret token")
+        try:
+            data = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400, text="not JSON")
+        if not isinstance(data, dict) or "update_id" not in data:
+            return web.Response(status=400, text="not a Telegram update")
+        self.in_flight.spawn(self._feed(data))
+        return web.Response(text="ok")
+
+    async def _feed(self, data: dict[str, Any]) -> None:
+        try:
+            await self.feed(data)
+        except Exception:
+            log.exception("webhook update %s failed", data.get("update_id"))
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post(self.path, self._update)
+        app.router.add_get("/healthz", self._health)
+        app.router.add_routes(self.extra_routes)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        if self.port == 0:
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        log.info("webhook server listening on %s:%s%s", self.host, self.port, self.path)
+
+    async def stop(self) -> None:
+        """Stop taking updates, then let the ones in flight finish."""
+        if self._runner is not None:
+            await self._runner.shutdown()
+        await self.in_flight.drain()
+        if self._runner is not None:
+            await self._runner.cleanup()

@@ -1,0 +1,95 @@
+"""``uabot run``: the bot on Telegram, by long polling or webhook, until SIGTERM.
+
+SIGTERM (or Ctrl-C) stops taking updates, lets the handlers in flight finish, and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+from urllib.parse import urlparse
+
+from bot.app import App, build_app
+from bot.channels.aiogram_channel import AiogramChannel
+from bot.channels.ptb_channel import PTBChannel
+from bot.channels.telegram import PLATFORM, SendError, install_menus
+from bot.channels.webhook import WebhookServer
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dispatcher import Dispatcher
+from storage.supporters import find_by_role
+
+log = logging.getLogger("uabot.run")
+
+
+def make_channel(settings: Settings, core: Dispatcher) -> AiogramChannel | PTBChannel:
+    telegram = settings.telegram
+    assert telegram.token
+    if telegram.library == "ptb":
+        return PTBChannel(core, telegram.token, telegram.api_base_url)
+    return AiogramChannel(core, telegram.token, telegram.api_base_url)
+
+
+async def staff_chats(app: App) -> dict[int, str]:
+    """Chat ids of organisers and admins (a private chat's id is the user's id)."""
+    staff = {user_id: "admin" for user_id in app.settings.bot.admins}
+    async with app.sessions() as session:
+        for member in await find_by_role(session, PLATFORM, ("organiser", "admin")):
+            staff.setdefault(app.vault.decrypt_id(member.chat_id_enc), member.role)
+    return staff
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+
+
+async def run_bot(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    clock: Clock | None = None,
+    started: asyncio.Event | None = None,
+) -> int:
+    """Run until ``stop`` is set (by SIGTERM/SIGINT when not given)."""
+    assert settings.security.secret_key
+    app = await build_app(settings, secret_key=settings.security.secret_key, clock=clock)
+    core = Dispatcher(app)
+    channel = make_channel(settings, core)
+    if stop is None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+    try:
+        if isinstance(channel, PTBChannel):
+            await channel.start()
+        try:
+            await install_menus(app, channel.sender, await staff_chats(app))
+        except SendError as error:
+            log.warning("command menus not set: %s", type(error).__name__)
+        if settings.telegram.mode == "webhook":
+            assert settings.telegram.url and settings.telegram.secret_token
+            server = WebhookServer(
+                channel.feed,
+                path=urlparse(settings.telegram.url).path,
+                secret_token=settings.telegram.secret_token,
+                listen=settings.telegram.listen,
+            )
+            await server.start()
+            await channel.set_webhook(settings.telegram.url, settings.telegram.secret_token)
+            if started:
+                started.set()
+            await stop.wait()
+            await server.stop()
+        else:
+            if started:
+                started.set()
+            await channel.poll(stop)
+    finally:
+        await channel.close()
+        await app.close()
+    log.info("stopped cleanly")
+    return 0

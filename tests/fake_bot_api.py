@@ -1,0 +1,448 @@
+"""A fake Telegram Bot API server on loopback, for end-to-end tests and benchmarks.
+
+Both Telegram libraries are pointed at it through ``telegram.api_base_url`` and talk to it
+over real HTTP. It keeps the chats and the messages the bot sent, serves ``getUpdates`` (long
+polling) and delivers to a webhook, and can be told to misbehave: answer 429 with
+``retry_after``, 403 for a user who blocked the bot, 5xx, stall, or enforce Telegram-like
+rate limits (about 30 messages/s overall, 1/s per chat).
+
+Why our own: the packages that exist (telemelya, telemulator3) are small, tied to one
+library or to BDD scaffolding, and offer no fault injection or rate limits; this is ~300
+lines over aiohttp that we fully control.
+
+Run it alone (for benchmarks in a separate process): ``python -m tests.fake_bot_api --port N``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "UA bot", "username": "uabot_test_bot"}
+
+
+@dataclass
+class Fault:
+    status: int
+    description: str
+    retry_after: int | None = None
+    stall: float = 0.0
+
+
+@dataclass
+class SentMessage:
+    message_id: int
+    chat_id: int
+    text: str | None
+    reply_markup: dict[str, Any] | None
+    document_name: str | None = None
+    document: bytes | None = None
+    disable_notification: bool = False
+    edits: int = 0
+
+    def buttons(self) -> list[dict[str, Any]]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [button for row in rows for button in row]
+
+
+@dataclass
+class FakeBotAPI:
+    """The server's state; start it with ``await api.start()``."""
+
+    token: str = "123456:TEST"
+    host: str = "127.0.0.1"
+    port: int = 0
+    messages: dict[int, list[SentMessage]] = field(default_factory=lambda: defaultdict(list))
+    calls: list[str] = field(default_factory=list)
+    commands: dict[str, Any] = field(default_factory=dict)
+    callback_answers: list[dict[str, Any]] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    webhook: dict[str, Any] = field(default_factory=dict)
+    rate_global: float | None = None
+    rate_per_chat: float | None = None
+    too_many_requests: int = 0
+
+    def __post_init__(self) -> None:
+        self._updates: deque[dict[str, Any]] = deque()
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._new_update = asyncio.Event()
+        self._files: dict[str, tuple[str, bytes]] = {}
+        self._sent_times: deque[float] = deque()
+        self._chat_times: dict[int, float] = {}
+        self._runner: web.AppRunner | None = None
+        self._closing = False
+        self._client: aiohttp.ClientSession | None = None
+        self.delivered: list[dict[str, Any]] = []
+
+    # --- lifecycle ---------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.*}", self._file)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._new_update.set()  # wake long polls so the server shuts down at once
+        if self._client:
+            await self._client.close()
+        if self._runner:
+            await self._runner.cleanup()
+
+    # --- what tests tell it ---------------------------------------------------------------
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str = "",
+        times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
+        for _ in range(times):
+            self._faults[method].append(
+                Fault(status, description or f"error {status}", retry_after)
+            )
+
+    def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
+        for _ in range(times):
+            self._faults[method].append(Fault(200, "", stall=seconds))
+
+    def enforce_limits(self, per_second: float = 30, per_chat: float = 1) -> None:
+        self.rate_global, self.rate_per_chat = per_second, per_chat
+
+    def _user(self, user_id: int, language: str | None) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": "Test"}
+        if language:
+            user["language_code"] = language
+        return user
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id < 0:
+            return {"id": chat_id, "type": "group", "title": "A group"}
+        return {"id": chat_id, "type": "private", "first_name": "Test"}
+
+    async def _push(self, payload: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), **payload}
+        if self.webhook.get("url"):
+            await self.deliver(update)
+        else:
+            self._updates.append(update)
+            self._new_update.set()
+        return update
+
+    async def user_sends(
+        self, user_id: int, text: str, language: str | None = "en", chat_id: int | None = None
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id or user_id),
+            "from": self._user(user_id, language),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return await self._push({"message": message})
+
+    async def user_presses(
+        self, user_id: int, message: SentMessage, label: str, language: str | None = "en"
+    ) -> dict[str, Any]:
+        buttons = [b for b in message.buttons() if label in b["text"]]
+        assert buttons, f"no button {label!r} in {[b['text'] for b in message.buttons()]}"
+        return await self._push(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "from": self._user(user_id, language),
+                    "chat_instance": str(user_id),
+                    "data": buttons[0]["callback_data"],
+                    "message": {
+                        "message_id": message.message_id,
+                        "date": int(time.time()),
+                        "chat": self._chat(message.chat_id),
+                        "from": BOT_USER,
+                        "text": message.text or "",
+                    },
+                }
+            }
+        )
+
+    async def user_uploads(
+        self, user_id: int, filename: str, content: bytes, language: str | None = "en"
+    ) -> dict[str, Any]:
+        file_id = f"file{len(self._files) + 1}"
+        self._files[file_id] = (f"documents/{filename}", content)
+        return await self._push(
+            {
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": self._chat(user_id),
+                    "from": self._user(user_id, language),
+                    "document": {
+                        "file_id": file_id,
+                        "file_unique_id": file_id,
+                        "file_name": filename,
+                        "file_size": len(content),
+                    },
+                }
+            }
+        )
+
+    async def deliver(self, update: dict[str, Any], secret: str | None = None) -> int:
+        """POST an update to the registered webhook, as Telegram does; returns the status."""
+        if self._client is None:
+            self._client = aiohttp.ClientSession()
+        token = secret if secret is not None else self.webhook.get("secret_token", "")
+        headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
+        async with self._client.post(self.webhook["url"], json=update, headers=headers) as answer:
+            self.delivered.append(update)
+            return answer.status
+
+    # --- reading what the bot did ---------------------------------------------------------
+    def last(self, chat_id: int) -> SentMessage:
+        return self.messages[chat_id][-1]
+
+    async def wait_for(self, chat_id: int, count: int, timeout: float = 10) -> list[SentMessage]:
+        """Wait until the bot has sent ``count`` messages in a chat (edits included)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.messages[chat_id]) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                texts = [m.text for m in self.messages[chat_id]]
+                raise AssertionError(
+                    f"chat {chat_id}: {len(texts)} messages, want {count}: {texts}"
+                )
+            await asyncio.sleep(0.01)
+        return self.messages[chat_id]
+
+    # --- the API --------------------------------------------------------------------------
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        elif request.can_read_body:
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, web.FileField):
+                    params[key] = (value.filename, value.file.read())
+                else:
+                    params[key] = value
+        for key, value in list(params.items()):
+            if isinstance(value, str) and value.startswith("attach://"):
+                params[key] = params.pop(value.removeprefix("attach://"))
+        for key in ("reply_markup", "commands", "scope", "allowed_updates"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    def _rate_limited(self, chat_id: int | None) -> int | None:
+        now = time.monotonic()
+        if self.rate_global:
+            while self._sent_times and now - self._sent_times[0] > 1:
+                self._sent_times.popleft()
+            if len(self._sent_times) >= self.rate_global:
+                return 1
+        if self.rate_per_chat and chat_id is not None:
+            last = self._chat_times.get(chat_id)
+            if last is not None and now - last < 1 / self.rate_per_chat:
+                return 1
+        self._sent_times.append(now)
+        if chat_id is not None:
+            self._chat_times[chat_id] = now
+        return None
+
+    @staticmethod
+    def _ok(result: Any) -> web.Response:
+        return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        return web.json_response(body, status=status)
+
+    async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        method = request.match_info["method"]
+        self.calls.append(method)
+        params = await self._params(request)
+        faults = self._faults.get(method)
+        if faults:
+            fault = faults.popleft()
+            if fault.stall:
+                await asyncio.sleep(fault.stall)
+            else:
+                return self._error(fault.status, fault.description, fault.retry_after)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return self._error(404, f"Not Found: method {method} is not in the fake")
+        return await handler(params)
+
+    async def _m_getMe(self, _params: dict[str, Any]) -> web.Response:
+        return self._ok(BOT_USER)
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset") or 0)
+        while self._updates and self._updates[0]["update_id"] < offset:
+            self._updates.popleft()
+        if not self._updates and not self._closing:
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(), float(params.get("timeout") or 0))
+        while self._updates and self._updates[0]["update_id"] < offset:
+            self._updates.popleft()
+        return self._ok(list(self._updates)[: int(params.get("limit") or 100)])
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> web.Response:
+        self.webhook = {"url": params["url"], "secret_token": params.get("secret_token", "")}
+        return self._ok(True)
+
+    async def _m_deleteWebhook(self, _params: dict[str, Any]) -> web.Response:
+        self.webhook = {}
+        return self._ok(True)
+
+    async def _m_getWebhookInfo(self, _params: dict[str, Any]) -> web.Response:
+        return self._ok({"url": self.webhook.get("url", ""), "pending_update_count": 0})
+
+    async def _m_setMyCommands(self, params: dict[str, Any]) -> web.Response:
+        scope = params.get("scope") or {"type": "default"}
+        key = f"{scope.get('type')}:{scope.get('chat_id', '')}:{params.get('language_code', '')}"
+        self.commands[key] = [c["command"] for c in params["commands"]]
+        return self._ok(True)
+
+    async def _m_deleteMyCommands(self, _params: dict[str, Any]) -> web.Response:
+        return self._ok(True)
+
+    def _message(self, chat_id: int, text: str | None) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": BOT_USER,
+            **({"text": text} if text is not None else {}),
+        }
+
+    def _refuse(self, chat_id: int) -> web.Response | None:
+        if chat_id in self.blocked:
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        retry = self._rate_limited(chat_id)
+        if retry is not None:
+            self.too_many_requests += 1
+            return self._error(429, f"Too Many Requests: retry after {retry}", retry)
+        return None
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> web.Response:
+        chat_id = int(params["chat_id"])
+        if (refusal := self._refuse(chat_id)) is not None:
+            return refusal
+        text = str(params["text"])
+        if len(text) > 4096:
+            return self._error(400, "Bad Request: message is too long")
+        message = self._message(chat_id, text)
+        self.messages[chat_id].append(
+            SentMessage(
+                message["message_id"],
+                chat_id,
+                text,
+                params.get("reply_markup"),
+                disable_notification=str(params.get("disable_notification")).lower() == "true",
+            )
+        )
+        return self._ok(message)
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> web.Response:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        for sent in self.messages[chat_id]:
+            if sent.message_id == message_id:
+                sent.text, sent.reply_markup = params["text"], params.get("reply_markup")
+                sent.edits += 1
+                # An edit shows in the chat as the newest state: tests read it as a message.
+                self.messages[chat_id].append(sent)
+                return self._ok({**self._message(chat_id, sent.text), "message_id": message_id})
+        return self._error(400, "Bad Request: message to edit not found")
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
+        self.callback_answers.append(params)
+        return self._ok(True)
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> web.Response:
+        chat_id = int(params["chat_id"])
+        if (refusal := self._refuse(chat_id)) is not None:
+            return refusal
+        name, content = params["document"]
+        message = self._message(chat_id, None)
+        self.messages[chat_id].append(
+            SentMessage(
+                message["message_id"],
+                chat_id,
+                params.get("caption"),
+                params.get("reply_markup"),
+                document_name=name,
+                document=content,
+            )
+        )
+        return self._ok(
+            {**message, "document": {"file_id": "x", "file_unique_id": "x", "file_name": name}}
+        )
+
+    async def _m_getFile(self, params: dict[str, Any]) -> web.Response:
+        file_id = params["file_id"]
+        if file_id not in self._files:
+            return self._error(400, "Bad Request: invalid file_id")
+        path, content = self._files[file_id]
+        return self._ok(
+            {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(content),
+                "file_path": path,
+            }
+        )
+
+    async def _file(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        for stored_path, content in self._files.values():
+            if stored_path == path:
+                return web.Response(body=content)
+        return web.Response(status=404)
+
+
+async def _serve(port: int, per_second: float | None, per_chat: float | None) -> None:
+    api = FakeBotAPI(port=port)
+    if per_second:
+        api.enforce_limits(per_second, per_chat or 1)
+    await api.start()
+    print(f"fake Bot API on {api.base_url}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--limit", type=float, default=None, help="messages per second overall")
+    parser.add_argument("--per-chat", type=float, default=None)
+    arguments = parser.parse_args()
+    asyncio.run(_serve(arguments.port, arguments.limit, arguments.per_chat))
