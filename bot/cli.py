@@ -21,7 +21,7 @@ from bot.crypto import SecretKeyError, generate_secret_key
 from bot.uadoc import UADocumentError, ensure_deadline_ahead, parse_document
 from handlers.walkthrough import normalise_ua_number
 from storage.database import create_engine, downgrade, upgrade
-from storage.outbox import enqueue_broadcast
+from storage.outbox import enqueue_broadcast, start_broadcast
 from storage.reports import PEOPLE, totals_by_update
 from storage.uas import all_updates, find_case, latest_update, publish_update, save_draft
 
@@ -273,6 +273,7 @@ async def _publish(app: App, number_text: str, out: TextIO) -> int:
             return EXIT_USAGE
         await publish_update(session, update, app.clock.now())
         queued = await enqueue_broadcast(session, update)
+        await start_broadcast(session, update.id, None, queued, app.clock.now())
     print(
         f"published UA {update.case.number} update {update.ordinal}: queued for {queued}", file=out
     )

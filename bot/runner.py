@@ -12,16 +12,19 @@ from contextlib import suppress
 from urllib.parse import urlparse
 
 from bot.app import App, build_app
+from bot.broadcast import OutboxWorker
 from bot.channels.aiogram_channel import AiogramChannel
 from bot.channels.ptb_channel import PTBChannel
-from bot.channels.telegram import PLATFORM, SendError, install_menus
+from bot.channels.telegram import PLATFORM, SendError, TelegramSender, install_menus
 from bot.channels.webhook import WebhookServer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from storage.database import leadership
 from storage.supporters import find_by_role
 
 log = logging.getLogger("uabot.run")
+LEADER_RETRY_SECONDS = 5.0
 
 
 def make_channel(settings: Settings, core: Dispatcher) -> AiogramChannel | PTBChannel:
@@ -39,6 +42,18 @@ async def staff_chats(app: App) -> dict[int, str]:
         for member in await find_by_role(session, PLATFORM, ("organiser", "admin")):
             staff.setdefault(app.vault.decrypt_id(member.chat_id_enc), member.role)
     return staff
+
+
+async def run_background(app: App, sender: TelegramSender, stop: asyncio.Event) -> None:
+    """The outbox worker, in one process at a time: the one holding the leader lock."""
+    while not stop.is_set():
+        async with leadership(app.engine) as leader:
+            if leader:
+                log.info("this process runs the outbox worker")
+                await OutboxWorker(app, sender).run(stop)
+                return
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), LEADER_RETRY_SECONDS)
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -70,6 +85,7 @@ async def run_bot(
             await install_menus(app, channel.sender, await staff_chats(app))
         except SendError as error:
             log.warning("command menus not set: %s", type(error).__name__)
+        background = asyncio.create_task(run_background(app, channel.sender, stop))
         if settings.telegram.mode == "webhook":
             assert settings.telegram.url and settings.telegram.secret_token
             server = WebhookServer(
@@ -88,6 +104,7 @@ async def run_bot(
             if started:
                 started.set()
             await channel.poll(stop)
+        await background
     finally:
         await channel.close()
         await app.close()

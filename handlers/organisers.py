@@ -11,7 +11,13 @@ from handlers.context import Context
 from handlers.uaview import KIND_LABELS, STATUS_LABELS, language_name, pick_text, ua_label
 from handlers.walkthrough import normalise_ua_number
 from storage.models import UAUpdate
-from storage.outbox import delivery_counts, enqueue_broadcast
+from storage.outbox import (
+    cancel_broadcast,
+    delivery_counts,
+    enqueue_broadcast,
+    recent_broadcasts,
+    start_broadcast,
+)
 from storage.reports import PEOPLE, totals_by_update
 from storage.uas import (
     all_updates,
@@ -138,6 +144,8 @@ async def publish(ctx: Context, update_id: int) -> list[Reply]:
         return [Text(ctx._("The deadline has passed: move it with /deadline before publishing."))]
     await publish_update(ctx.session, update, ctx.now)
     queued = await enqueue_broadcast(ctx.session, update)
+    organiser = await ctx.ensure_supporter()
+    await start_broadcast(ctx.session, update.id, organiser.id, queued, ctx.now)
     message = ctx.tr.ngettext(
         "Published {ua}: queued for {count} subscriber.",
         "Published {ua}: queued for {count} subscribers.",
@@ -292,7 +300,70 @@ async def deadline(ctx: Context) -> list[Reply]:
     ]
 
 
+async def broadcasts(ctx: Context) -> list[Reply]:
+    """/broadcasts: running and recent broadcasts with their figures."""
+    if not await ctx.authorise("broadcasts", ORGANISERS):
+        return [ctx.refusal()]
+    recent = await recent_broadcasts(ctx.session)
+    if not recent:
+        return [Text(ctx._("No broadcast yet."))]
+    lines = []
+    for broadcast in recent:
+        update = await get_update(ctx.session, broadcast.update_id)
+        counts = await delivery_counts(ctx.session, broadcast.update_id)
+        if broadcast.cancelled:
+            state = ctx._("cancelled")
+        elif broadcast.finished_at:
+            state = ctx._("finished")
+        else:
+            state = ctx._("running")
+        lines.append(
+            ctx._(
+                "#{id} {ua}: {state}, {sent} / {total} sent, {blocked} blocked, {failed} failed"
+            ).format(
+                id=broadcast.id,
+                ua=ua_label(ctx.tr, update) if update else "?",
+                state=state,
+                sent=counts.get("sent", 0),
+                total=sum(counts.values()),
+                blocked=counts.get("blocked", 0),
+                failed=counts.get("failed", 0),
+            )
+        )
+    lines.append(ctx._("Stop one with /cancel followed by its number."))
+    return [Text("\n".join(lines))]
+
+
+async def cancel(ctx: Context) -> list[Reply]:
+    """/cancel <broadcast>: deliveries not yet sent are dropped."""
+    args = ctx.incoming.args
+    if not await ctx.authorise("cancel", ORGANISERS, detail=" ".join(args)[:50]):
+        return [ctx.refusal()]
+    number = int(args[0].lstrip("#")) if args and args[0].lstrip("#").isdigit() else None
+    running = {b.id: b for b in await recent_broadcasts(ctx.session, 100) if not b.finished_at}
+    if number not in running:
+        return [
+            Text(
+                ctx._(
+                    "Write /cancel followed by the number of a running broadcast (see /broadcasts)."
+                )
+            )
+        ]
+    dropped = await cancel_broadcast(ctx.session, running[number], ctx.now)
+    return [
+        Text(
+            ctx.tr.ngettext(
+                "Broadcast #{id} stopped: {count} message will not be sent.",
+                "Broadcast #{id} stopped: {count} messages will not be sent.",
+                dropped,
+            ).format(id=number, count=dropped)
+        )
+    ]
+
+
 COMMANDS = {
+    "broadcasts": broadcasts,
+    "cancel": cancel,
     "newua": new_ua,
     "uas": list_uas,
     "stats": stats,

@@ -7,13 +7,14 @@ through the same async engine, so the schema is always the one the code expects.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
@@ -94,3 +95,31 @@ async def insert_ignore(
     )
     result = await session.execute(statement)
     return bool(result.rowcount)
+
+
+#: The PostgreSQL advisory lock that elects the one process running the outbox worker and
+#: the scheduler (any 64-bit number unique to uabot).
+WORKER_LOCK = 0x75_61_62_6F_74_01
+
+
+@asynccontextmanager
+async def leadership(engine: AsyncEngine) -> AsyncIterator[bool]:
+    """Whether this process may run the background work. On PostgreSQL the answer holds
+    while the context is open (a session-level advisory lock on a dedicated connection); an
+    SQLite database belongs to one process, which always leads."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    async with engine.connect() as connection:
+        won = bool(
+            await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": WORKER_LOCK})
+        )
+        await connection.commit()
+        try:
+            yield won
+        finally:
+            if won:
+                await connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": WORKER_LOCK}
+                )
+                await connection.commit()

@@ -165,6 +165,25 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
+class Broadcast(Base):
+    """The sending of one update to its subscribers, with the organiser's progress message."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("ua_updates.id", ondelete="CASCADE"), unique=True
+    )
+    requested_by: Mapped[int | None] = mapped_column(
+        ForeignKey("supporters.id", ondelete="SET NULL"), default=None
+    )
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    progress_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class AuditEntry(Base):
     """A privileged command, allowed or refused. The actor link is erased by /forget."""
 

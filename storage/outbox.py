@@ -7,11 +7,18 @@ update, kind, offset) makes publishing twice harmless.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import dialect_insert
-from storage.models import ActionReport, Delivery, Supporter, UAUpdate
+from storage.models import ActionReport, Broadcast, Delivery, Supporter, UAUpdate
+
+#: The error mark of a delivery whose send timed out after the request left: it may have
+#: arrived, so it is retried at most once and counted as uncertain in the report.
+UNCERTAIN = "uncertain"
 
 
 async def enqueue_broadcast(session: AsyncSession, update: UAUpdate) -> int:
@@ -54,3 +61,162 @@ async def delivery_counts(session: AsyncSession, update_id: int) -> dict[str, in
         .group_by(Delivery.status)
     )
     return {status: int(count) for status, count in rows}
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery this worker holds a lease on, with what it needs to render and send it."""
+
+    id: int
+    supporter_id: int
+    update_id: int
+    kind: str
+    offset_key: str
+    attempts: int
+    error: str | None
+    chat_id_enc: str
+    language: str
+    discreet: bool
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, lease: timedelta, limit: int
+) -> list[Claimed]:
+    """Lease up to ``limit`` deliveries that are due, or whose lease ran out (a dead worker).
+
+    On PostgreSQL rows locked by another worker are skipped; SQLite serialises writers.
+    """
+    due = (
+        select(Delivery.id)
+        .where(
+            or_(
+                and_(
+                    Delivery.status == "pending",
+                    or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+                ),
+                and_(Delivery.status == "sending", Delivery.lease_until < now),
+            )
+        )
+        .order_by(Delivery.priority, Delivery.id)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    ids = list(await session.scalars(due))
+    if not ids:
+        return []
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids))
+        .values(status="sending", lease_until=now + lease, attempts=Delivery.attempts + 1)
+    )
+    rows = await session.execute(
+        select(
+            Delivery.id,
+            Delivery.supporter_id,
+            Delivery.update_id,
+            Delivery.kind,
+            Delivery.offset_key,
+            Delivery.attempts,
+            Delivery.error,
+            Supporter.chat_id_enc,
+            Supporter.language,
+            Supporter.discreet,
+        )
+        .join(Supporter, Supporter.id == Delivery.supporter_id)
+        .where(Delivery.id.in_(ids))
+        .order_by(Delivery.priority, Delivery.id)
+    )
+    return [Claimed(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one send: the delivery's new status and when to try again."""
+
+    delivery_id: int
+    status: str
+    next_attempt_at: datetime | None = None
+    error: str | None = None
+    blocked_supporter: int | None = None
+
+
+async def record_outcomes(session: AsyncSession, outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id == outcome.delivery_id)
+            .values(
+                status=outcome.status,
+                next_attempt_at=outcome.next_attempt_at,
+                lease_until=None,
+                error=outcome.error,
+            )
+        )
+    blocked = [o.blocked_supporter for o in outcomes if o.blocked_supporter is not None]
+    if blocked:
+        await session.execute(
+            update(Supporter).where(Supporter.id.in_(blocked)).values(active=False)
+        )
+
+
+async def start_broadcast(
+    session: AsyncSession, update_id: int, requested_by: int | None, total: int, now: datetime
+) -> Broadcast:
+    broadcast = Broadcast(
+        update_id=update_id, requested_by=requested_by, total=total, started_at=now
+    )
+    session.add(broadcast)
+    await session.flush()
+    return broadcast
+
+
+async def running_broadcasts(session: AsyncSession) -> list[Broadcast]:
+    return list(
+        await session.scalars(
+            select(Broadcast).where(Broadcast.finished_at.is_(None)).order_by(Broadcast.id)
+        )
+    )
+
+
+async def recent_broadcasts(session: AsyncSession, limit: int = 10) -> list[Broadcast]:
+    return list(await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)))
+
+
+async def cancel_broadcast(session: AsyncSession, broadcast: Broadcast, now: datetime) -> int:
+    """Stop a broadcast: its deliveries not yet sent are cancelled; returns how many."""
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.update_id == broadcast.update_id,
+            Delivery.kind == "ua",
+            Delivery.status == "pending",
+        )
+        .values(status="cancelled")
+    )
+    broadcast.cancelled = True
+    broadcast.finished_at = now
+    await session.flush()
+    return int(result.rowcount or 0)
+
+
+async def count_uncertain(session: AsyncSession, update_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.update_id == update_id, Delivery.error == UNCERTAIN)
+        )
+        or 0
+    )
+
+
+async def outbox_depth(session: AsyncSession) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.status.in_(("pending", "sending")))
+        )
+        or 0
+    )

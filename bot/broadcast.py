@@ -1,0 +1,354 @@
+"""The outbox worker: sends queued deliveries at Telegram's pace and records what happened.
+
+Deliveries are claimed with a lease in one short transaction, sent with no transaction open,
+and their outcome recorded in another; a worker that dies leaves leased rows that another
+(or the restarted one) takes over when the lease runs out. Only a message sent but not yet
+recorded at the instant of a crash can be sent twice.
+
+Pacing: ``broadcast.rate_per_second`` overall and at most one message per second per chat;
+a 429 pauses all sending for its ``retry_after``. A 403 marks the supporter inactive and is
+never retried; 5xx and connection failures are retried with exponential backoff, then
+marked failed with the reason; a timeout after the request left is "uncertain": retried at
+most once and counted in the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import App
+from bot.channels.telegram import (
+    Blocked,
+    Rejected,
+    RetryLater,
+    SendError,
+    TelegramSender,
+    Transient,
+    Uncertain,
+)
+from bot.contract import Button, Text
+from bot.i18n import N_, Translator
+from handlers.uaview import deadline_line, pick_text, ua_label
+from storage.models import Broadcast, Supporter, UAUpdate
+from storage.outbox import (
+    UNCERTAIN,
+    Claimed,
+    Outcome,
+    claim_due,
+    count_uncertain,
+    delivery_counts,
+    record_outcomes,
+    running_broadcasts,
+)
+from storage.reports import people_on_case
+from storage.uas import get_update
+
+log = logging.getLogger("uabot.outbox")
+
+NEUTRAL_LINE = N_("You have a new message. Open it when it is safe for you.")
+
+
+class Pacer:
+    """At most ``rate`` sends a second overall, one per ``per_chat`` seconds in a chat, and
+    a pause for everyone after a 429."""
+
+    def __init__(self, rate: float, per_chat: float = 1.0) -> None:
+        self.interval = 1.0 / rate
+        self.per_chat = per_chat
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._chat_next: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    async def wait_turn(self, chat_id: int) -> None:
+        while True:
+            async with self._lock:
+                now = time.monotonic()
+                slot = max(
+                    now, self._next_slot, self._paused_until, self._chat_next.get(chat_id, 0)
+                )
+                if slot <= now:
+                    self._next_slot = now + self.interval
+                    self._chat_next[chat_id] = now + self.per_chat
+                    if len(self._chat_next) > 10_000:
+                        self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+                    return
+            await asyncio.sleep(slot - now)
+
+
+@dataclass
+class Figures:
+    """Counts for the report and the metrics, since the worker started."""
+
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    retried: int = 0
+    too_many_requests: int = 0
+    uncertain: int = 0
+    recent: list[float] = field(default_factory=list)
+
+
+def announcement(tr: Translator, update: UAUpdate, discreet: bool, today: date) -> Text:
+    """A new UA (or a new update of one) as it reaches a subscriber."""
+    open_button = ((Button(tr.gettext("Take action"), data=f"ua:{update.id}:1"),),)
+    if discreet:
+        return Text(tr.gettext(NEUTRAL_LINE), buttons=open_button, silent=True)
+    text, fell_back = pick_text(update, tr.language)
+    number = update.case.number
+    if update.ordinal > 1:
+        heading = tr.gettext("Update on UA {number}").format(number=number)
+    else:
+        heading = tr.gettext("New Urgent Action: UA {number}").format(number=number)
+    summary = (
+        text.summary if len(text.summary) <= 900 else text.summary[:900].rsplit(" ", 1)[0] + "…"
+    )
+    lines = [heading, "", text.title, "", summary, "", deadline_line(tr, update, today)]
+    if fell_back:
+        lines += ["", tr.gettext("(This Urgent Action is not yet available in your language.)")]
+    return Text("\n".join(lines), buttons=open_button)
+
+
+def reminder(tr: Translator, update: UAUpdate, discreet: bool, people: int, today: date) -> Text:
+    """Before the deadline, for those who have not reported an action yet."""
+    buttons = (
+        (Button(tr.gettext("Take action"), data=f"ua:{update.id}:1"),),
+        (Button(tr.gettext("I already did"), data=f"ua:{update.id}:5"),),
+        (Button(tr.gettext("Stop reminders"), data="rem:off"),),
+    )
+    if discreet:
+        return Text(tr.gettext(NEUTRAL_LINE), buttons=buttons, silent=True)
+    acted = tr.ngettext(
+        "{count} person has acted so far.", "{count} people have acted so far.", people
+    ).format(count=tr.number(people))
+    lines = [
+        tr.gettext("Reminder: {ua}").format(ua=ua_label(tr, update)),
+        pick_text(update, tr.language)[0].title,
+        "",
+        deadline_line(tr, update, today),
+        acted,
+    ]
+    return Text("\n".join(lines), buttons=buttons)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        app: App,
+        sender: TelegramSender,
+        *,
+        rate_per_second: float | None = None,
+        concurrency: int = 16,
+        batch: int = 200,
+        lease: timedelta = timedelta(seconds=120),
+        max_attempts: int = 5,
+        progress_interval: float = 3.0,
+    ) -> None:
+        self.app = app
+        self.sender = sender
+        self.pacer = Pacer(rate_per_second or app.settings.broadcast.rate_per_second)
+        self.concurrency = concurrency
+        self.batch = batch
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.progress_interval = progress_interval
+        self.figures = Figures()
+        self._updates: dict[int, UAUpdate] = {}
+        self._last_progress = 0.0
+
+    # --- one round -----------------------------------------------------------------------
+    async def run_once(self) -> int:
+        """Claim a batch, send it, record the outcomes; the number of deliveries handled."""
+        now = self.app.clock.now()
+        async with self.app.sessions() as session, session.begin():
+            claimed = await claim_due(session, now, self.lease, self.batch)
+        if not claimed:
+            return 0
+        await self._load_updates({c.update_id for c in claimed})
+        queue: asyncio.Queue[Claimed] = asyncio.Queue()
+        for delivery in claimed:
+            queue.put_nowait(delivery)
+        outcomes: list[Outcome] = []
+        flusher = asyncio.Lock()
+
+        async def flush() -> None:
+            async with flusher:
+                if outcomes:
+                    pending = outcomes[:]
+                    outcomes.clear()
+                    async with self.app.sessions() as session, session.begin():
+                        await record_outcomes(session, pending)
+
+        async def work() -> None:
+            while not queue.empty():
+                outcomes.append(await self._send(queue.get_nowait()))
+                if len(outcomes) >= 25:
+                    await flush()
+
+        await asyncio.gather(*(work() for _ in range(min(self.concurrency, len(claimed)))))
+        await flush()
+        return len(claimed)
+
+    async def drain(self) -> int:
+        """Send everything that is due now; the total handled."""
+        total = 0
+        while handled := await self.run_once():
+            total += handled
+        await self.report_progress(force=True)
+        return total
+
+    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Work until ``stop``; when nothing is due, look again every ``idle`` seconds."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+                await self.report_progress()
+            except Exception:
+                log.exception("outbox round failed; trying again")
+                handled = 0
+            if not handled:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle)
+
+    # --- sending -------------------------------------------------------------------------
+    async def _load_updates(self, update_ids: Iterable[int]) -> None:
+        missing = [i for i in update_ids if i not in self._updates]
+        if not missing:
+            return
+        async with self.app.sessions() as session:
+            for update_id in missing:
+                update = await get_update(session, update_id)
+                if update is not None:
+                    self._updates[update_id] = update
+
+    async def _render(self, delivery: Claimed) -> Text | None:
+        update = self._updates.get(delivery.update_id)
+        if update is None:
+            return None
+        tr = self.app.catalogs.get(delivery.language)
+        today = self.app.clock.now().date()
+        if delivery.kind == "reminder":
+            async with self.app.sessions() as session:
+                people = await people_on_case(session, update.case_id)
+            return reminder(tr, update, delivery.discreet, people, today)
+        return announcement(tr, update, delivery.discreet, today)
+
+    def _retry(self, delivery: Claimed, reason: str, now: datetime) -> Outcome:
+        if delivery.attempts >= self.max_attempts:
+            self.figures.failed += 1
+            return Outcome(delivery.id, "failed", error=reason[:200])
+        self.figures.retried += 1
+        backoff = timedelta(seconds=min(2**delivery.attempts, 300))
+        return Outcome(delivery.id, "pending", next_attempt_at=now + backoff, error=reason[:200])
+
+    async def _send(self, delivery: Claimed) -> Outcome:
+        text = await self._render(delivery)
+        if text is None:
+            return Outcome(delivery.id, "failed", error="the UA update no longer exists")
+        chat_id = self.app.vault.decrypt_id(delivery.chat_id_enc)
+        await self.pacer.wait_turn(chat_id)
+        now = self.app.clock.now()
+        try:
+            await self.sender.send_text(chat_id, text)
+        except RetryLater as error:
+            self.figures.too_many_requests += 1
+            self.pacer.pause(error.seconds)
+            return Outcome(
+                delivery.id,
+                "pending",
+                next_attempt_at=None,
+                error=delivery.error,
+            )
+        except Blocked:
+            self.figures.blocked += 1
+            return Outcome(delivery.id, "blocked", blocked_supporter=delivery.supporter_id)
+        except Uncertain:
+            self.figures.uncertain += 1
+            if delivery.error == UNCERTAIN:
+                self.figures.failed += 1
+                return Outcome(delivery.id, "failed", error=UNCERTAIN)
+            return Outcome(delivery.id, "pending", next_attempt_at=None, error=UNCERTAIN)
+        except Rejected as error:
+            self.figures.failed += 1
+            return Outcome(delivery.id, "failed", error=f"rejected: {error}"[:200])
+        except (Transient, SendError) as error:
+            return self._retry(delivery, f"{type(error).__name__}: {error}", now)
+        self.figures.sent += 1
+        self.figures.recent.append(time.monotonic())
+        keep = UNCERTAIN if delivery.error == UNCERTAIN else None
+        return Outcome(delivery.id, "sent", error=keep)
+
+    # --- progress for the organiser ------------------------------------------------------
+    async def report_progress(self, force: bool = False) -> None:
+        """Edit each running broadcast's progress message every few seconds."""
+        moment = time.monotonic()
+        if not force and moment - self._last_progress < self.progress_interval:
+            return
+        self._last_progress = moment
+        async with self.app.sessions() as session, session.begin():
+            for broadcast in await running_broadcasts(session):
+                await self._progress_of(session, broadcast)
+
+    def _rate(self) -> float:
+        horizon = time.monotonic() - 10
+        self.figures.recent = [t for t in self.figures.recent if t > horizon]
+        return len(self.figures.recent) / 10
+
+    async def _progress_of(self, session: AsyncSession, broadcast: Broadcast) -> None:
+        counts = await delivery_counts(session, broadcast.update_id)
+        waiting = counts.get("pending", 0) + counts.get("sending", 0)
+        done = waiting == 0
+        organiser = (
+            await session.get(Supporter, broadcast.requested_by) if broadcast.requested_by else None
+        )
+        if done:
+            broadcast.finished_at = self.app.clock.now()
+        if organiser is None:
+            return
+        update = self._updates.get(broadcast.update_id) or await get_update(
+            session, broadcast.update_id
+        )
+        if update is None:
+            return
+        tr = self.app.catalogs.get(organiser.language)
+        rate = self._rate()
+        left = int(waiting / rate) if rate > 0 else None
+        lines = [
+            (tr.gettext("Sent {ua}") if done else tr.gettext("Sending {ua}")).format(
+                ua=ua_label(tr, update)
+            ),
+            tr.gettext("{sent} / {total} sent · {rate}/s").format(
+                sent=tr.number(counts.get("sent", 0)),
+                total=tr.number(sum(counts.values())),
+                rate=f"{rate:.1f}",
+            ),
+            tr.gettext("blocked: {blocked} · failed: {failed} · uncertain: {uncertain}").format(
+                blocked=counts.get("blocked", 0),
+                failed=counts.get("failed", 0),
+                uncertain=await count_uncertain(session, broadcast.update_id),
+            ),
+        ]
+        if not done and left is not None:
+            lines.append(tr.gettext("about {seconds} s left").format(seconds=left))
+        text = Text("\n".join(lines))
+        chat_id = self.app.vault.decrypt_id(organiser.chat_id_enc)
+        try:
+            if broadcast.progress_message_id is None:
+                broadcast.progress_message_id = await self.sender.send_text(chat_id, text)
+            else:
+                await self.sender.edit_text(chat_id, broadcast.progress_message_id, text)
+        except Rejected:
+            pass  # "message is not modified": nothing changed since the last edit
+        except SendError as error:
+            log.warning("progress message not updated: %s", type(error).__name__)
