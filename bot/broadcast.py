@@ -180,24 +180,34 @@ class OutboxWorker:
         for delivery in claimed:
             queue.put_nowait(delivery)
         outcomes: list[Outcome] = []
-        flusher = asyncio.Lock()
+        changed = asyncio.Event()
+        sending_done = False
 
-        async def flush() -> None:
-            async with flusher:
-                if outcomes:
-                    pending = outcomes[:]
-                    outcomes.clear()
-                    async with self.app.sessions() as session, session.begin():
-                        await record_outcomes(session, pending)
+        async def record() -> None:
+            """Commit outcomes as soon as they come, grouping those that arrive meanwhile,
+            so that few messages are ever sent without their outcome recorded."""
+            while outcomes or not sending_done:
+                if not outcomes:
+                    changed.clear()
+                    await changed.wait()
+                    continue
+                pending = outcomes[:]
+                outcomes.clear()
+                async with self.app.sessions() as session, session.begin():
+                    await record_outcomes(session, pending)
 
         async def work() -> None:
             while not queue.empty():
                 outcomes.append(await self._send(queue.get_nowait()))
-                if len(outcomes) >= 25:
-                    await flush()
+                changed.set()
 
-        await asyncio.gather(*(work() for _ in range(min(self.concurrency, len(claimed)))))
-        await flush()
+        recorder = asyncio.create_task(record())
+        try:
+            await asyncio.gather(*(work() for _ in range(min(self.concurrency, len(claimed)))))
+        finally:
+            sending_done = True
+            changed.set()
+            await recorder
         return len(claimed)
 
     async def drain(self) -> int:

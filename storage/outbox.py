@@ -142,17 +142,19 @@ class Outcome:
 
 
 async def record_outcomes(session: AsyncSession, outcomes: list[Outcome]) -> None:
-    for outcome in outcomes:
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.id == outcome.delivery_id)
-            .values(
-                status=outcome.status,
-                next_attempt_at=outcome.next_attempt_at,
-                lease_until=None,
-                error=outcome.error,
-            )
-        )
+    await session.execute(
+        update(Delivery),
+        [
+            {
+                "id": outcome.delivery_id,
+                "status": outcome.status,
+                "next_attempt_at": outcome.next_attempt_at,
+                "lease_until": None,
+                "error": outcome.error,
+            }
+            for outcome in outcomes
+        ],
+    )
     blocked = [o.blocked_supporter for o in outcomes if o.blocked_supporter is not None]
     if blocked:
         await session.execute(

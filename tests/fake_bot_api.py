@@ -22,6 +22,7 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +84,7 @@ class FakeBotAPI:
         self._chat_times: dict[int, float] = {}
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self._changed = asyncio.Condition()
         self._client: aiohttp.ClientSession | None = None
         self.delivered: list[dict[str, Any]] = []
 
@@ -224,17 +226,31 @@ class FakeBotAPI:
     def last(self, chat_id: int) -> SentMessage:
         return self.messages[chat_id][-1]
 
+    async def _wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+            except TimeoutError:
+                return False
+        return True
+
     async def wait_for(self, chat_id: int, count: int, timeout: float = 10) -> list[SentMessage]:
         """Wait until the bot has sent ``count`` messages in a chat (edits included)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while len(self.messages[chat_id]) < count:
-            if asyncio.get_running_loop().time() > deadline:
-                texts = [m.text for m in self.messages[chat_id]]
-                raise AssertionError(
-                    f"chat {chat_id}: {len(texts)} messages, want {count}: {texts}"
-                )
-            await asyncio.sleep(0.01)
+        if not await self._wait_until(lambda: len(self.messages[chat_id]) >= count, timeout):
+            texts = [m.text for m in self.messages[chat_id]]
+            raise AssertionError(f"chat {chat_id}: {len(texts)} messages, want {count}: {texts}")
         return self.messages[chat_id]
+
+    def total_sent(self) -> int:
+        return sum(len(messages) for messages in self.messages.values())
+
+    async def wait_total(self, count: int, timeout: float = 10) -> None:
+        """Wait until the bot has sent ``count`` messages in all (broadcast tests)."""
+        assert await self._wait_until(lambda: self.total_sent() >= count, timeout)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     # --- the API --------------------------------------------------------------------------
     async def _params(self, request: web.Request) -> dict[str, Any]:
@@ -371,6 +387,7 @@ class FakeBotAPI:
                 disable_notification=str(params.get("disable_notification")).lower() == "true",
             )
         )
+        await self._notify()
         return self._ok(message)
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> web.Response:
@@ -381,6 +398,7 @@ class FakeBotAPI:
                 sent.edits += 1
                 # An edit shows in the chat as the newest state: tests read it as a message.
                 self.messages[chat_id].append(sent)
+                await self._notify()
                 return self._ok({**self._message(chat_id, sent.text), "message_id": message_id})
         return self._error(400, "Bad Request: message to edit not found")
 
@@ -404,6 +422,7 @@ class FakeBotAPI:
                 document=content,
             )
         )
+        await self._notify()
         return self._ok(
             {**message, "document": {"file_id": "x", "file_unique_id": "x", "file_name": name}}
         )

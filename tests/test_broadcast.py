@@ -157,8 +157,7 @@ async def test_a_worker_killed_mid_broadcast_is_taken_over_without_loss(
     first = OutboxWorker(app, sender, rate_per_second=400, concurrency=8, batch=50)
     stop = asyncio.Event()
     running = asyncio.create_task(first.run(stop))
-    while sum(len(api.messages[c]) for c in chats) < 100:
-        await asyncio.sleep(0.01)
+    await api.wait_total(100)
     running.cancel()  # killed mid-batch: leased rows stay "sending"
     with pytest.raises(asyncio.CancelledError):
         await running
@@ -172,7 +171,7 @@ async def test_a_worker_killed_mid_broadcast_is_taken_over_without_loss(
     received = [len(api.messages[c]) for c in chats]
     assert min(received) == 1
     repeats = sum(received) - len(chats)
-    assert repeats <= 25 + 8, "only sends in flight when the worker died may repeat"
+    assert repeats <= 8, f"{repeats} repeats: only the 8 sends in flight when it died may repeat"
 
 
 async def test_cancel_a_running_broadcast(app, chat, api, sender) -> None:
