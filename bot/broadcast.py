@@ -242,10 +242,7 @@ class OutboxWorker:
                 if update is not None:
                     self._updates[update_id] = update
 
-    async def _render(self, delivery: Claimed) -> Text | None:
-        update = self._updates.get(delivery.update_id)
-        if update is None:
-            return None
+    async def _render(self, delivery: Claimed, update: UAUpdate) -> Text:
         tr = self.app.catalogs.get(delivery.language)
         today = self.app.clock.now().date()
         if delivery.kind == "reminder":
@@ -263,9 +260,12 @@ class OutboxWorker:
         return Outcome(delivery.id, "pending", next_attempt_at=now + backoff, error=reason[:200])
 
     async def _send(self, delivery: Claimed) -> Outcome:
-        text = await self._render(delivery)
-        if text is None:
+        update = self._updates.get(delivery.update_id)
+        if update is None:
             return Outcome(delivery.id, "failed", error="the UA update no longer exists")
+        if delivery.kind == "reminder" and update.deadline < self.app.clock.now().date():
+            return Outcome(delivery.id, "expired")  # after the deadline nothing is sent
+        text = await self._render(delivery, update)
         chat_id = self.app.vault.decrypt_id(delivery.chat_id_enc)
         await self.pacer.wait_turn(chat_id)
         now = self.app.clock.now()

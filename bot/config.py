@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -94,8 +94,30 @@ def parse_offset(text: str) -> timedelta:
     )
 
 
+_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_window(text: str) -> tuple[time, time]:
+    """``"09:00-20:00"`` as (start, end): the daytime hours when reminders may go out."""
+    match = _WINDOW.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a window like '09:00-20:00'")
+    start = time(int(match.group(1)), int(match.group(2)))
+    end = time(int(match.group(3)), int(match.group(4)))
+    if end <= start:
+        raise ValueError(f"{text!r}: the window must end after it starts")
+    return start, end
+
+
 class ReminderSettings(_Section):
     offsets: list[str] = Field(default_factory=lambda: ["3d", "1d"])
+    window: str = "09:00-20:00"
+
+    @field_validator("window")
+    @classmethod
+    def _valid_window(cls, value: str) -> str:
+        parse_window(value)
+        return value
 
     @field_validator("offsets")
     @classmethod

@@ -20,6 +20,7 @@ from bot.channels.webhook import WebhookServer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.reminders import Reminders
 from storage.database import leadership
 from storage.supporters import find_by_role
 
@@ -45,12 +46,18 @@ async def staff_chats(app: App) -> dict[int, str]:
 
 
 async def run_background(app: App, sender: TelegramSender, stop: asyncio.Event) -> None:
-    """The outbox worker, in one process at a time: the one holding the leader lock."""
+    """The outbox worker and the reminder scheduler, in one process at a time: the one
+    holding the leader lock (APScheduler's jobs must not run in two processes)."""
     while not stop.is_set():
         async with leadership(app.engine) as leader:
             if leader:
-                log.info("this process runs the outbox worker")
-                await OutboxWorker(app, sender).run(stop)
+                log.info("this process runs the outbox worker and the scheduler")
+                reminders = Reminders(app)
+                reminders.start()
+                try:
+                    await OutboxWorker(app, sender).run(stop)
+                finally:
+                    reminders.shutdown()
                 return
         with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), LEADER_RETRY_SECONDS)

@@ -184,6 +184,18 @@ class Broadcast(Base):
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ReminderRun(Base):
+    """A reminder job that has fired: rebuilding the jobs after a restart skips it."""
+
+    __tablename__ = "reminder_runs"
+    __table_args__ = (UniqueConstraint("update_id", "offset_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("ua_updates.id", ondelete="CASCADE"))
+    offset_key: Mapped[str] = mapped_column(String(16))
+    fired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEntry(Base):
     """A privileged command, allowed or refused. The actor link is erased by /forget."""
 

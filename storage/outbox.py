@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, update
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import dialect_insert
@@ -41,12 +42,26 @@ async def enqueue_broadcast(session: AsyncSession, update: UAUpdate) -> int:
         literal("pending"),
         literal(0),
     ).where(and_(Supporter.subscribed, Supporter.active))
+    return await queue_from(session, source)
+
+
+DELIVERY_COLUMNS = [
+    "supporter_id",
+    "update_id",
+    "kind",
+    "offset_key",
+    "priority",
+    "status",
+    "attempts",
+]
+
+
+async def queue_from(session: AsyncSession, source: Select[Any]) -> int:
+    """Insert deliveries from a SELECT of ``DELIVERY_COLUMNS``; rows already owed are left
+    as they are (unique per supporter, update, kind and offset)."""
     statement = (
         dialect_insert(session)(Delivery)
-        .from_select(
-            ["supporter_id", "update_id", "kind", "offset_key", "priority", "status", "attempts"],
-            source,
-        )
+        .from_select(DELIVERY_COLUMNS, source)
         .on_conflict_do_nothing(index_elements=["supporter_id", "update_id", "kind", "offset_key"])
     )
     result = await session.execute(statement)

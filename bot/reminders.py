@@ -1,0 +1,154 @@
+"""Deadline reminders with APScheduler 3 (AsyncIOScheduler), rebuilt from the database.
+
+One job per UA update and reminder offset, with a fixed id (``reminder:<update>:<offset>``),
+never one per person. The database is the source of truth: jobs live in APScheduler's memory
+store and are rebuilt from the stored deadlines at start-up and every ``SYNC_SECONDS``
+after. We chose rebuilding over APScheduler's SQLAlchemyJobStore because that store pickles
+jobs, needs a synchronous engine beside our async one, and would be a second copy of what
+the deadlines already say; rebuilding also picks up a publication, a moved deadline, a
+closed UA or a newer update made by any process (the CLI, another webhook process).
+
+APScheduler's defaults are set deliberately: ``misfire_grace_time=None`` (its default of
+one second would skip a job that came due while the process was down) and
+``coalesce=True`` (a job late several times runs once). A job that ran is recorded in
+``reminder_runs`` and not rebuilt; a job that runs twice anyway enqueues nothing the
+second time, because each reminder delivery is unique per supporter, update and offset.
+Only the process holding the leader lock runs the scheduler.
+
+The firing job only enqueues deliveries; the outbox worker sends them. Reminders go out
+inside ``reminders.window`` in ``bot.timezone`` (supporters' own time zones are not stored).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.app import App
+from bot.config import parse_offset, parse_window
+from storage.reminders import enqueue_reminders, fired, mark_fired
+from storage.uas import get_update, open_updates
+
+log = logging.getLogger("uabot.reminders")
+SYNC_SECONDS = 30
+JOB_PREFIX = "reminder:"
+
+
+def fire_time(deadline: date, offset: str, timezone: str, window: str) -> datetime:
+    """When the reminder ``offset`` before ``deadline`` goes out, inside the daytime window.
+
+    The deadline is the end of its day's window; a whole-day offset reminds at the window's
+    start that many days before; shorter offsets count back from the deadline and move into
+    the window (to its start the same day, or to the next morning when past its end).
+    """
+    zone = ZoneInfo(timezone)
+    start, end = parse_window(window)
+    delta = parse_offset(offset)
+    if delta % timedelta(days=1) == timedelta(0):
+        moment = datetime.combine(deadline - delta, start, tzinfo=zone)
+    else:
+        moment = datetime.combine(deadline, end, tzinfo=zone) - delta
+        if moment.timetz().replace(tzinfo=None) < start:
+            moment = datetime.combine(moment.date(), start, tzinfo=zone)
+        elif moment.timetz().replace(tzinfo=None) > end:
+            moment = datetime.combine(moment.date() + timedelta(days=1), start, tzinfo=zone)
+    return moment
+
+
+def job_id(update_id: int, offset: str) -> str:
+    return f"{JOB_PREFIX}{update_id}:{offset}"
+
+
+class Reminders:
+    """The scheduler and the two jobs behind reminders: sync (plan) and fire (enqueue)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.scheduler = AsyncIOScheduler(
+            timezone=ZoneInfo(app.settings.bot.timezone),
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+
+    def start(self) -> None:
+        self.scheduler.start()
+        self.scheduler.add_job(
+            self.sync,
+            "interval",
+            seconds=SYNC_SECONDS,
+            id="reminders:sync",
+            next_run_time=datetime.now(ZoneInfo("UTC")),
+        )
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def _scheduler_time(self, moment: datetime) -> datetime:
+        """Map a moment of the app's clock to the scheduler's (real) clock: identical in
+        production, shifted in tests that move a fake clock."""
+        real_now = datetime.now(ZoneInfo("UTC"))
+        return real_now + max(moment - self.app.clock.now(), timedelta(0))
+
+    async def plan(self) -> dict[str, datetime]:
+        """The reminder jobs that should exist now, with their fire times (app clock)."""
+        settings = self.app.settings
+        now = self.app.clock.now()
+        today = now.astimezone(ZoneInfo(settings.bot.timezone)).date()
+        async with self.app.sessions() as session:
+            updates = await open_updates(session, today)
+            done = await fired(session)
+        planned: dict[str, datetime] = {}
+        for update in updates:
+            for offset in settings.reminders.offsets:
+                if (update.id, offset) in done:
+                    continue
+                moment = fire_time(
+                    update.deadline, offset, settings.bot.timezone, settings.reminders.window
+                )
+                planned[job_id(update.id, offset)] = moment
+        return planned
+
+    async def sync(self) -> None:
+        """Make the scheduler's jobs match the plan: add, move, and remove jobs."""
+        planned = await self.plan()
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id not in planned:
+                job.remove()
+        for identifier, moment in planned.items():
+            update_id, offset = identifier.removeprefix(JOB_PREFIX).split(":")
+            existing = self.scheduler.get_job(identifier)
+            if existing is not None and existing.name == moment.isoformat():
+                continue  # already planned for that moment
+            self.scheduler.add_job(
+                self.fire,
+                DateTrigger(run_date=self._scheduler_time(moment)),
+                args=[int(update_id), offset],
+                id=identifier,
+                name=moment.isoformat(),
+                replace_existing=True,
+            )
+
+    async def fire(self, update_id: int, offset: str) -> int:
+        """The job: enqueue this update's reminders once; the outbox sends them."""
+        now = self.app.clock.now()
+        settings = self.app.settings
+        today = now.astimezone(ZoneInfo(settings.bot.timezone)).date()
+        async with self.app.sessions() as session, session.begin():
+            update = await get_update(session, update_id)
+            if (
+                update is None
+                or update.status != "published"
+                or update.case.closed_at is not None
+                or update.deadline < today
+                or offset not in settings.reminders.offsets
+            ):
+                return 0
+            if not await mark_fired(session, update_id, offset, now):
+                return 0
+            queued = await enqueue_reminders(session, update, offset)
+        log.info("reminder %s: %d queued", job_id(update_id, offset), queued)
+        return queued

@@ -1,0 +1,185 @@
+"""Deadline reminders: fire times, who is reminded, restarts, reschedules, two processes.
+
+Time is the fake clock's; APScheduler's own runs are awaited through its job events, never
+by sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from apscheduler.events import EVENT_JOB_EXECUTED
+from sqlalchemy import func, select
+
+from bot.app import build_app
+from bot.broadcast import OutboxWorker
+from bot.crypto import generate_secret_key
+from bot.reminders import Reminders, fire_time, job_id
+from storage.models import Delivery
+from tests.conftest import ADMIN_ID, publish_fixture
+from tests.test_broadcast import api, sender, subscribe_many  # noqa: F401  (fixtures)
+
+DEADLINE = date(2026, 7, 15)
+THREE_DAYS_BEFORE = datetime(2026, 7, 12, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("offset", "timezone", "expected"),
+    [
+        ("3d", "UTC", "2026-07-12T09:00:00+00:00"),
+        ("1d", "UTC", "2026-07-14T09:00:00+00:00"),
+        ("2h", "UTC", "2026-07-15T18:00:00+00:00"),
+        ("12h", "UTC", "2026-07-15T09:00:00+00:00"),
+        ("1d", "America/Caracas", "2026-07-14T09:00:00-04:00"),
+    ],
+)
+def test_fire_times_fall_inside_the_daytime_window(offset, timezone, expected) -> None:
+    assert fire_time(DEADLINE, offset, timezone, "09:00-20:00").isoformat() == expected
+
+
+async def reminder_count(app) -> int:
+    async with app.sessions() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).select_from(Delivery).where(Delivery.kind == "reminder")
+            )
+        )
+
+
+async def published_and_delivered(app, chat, api, sender) -> list[int]:
+    chats = await subscribe_many(app, 4)
+    await publish_fixture(chat)
+    await OutboxWorker(app, sender, rate_per_second=10_000).drain()
+    return chats
+
+
+async def test_only_those_who_have_not_acted_are_reminded(app, chat, api, sender, clock) -> None:
+    waiting, acted, unsubscribed, quiet = await published_and_delivered(app, chat, api, sender)
+    actor = chat(acted)
+    await actor.press_data("rep:1:letter")
+    await chat(unsubscribed).send("/unsubscribe")
+    await chat(quiet).send("/reminders off")
+    reminders = Reminders(app)
+    assert await reminders.plan() == {
+        job_id(1, "3d"): THREE_DAYS_BEFORE,
+        job_id(1, "1d"): THREE_DAYS_BEFORE + timedelta(days=2),
+    }
+    clock.set(THREE_DAYS_BEFORE)
+    assert await reminders.fire(1, "3d") == 1
+    assert await reminders.fire(1, "3d") == 0, "a job that fires twice enqueues once"
+    await OutboxWorker(app, sender, rate_per_second=10_000).drain()
+    message = api.last(waiting)
+    assert message.text.startswith("Reminder: UA 45/26")
+    assert "Deadline: July 15, 2026 (3 days left)." in message.text
+    assert "1 person has acted so far." in message.text
+    labels = [button["text"] for button in message.buttons()]
+    assert labels == ["Take action", "I already did", "Stop reminders"]
+    for person in (acted, unsubscribed, quiet):
+        assert all(not (m.text or "").startswith("Reminder") for m in api.messages[person])
+    assert job_id(1, "3d") not in await reminders.plan()
+
+
+async def test_after_the_deadline_nothing_is_sent(app, chat, api, sender, clock) -> None:
+    chats = await published_and_delivered(app, chat, api, sender)
+    clock.set(datetime(2026, 7, 14, 9, 0, tzinfo=UTC))
+    reminders = Reminders(app)
+    assert await reminders.fire(1, "1d") == 4
+    clock.set(datetime(2026, 7, 16, 9, 0, tzinfo=UTC))
+    await OutboxWorker(app, sender, rate_per_second=10_000).drain()
+    assert all(len(api.messages[c]) == 1 for c in chats)
+    assert await reminders.plan() == {}
+    assert await reminders.fire(1, "3d") == 0
+
+
+@pytest.fixture
+async def executed() -> AsyncIterator[asyncio.Queue[str]]:
+    yield asyncio.Queue()
+
+
+def listen(reminders: Reminders, queue: asyncio.Queue[str]) -> None:
+    reminders.scheduler.add_listener(
+        lambda event: queue.put_nowait(event.job_id), EVENT_JOB_EXECUTED
+    )
+
+
+async def next_reminder_run(queue: asyncio.Queue[str]) -> str:
+    while True:
+        identifier = await asyncio.wait_for(queue.get(), 10)
+        if identifier.startswith("reminder:"):
+            return identifier
+
+
+async def test_stopped_before_the_fire_time_and_restarted_after_sends_once(
+    app, chat, api, sender, clock, executed
+) -> None:
+    chats = await published_and_delivered(app, chat, api, sender)
+    first = Reminders(app)
+    first.start()
+    await first.sync()
+    job = first.scheduler.get_job(job_id(1, "3d"))
+    assert job is not None and job.next_run_time > datetime.now(UTC) + timedelta(days=30)
+    first.shutdown()  # the process stops before the fire time
+
+    clock.set(THREE_DAYS_BEFORE + timedelta(hours=5))  # ... and starts again after it
+    second = Reminders(app)
+    listen(second, executed)
+    second.start()
+    assert await next_reminder_run(executed) == job_id(1, "3d")
+    assert await reminder_count(app) == 4
+    second.shutdown()
+
+    third = Reminders(app)  # another restart: nothing repeats
+    third.start()
+    await third.sync()
+    assert third.scheduler.get_job(job_id(1, "3d")) is None
+    assert third.scheduler.get_job(job_id(1, "1d")) is not None
+    third.shutdown()
+    await OutboxWorker(app, sender, rate_per_second=10_000).drain()
+    assert all(len(api.messages[c]) == 2 for c in chats)
+
+
+async def test_moving_the_deadline_reschedules_and_closing_removes(app, chat, api, sender) -> None:
+    await published_and_delivered(app, chat, api, sender)
+    reminders = Reminders(app)
+    reminders.start()
+    await reminders.sync()
+    before = reminders.scheduler.get_job(job_id(1, "3d")).next_run_time
+    admin = chat(ADMIN_ID)
+    await admin.send("/deadline 45/26 2026-07-25")
+    await reminders.sync()
+    moved = reminders.scheduler.get_job(job_id(1, "3d"))
+    assert moved.name == "2026-07-22T09:00:00+00:00"
+    assert abs(moved.next_run_time - before - timedelta(days=10)) < timedelta(seconds=1)
+    await admin.send("/close 45/26")
+    await reminders.sync()
+    assert [j.id for j in reminders.scheduler.get_jobs() if j.id.startswith("reminder:")] == []
+    reminders.shutdown()
+
+
+async def test_a_newer_update_replaces_the_earlier_updates_reminders(
+    app, chat, api, sender
+) -> None:
+    from tests.conftest import fixture_bytes
+
+    await published_and_delivered(app, chat, api, sender)
+    admin = chat(ADMIN_ID)
+    await admin.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
+    await admin.press("Publish")
+    planned = await Reminders(app).plan()
+    assert set(planned) == {job_id(2, "3d"), job_id(2, "1d")}
+
+
+async def test_two_processes_on_one_database_send_each_reminder_once(
+    app, chat, api, sender, clock, settings
+) -> None:
+    await published_and_delivered(app, chat, api, sender)
+    other = await build_app(settings, secret_key=generate_secret_key(), clock=clock)
+    try:
+        clock.set(THREE_DAYS_BEFORE)
+        results = await asyncio.gather(Reminders(app).fire(1, "3d"), Reminders(other).fire(1, "3d"))
+        assert sorted(results) == [0, 4]
+        assert await reminder_count(app) == 4
+    finally:
+        await other.close()
