@@ -6,19 +6,25 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import text
 
 from bot.app import App, build_app
+from bot.channels.aiogram_channel import AiogramSender
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.contract import Button, Document, File, Incoming, Reply, Text
 from bot.crypto import generate_secret_key
 from bot.dispatcher import Dispatcher
 from storage.database import create_engine
+from storage.supporters import add_supporter
+from tests.fake_bot_api import FakeBotAPI
 
 POSTGRES_URL = os.environ.get("UABOT_TEST_POSTGRES_URL")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -162,3 +168,41 @@ async def publish_fixture(chat_factory, name: str = "ua-en-two-targets.txt") -> 
     await organiser.upload(name, fixture_bytes(name))
     await organiser.press("Publish")
     return organiser
+
+
+FIRST_CHAT = 10_000
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = FakeBotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def sender(api: FakeBotAPI) -> AsyncIterator[AiogramSender]:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api.base_url), timeout=1)
+    bot = Bot(api.token, session=session)
+    yield AiogramSender(bot)
+    await bot.session.close()
+
+
+async def subscribe_many(app, count: int, discreet_every: int = 0) -> list[int]:
+    """``count`` subscribers, alternately English and Spanish."""
+    chats = list(range(FIRST_CHAT, FIRST_CHAT + count))
+    async with app.sessions() as session, session.begin():
+        for n, chat_id in enumerate(chats):
+            supporter = await add_supporter(
+                session,
+                platform="telegram",
+                user_hash=app.vault.lookup_hash("telegram", chat_id),
+                user_id_enc=app.vault.encrypt_id(chat_id),
+                chat_id_enc=app.vault.encrypt_id(chat_id),
+                language="es" if n % 2 else "en",
+                today=date(2026, 6, 1),
+            )
+            supporter.subscribed = True
+            supporter.discreet = bool(discreet_every) and n % discreet_every == 0
+    return chats

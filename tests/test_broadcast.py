@@ -4,58 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import func, select
 
 from bot.broadcast import OutboxWorker
-from bot.channels.aiogram_channel import AiogramSender
 from storage.models import Delivery, Supporter
-from storage.supporters import add_supporter
-from tests.conftest import ADMIN_ID, publish_fixture
-from tests.fake_bot_api import FakeBotAPI
-
-FIRST_CHAT = 10_000
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def sender(api: FakeBotAPI) -> AsyncIterator[AiogramSender]:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api.base_url), timeout=1)
-    bot = Bot(api.token, session=session)
-    yield AiogramSender(bot)
-    await bot.session.close()
-
-
-async def subscribe_many(app, count: int, discreet_every: int = 0) -> list[int]:
-    """``count`` subscribers, alternately English and Spanish."""
-    chats = list(range(FIRST_CHAT, FIRST_CHAT + count))
-    async with app.sessions() as session, session.begin():
-        for n, chat_id in enumerate(chats):
-            supporter = await add_supporter(
-                session,
-                platform="telegram",
-                user_hash=app.vault.lookup_hash("telegram", chat_id),
-                user_id_enc=app.vault.encrypt_id(chat_id),
-                chat_id_enc=app.vault.encrypt_id(chat_id),
-                language="es" if n % 2 else "en",
-                today=date(2026, 6, 1),
-            )
-            supporter.subscribed = True
-            supporter.discreet = bool(discreet_every) and n % discreet_every == 0
-    return chats
+from tests.conftest import ADMIN_ID, publish_fixture, subscribe_many
 
 
 async def statuses(app) -> Counter[str]:

@@ -18,8 +18,7 @@ from bot.broadcast import OutboxWorker
 from bot.crypto import generate_secret_key
 from bot.reminders import Reminders, fire_time, job_id
 from storage.models import Delivery
-from tests.conftest import ADMIN_ID, publish_fixture
-from tests.test_broadcast import api, sender, subscribe_many  # noqa: F401  (fixtures)
+from tests.conftest import ADMIN_ID, publish_fixture, subscribe_many
 
 DEADLINE = date(2026, 7, 15)
 THREE_DAYS_BEFORE = datetime(2026, 7, 12, 9, 0, tzinfo=UTC)

@@ -29,14 +29,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 @asynccontextmanager
 async def running(
     api: FakeBotAPI, database_url: str, library: str, mode: str = "polling", **telegram: Any
