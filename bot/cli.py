@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.app import App, build_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.crypto import SecretKeyError, generate_secret_key
+from bot.privacy import configure_logging
 from bot.uadoc import UADocumentError, ensure_deadline_ahead, parse_document
 from handlers.walkthrough import normalise_ua_number
 from storage.database import create_engine, downgrade, upgrade
@@ -90,10 +91,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     out = stdout or sys.stdout
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(logging.WARNING, [])
     if args.command is None:
         parser.print_help(out)
         return 0
@@ -118,6 +116,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     if args.command == "migrate":
         return asyncio.run(_migrate(settings, args.downgrade, out))
     if args.command == "run":
+        secrets = [settings.telegram.token, settings.security.secret_key]
+        configure_logging(logging.INFO, [s for s in secrets if s])
         if not settings.telegram.token:
             print(NO_TOKEN.format(config=config_name), file=sys.stderr)
             return EXIT_USAGE

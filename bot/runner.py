@@ -9,6 +9,7 @@ import asyncio
 import logging
 import signal
 from contextlib import suppress
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from bot.app import App, build_app
@@ -20,6 +21,7 @@ from bot.channels.webhook import WebhookServer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.privacy import PURGE_EVERY_HOURS, purge
 from bot.reminders import Reminders
 from storage.database import leadership
 from storage.supporters import find_by_role
@@ -54,6 +56,14 @@ async def run_background(app: App, sender: TelegramSender, stop: asyncio.Event) 
                 log.info("this process runs the outbox worker and the scheduler")
                 reminders = Reminders(app)
                 reminders.start()
+                reminders.scheduler.add_job(
+                    purge,
+                    "interval",
+                    args=[app],
+                    hours=PURGE_EVERY_HOURS,
+                    id="privacy:purge",
+                    next_run_time=datetime.now(UTC),
+                )
                 try:
                     await OutboxWorker(app, sender).run(stop)
                 finally:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Awaitable, Callable
 from datetime import date
 
-from bot.contract import Button, Reply, Text, split_text
+from bot.contract import Button, File, Reply, Text, split_text
 from bot.uadoc import UADocumentError, UADraft, ensure_deadline_ahead, parse_document, parse_text
 from handlers.context import Context
 from handlers.uaview import KIND_LABELS, STATUS_LABELS, language_name, pick_text, ua_label
@@ -18,7 +20,7 @@ from storage.outbox import (
     recent_broadcasts,
     start_broadcast,
 )
-from storage.reports import PEOPLE, totals_by_update
+from storage.reports import PEOPLE, totals_by_day, totals_by_update
 from storage.uas import (
     all_updates,
     close_case,
@@ -300,6 +302,30 @@ async def deadline(ctx: Context) -> list[Reply]:
     ]
 
 
+async def export(ctx: Context) -> list[Reply]:
+    """/export 72/24: a CSV of the counts by update, kind and day. Counts only, never who."""
+    if not await ctx.authorise("export", ORGANISERS, detail=" ".join(ctx.incoming.args)[:50]):
+        return [ctx.refusal()]
+    number = normalise_ua_number(ctx.incoming.args[0]) if ctx.incoming.args else None
+    case = await find_case(ctx.session, number) if number else None
+    if case is None:
+        return [Text(ctx._("Write /export followed by a UA number, e.g. /export 72/24."))]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["ua_number", "update", "kind", "day", "count"])
+    for ordinal, kind, day, count in await totals_by_day(ctx.session, case.id):
+        writer.writerow([case.number, ordinal, kind, day.isoformat(), count])
+    filename = "ua-{}-actions.csv".format(case.number.replace("/", "-"))
+    caption = ctx._("Actions on {ua} by update, kind and day (people = supporters who acted).")
+    return [
+        File(
+            filename,
+            buffer.getvalue().encode("utf-8"),
+            caption=caption.format(ua=ctx._("UA {number}").format(number=case.number)),
+        )
+    ]
+
+
 async def broadcasts(ctx: Context) -> list[Reply]:
     """/broadcasts: running and recent broadcasts with their figures."""
     if not await ctx.authorise("broadcasts", ORGANISERS):
@@ -362,6 +388,7 @@ async def cancel(ctx: Context) -> list[Reply]:
 
 
 COMMANDS = {
+    "export": export,
     "broadcasts": broadcasts,
     "cancel": cancel,
     "newua": new_ua,

@@ -129,3 +129,14 @@ async def reports_of(session: AsyncSession, supporter_id: int) -> list[ActionRep
             .order_by(ActionReport.reported_on)
         )
     )
+
+
+async def totals_by_day(session: AsyncSession, case_id: int) -> list[tuple[int, str, date, int]]:
+    """(update ordinal, kind, day, count) rows of one UA number: counts only, never who."""
+    rows = await session.execute(
+        select(UAUpdate.ordinal, ActionTotal.kind, ActionTotal.day, ActionTotal.count)
+        .join(UAUpdate, UAUpdate.id == ActionTotal.update_id)
+        .where(UAUpdate.case_id == case_id, ActionTotal.count != 0)
+        .order_by(UAUpdate.ordinal, ActionTotal.day, ActionTotal.kind)
+    )
+    return [(ordinal, kind, day, int(count)) for ordinal, kind, day, count in rows]

@@ -1,0 +1,76 @@
+"""The scheduled purge, and logging that never carries ids, texts or the token."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from datetime import timedelta
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.app import App
+from storage.privacy import Purged, purge_expired
+
+log = logging.getLogger("uabot.privacy")
+#: Telegram re-sends an unanswered update for about a day; ids older than this can go.
+SEEN_UPDATES_KEPT = timedelta(days=3)
+PURGE_EVERY_HOURS = 6
+#: Libraries whose INFO logs name the request URL (with the bot token) or update contents.
+NOISY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "aiogram.event",
+    "aiogram.dispatcher",
+    "telegram",
+    "apscheduler",
+)
+_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+
+
+async def purge(app: App) -> Purged:
+    """Once a UA's deadline plus ``security.purge_grace_days`` has passed, only its totals
+    remain: who acted and who received it are deleted."""
+    now = app.clock.now()
+    today = now.astimezone(ZoneInfo(app.settings.bot.timezone)).date()
+    cutoff = today - timedelta(days=app.settings.security.purge_grace_days)
+    async with app.sessions() as session, session.begin():
+        purged = await purge_expired(session, cutoff, now - SEEN_UPDATES_KEPT)
+    log.info(
+        "purged %d reports and %d deliveries of expired UAs, %d old update ids",
+        purged.reports,
+        purged.deliveries,
+        purged.update_ids,
+    )
+    return purged
+
+
+class RedactSecrets(logging.Filter):
+    """Last line of defence: a bot token that reaches a log line is masked."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _TOKEN.sub("[token]", message)
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, "[secret]")
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def configure_logging(level: int, secrets: list[str], stream: TextIO | None = None) -> None:
+    """Log to ``stream`` (stderr) with secrets masked and chatty libraries held to warnings."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
