@@ -6,7 +6,9 @@ Nothing is created at import time; the CLI, the tests and the benchmarks call
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -27,6 +29,12 @@ class App:
     vault: IdentityVault
     catalogs: Catalogs
     clock: Clock
+    #: SQLite has one writer at a time: transactions of this process queue here instead of
+    #: polling in SQLite's busy handler, which sleeps in long steps and ruins latency.
+    #: PostgreSQL needs no such lock.
+    write_lock: asyncio.Lock | contextlib.nullcontext[None] = field(
+        default_factory=contextlib.nullcontext
+    )
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -46,4 +54,5 @@ async def build_app(
         vault=IdentityVault(secret_key),
         catalogs=Catalogs(),
         clock=clock or SystemClock(),
+        write_lock=asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext(),
     )

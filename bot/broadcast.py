@@ -171,7 +171,7 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """Claim a batch, send it, record the outcomes; the number of deliveries handled."""
         now = self.app.clock.now()
-        async with self.app.sessions() as session, session.begin():
+        async with self.app.write_lock, self.app.sessions() as session, session.begin():
             claimed = await claim_due(session, now, self.lease, self.batch)
         if not claimed:
             return 0
@@ -193,7 +193,7 @@ class OutboxWorker:
                     continue
                 pending = outcomes[:]
                 outcomes.clear()
-                async with self.app.sessions() as session, session.begin():
+                async with self.app.write_lock, self.app.sessions() as session, session.begin():
                     await record_outcomes(session, pending)
 
         async def work() -> None:
@@ -306,7 +306,7 @@ class OutboxWorker:
         if not force and moment - self._last_progress < self.progress_interval:
             return
         self._last_progress = moment
-        async with self.app.sessions() as session, session.begin():
+        async with self.app.write_lock, self.app.sessions() as session, session.begin():
             for broadcast in await running_broadcasts(session):
                 await self._progress_of(session, broadcast)
 

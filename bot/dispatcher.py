@@ -44,7 +44,7 @@ class Dispatcher:
         if not incoming.private_chat:
             return await self._group_answer(incoming)
         try:
-            async with self.app.sessions() as session, session.begin():
+            async with self.app.write_lock, self.app.sessions() as session, session.begin():
                 if incoming.update_key and not await insert_ignore(
                     session,
                     ProcessedUpdate,

@@ -34,7 +34,7 @@ async def purge(app: App) -> Purged:
     now = app.clock.now()
     today = now.astimezone(ZoneInfo(app.settings.bot.timezone)).date()
     cutoff = today - timedelta(days=app.settings.security.purge_grace_days)
-    async with app.sessions() as session, session.begin():
+    async with app.write_lock, app.sessions() as session, session.begin():
         purged = await purge_expired(session, cutoff, now - SEEN_UPDATES_KEPT)
     log.info(
         "purged %d reports and %d deliveries of expired UAs, %d old update ids",

@@ -137,7 +137,7 @@ class Reminders:
         now = self.app.clock.now()
         settings = self.app.settings
         today = now.astimezone(ZoneInfo(settings.bot.timezone)).date()
-        async with self.app.sessions() as session, session.begin():
+        async with self.app.write_lock, self.app.sessions() as session, session.begin():
             update = await get_update(session, update_id)
             if (
                 update is None
