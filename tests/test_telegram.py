@@ -201,3 +201,37 @@ async def test_group_chats_are_pointed_to_a_private_chat(
         await api.user_sends(506, "/help", chat_id=-1001)
         await says(api, -1001, 2)
         assert len(api.messages[-1001]) == 2
+
+
+async def test_uabot_run_answers_and_stops_cleanly_on_sigterm(api: FakeBotAPI, tmp_path) -> None:
+    """The real command in its own process: polling, one answered update, then SIGTERM."""
+    import os
+    import signal
+    import sys
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("UABOT_")},
+        "UABOT_TELEGRAM_TOKEN": api.token,
+        "UABOT_TELEGRAM_API_BASE_URL": api.base_url,
+        "UABOT_SECRET_KEY": generate_secret_key(),
+        "UABOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await api.user_sends(507, "/help")
+        [answer] = await api.wait_for(507, 1, timeout=30)  # the process needs a few seconds
+        assert "What I can do:" in (answer.text or "")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert "stopped cleanly" in stderr.decode()
+    assert api.token not in stderr.decode()
