@@ -7,6 +7,7 @@ import io
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+from bot.charts import actions_per_day_png
 from bot.contract import Button, File, Reply, Text, split_text
 from bot.uadoc import UADocumentError, UADraft, ensure_deadline_ahead, parse_document, parse_text
 from handlers.context import Context
@@ -232,7 +233,20 @@ async def stats(ctx: Context) -> list[Reply]:
             return [Text(ctx._("I do not know that Urgent Action."))]
         lines = _stats_lines(ctx, case.number, await totals_by_update(ctx.session, case.id))
         latest = await latest_update(ctx.session, case.number)
+        chart: list[Reply] = []
         if latest is not None:
+            per_day: dict[date, int] = {}
+            for _, kind, day, count in await totals_by_day(ctx.session, case.id):
+                if kind != PEOPLE:
+                    per_day[day] = per_day.get(day, 0) + count
+            caption = ctx._("Actions per day on {ua}; the red line is the deadline.")
+            chart.append(
+                File(
+                    "ua-{}-actions.png".format(case.number.replace("/", "-")),
+                    actions_per_day_png(per_day, latest.deadline),
+                    caption=caption.format(ua=ctx._("UA {number}").format(number=case.number)),
+                )
+            )
             counts = await delivery_counts(ctx.session, latest.id)
             lines.append(
                 ctx._(
@@ -244,7 +258,7 @@ async def stats(ctx: Context) -> list[Reply]:
                     waiting=counts.get("pending", 0),
                 )
             )
-        return [Text("\n".join(lines))]
+        return [Text("\n".join(lines)), *chart]
     updates = await open_updates(ctx.session, ctx.today)
     if not updates:
         return [Text(ctx._("There are no open Urgent Actions right now. Thank you for checking!"))]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image
 from sqlalchemy import func, select
 
 from storage.models import AuditEntry, Delivery
@@ -151,6 +154,11 @@ async def test_stats_close_and_deadline(chat, clock) -> None:
     await admin.send("/stats 45/26")
     assert "UA 45/26: 2 supporters acted, 4 actions in all." in admin.text
     assert "update 1 – 2 · I sent a letter: 2, I sent an email: 2" in admin.text
+    [chart] = admin.files
+    assert chart.filename == "ua-45-26-actions.png"
+    image = Image.open(io.BytesIO(chart.content))
+    assert image.format == "PNG" and image.size == (720, 360)
+    assert (200, 30, 30) in {color for _, color in image.getcolors(100_000)}  # the deadline
     await admin.send("/stats")
     assert "UA 45/26: 2 supporters acted" in admin.text
     await admin.send("/deadline 45/26 2026-05-01")
