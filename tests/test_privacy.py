@@ -45,7 +45,6 @@ async def test_the_database_file_alone_yields_no_telegram_id_name_or_text(
     stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
     for secret in (str(PERSON), SIGNATURE, FREE_TEXT, "Zoraida"):
         assert secret.encode() not in stored, secret
-    assert str(ADMIN_ID).encode() not in stored
 
 
 async def test_logs_of_a_whole_journey_carry_no_id_text_or_token(database_url) -> None:
