@@ -22,6 +22,7 @@ inside ``reminders.window`` in ``bot.timezone`` (supporters' own time zones are 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.app import App
+from bot.channels.telegram import InFlight
 from bot.config import parse_offset, parse_window
 from storage.reminders import enqueue_reminders, fired, mark_fired
 from storage.uas import get_update, open_updates
@@ -72,11 +74,12 @@ class Reminders:
             timezone=ZoneInfo(app.settings.bot.timezone),
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
+        self.jobs = InFlight()
 
     def start(self) -> None:
         self.scheduler.start()
         self.scheduler.add_job(
-            self.sync,
+            self._shielded(self.sync),
             "interval",
             seconds=SYNC_SECONDS,
             id="reminders:sync",
@@ -86,6 +89,29 @@ class Reminders:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def stop(self) -> None:
+        """Shut the scheduler down, then let jobs already running finish: APScheduler cancels
+        them at shutdown, and a job cancelled in the middle of a database call must not
+        outlive the engine."""
+        self.shutdown()
+        await self.jobs.drain()
+
+    def add_periodic(self, job: Callable[[], Awaitable[object]], hours: float, name: str) -> None:
+        """Another periodic job of the leader (the privacy purge), run now and every ``hours``."""
+        self.scheduler.add_job(
+            self._shielded(job),
+            "interval",
+            hours=hours,
+            id=name,
+            next_run_time=datetime.now(ZoneInfo("UTC")),
+        )
+
+    def _shielded(self, job: Callable[..., Awaitable[object]]) -> Callable[..., Awaitable[object]]:
+        async def run(*args: object) -> object:
+            return await self.jobs.run(job(*args))
+
+        return run
 
     def _scheduler_time(self, moment: datetime) -> datetime:
         """Map a moment of the app's clock to the scheduler's (real) clock: identical in
@@ -124,7 +150,7 @@ class Reminders:
             if existing is not None and existing.name == moment.isoformat():
                 continue  # already planned for that moment
             self.scheduler.add_job(
-                self.fire,
+                self._shielded(self.fire),
                 DateTrigger(run_date=self._scheduler_time(moment)),
                 args=[int(update_id), offset],
                 id=identifier,

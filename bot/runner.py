@@ -9,7 +9,7 @@ import asyncio
 import logging
 import signal
 from contextlib import suppress
-from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import urlparse
 
 from bot.app import App, build_app
@@ -56,18 +56,11 @@ async def run_background(app: App, sender: TelegramSender, stop: asyncio.Event) 
                 log.info("this process runs the outbox worker and the scheduler")
                 reminders = Reminders(app)
                 reminders.start()
-                reminders.scheduler.add_job(
-                    purge,
-                    "interval",
-                    args=[app],
-                    hours=PURGE_EVERY_HOURS,
-                    id="privacy:purge",
-                    next_run_time=datetime.now(UTC),
-                )
+                reminders.add_periodic(partial(purge, app), PURGE_EVERY_HOURS, "privacy:purge")
                 try:
                     await OutboxWorker(app, sender).run(stop)
                 finally:
-                    reminders.shutdown()
+                    await reminders.stop()
                 return
         with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), LEADER_RETRY_SECONDS)

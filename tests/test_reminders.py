@@ -119,7 +119,7 @@ async def test_stopped_before_the_fire_time_and_restarted_after_sends_once(
     await first.sync()
     job = first.scheduler.get_job(job_id(1, "3d"))
     assert job is not None and job.next_run_time > datetime.now(UTC) + timedelta(days=30)
-    first.shutdown()  # the process stops before the fire time
+    await first.stop()  # the process stops before the fire time
 
     clock.set(THREE_DAYS_BEFORE + timedelta(hours=5))  # ... and starts again after it
     second = Reminders(app)
@@ -127,14 +127,14 @@ async def test_stopped_before_the_fire_time_and_restarted_after_sends_once(
     second.start()
     assert await next_reminder_run(executed) == job_id(1, "3d")
     assert await reminder_count(app) == 4
-    second.shutdown()
+    await second.stop()
 
     third = Reminders(app)  # another restart: nothing repeats
     third.start()
     await third.sync()
     assert third.scheduler.get_job(job_id(1, "3d")) is None
     assert third.scheduler.get_job(job_id(1, "1d")) is not None
-    third.shutdown()
+    await third.stop()
     await OutboxWorker(app, sender, rate_per_second=10_000).drain()
     assert all(len(api.messages[c]) == 2 for c in chats)
 
@@ -154,7 +154,7 @@ async def test_moving_the_deadline_reschedules_and_closing_removes(app, chat, ap
     await admin.send("/close 45/26")
     await reminders.sync()
     assert [j.id for j in reminders.scheduler.get_jobs() if j.id.startswith("reminder:")] == []
-    reminders.shutdown()
+    await reminders.stop()
 
 
 async def test_a_newer_update_replaces_the_earlier_updates_reminders(
