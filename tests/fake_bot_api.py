@@ -248,6 +248,14 @@ class FakeBotAPI:
         """Wait until the bot has sent ``count`` messages in all (broadcast tests)."""
         assert await self._wait_until(lambda: self.total_sent() >= count, timeout)
 
+    async def wait_callback_answers(self, callback_id: str, count: int) -> None:
+        """Wait until a button press has been answered ``count`` times (a redelivery too)."""
+
+        def answered() -> int:
+            return sum(1 for a in self.callback_answers if a["callback_query_id"] == callback_id)
+
+        assert await self._wait_until(lambda: answered() >= count, 10), "press not answered"
+
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
@@ -404,6 +412,7 @@ class FakeBotAPI:
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
         self.callback_answers.append(params)
+        await self._notify()
         return self._ok(True)
 
     async def _m_sendDocument(self, params: dict[str, Any]) -> web.Response:

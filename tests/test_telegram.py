@@ -66,6 +66,14 @@ async def says(api: FakeBotAPI, chat_id: int, count: int) -> str:
     return messages[-1].text or ""
 
 
+async def reach_report_step(api: FakeBotAPI, user: int) -> None:
+    await api.user_sends(user, "/ua 45/26")
+    await says(api, user, 1)
+    for count in range(2, 6):
+        await api.user_presses(user, api.last(user), "Next")
+        await says(api, user, count)
+
+
 async def publish_through_chat(api: FakeBotAPI) -> None:
     await api.user_uploads(ADMIN_ID, "ua.txt", fixture_bytes("ua-en-two-targets.txt"))
     assert "Preview of UA 45/26" in await says(api, ADMIN_ID, 1)
@@ -151,22 +159,13 @@ async def test_webhook_checks_the_secret_and_counts_a_redelivered_update_once(
         forged = {"update_id": 98, "message": {}}
         assert await api.deliver(forged, secret="wrong") == 401
         await publish_through_chat(api)
-        voter = 503
-        await api.user_sends(voter, "/ua 45/26")
-        await says(api, voter, 1)
-        for count in range(2, 6):
-            await api.user_presses(voter, api.last(voter), "Next")
-            await says(api, voter, count)
+        voter, other = 503, 504
+        await reach_report_step(api, voter)
         press = await api.user_presses(voter, api.last(voter), "I sent a letter")
         assert "You and 0 others" in await says(api, voter, 6)
         assert await api.deliver(press) == 200  # Telegram re-sends the same update
-        await asyncio.sleep(0.3)
-        other = 504
-        await api.user_sends(other, "/ua 45/26")
-        await says(api, other, 1)
-        for count in range(2, 6):
-            await api.user_presses(other, api.last(other), "Next")
-            await says(api, other, count)
+        await api.wait_callback_answers(press["callback_query"]["id"], 2)  # handled again
+        await reach_report_step(api, other)
         await api.user_presses(other, api.last(other), "I sent a letter")
         assert "You and 1 other person" in await says(api, other, 6)
         assert len(api.messages[voter]) == 6, "the re-sent update produced no new answer"
