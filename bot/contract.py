@@ -7,7 +7,7 @@ without any network and every channel runs the same behaviour.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 #: Telegram's limits, which every channel respects so the core can rely on them.
 MAX_TEXT_LENGTH = 4096
@@ -86,14 +86,6 @@ class Notice:
 
 
 Reply = Text | File | Notice
-
-
-@dataclass
-class Outgoing:
-    """Replies addressed to a chat: what broadcasts and reminders hand to a channel."""
-
-    chat_id: int
-    replies: list[Reply] = field(default_factory=list)
 
 
 def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:

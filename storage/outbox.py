@@ -226,14 +226,3 @@ async def count_uncertain(session: AsyncSession, update_id: int) -> int:
         )
         or 0
     )
-
-
-async def outbox_depth(session: AsyncSession) -> int:
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Delivery)
-            .where(Delivery.status.in_(("pending", "sending")))
-        )
-        or 0
-    )

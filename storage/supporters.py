@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Delivery, Supporter
-
-ROLES = ("supporter", "organiser", "admin")
 
 
 async def find_supporter(session: AsyncSession, platform: str, user_hash: str) -> Supporter | None:
@@ -71,35 +68,6 @@ async def find_by_role(
         .order_by(Supporter.id)
     )
     return list(result)
-
-
-async def subscribed_ids(session: AsyncSession, batch: int = 1000) -> AsyncIterator[list[int]]:
-    """Ids of active subscribers in batches, so a million never sit in memory at once."""
-    last = 0
-    while True:
-        ids = list(
-            await session.scalars(
-                select(Supporter.id)
-                .where(Supporter.subscribed, Supporter.active, Supporter.id > last)
-                .order_by(Supporter.id)
-                .limit(batch)
-            )
-        )
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
-
-
-async def count_subscribers(session: AsyncSession) -> int:
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Supporter)
-            .where(Supporter.subscribed, Supporter.active)
-        )
-        or 0
-    )
 
 
 async def set_role(
