@@ -138,6 +138,13 @@ class Chat:
     async def press(self, label: str) -> list[Reply]:
         return await self._send(callback_data=self.button(label).data)
 
+    async def open_step(self, number: str, step: int) -> list[Reply]:
+        """Open a UA by number, then jump to a walkthrough step as its buttons would."""
+        await self.send(f"/ua {number}")
+        first_button = next(b for b in self.buttons() if b.data and b.data.startswith("ua:"))
+        update_id = first_button.data.split(":")[1]
+        return await self.press_data(f"ua:{update_id}:{step}")
+
     async def press_data(self, data: str) -> list[Reply]:
         return await self._send(callback_data=data)
 

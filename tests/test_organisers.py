@@ -45,8 +45,7 @@ async def test_a_new_update_goes_first_to_those_who_acted_before(chat, app) -> N
     acted, waited = chat(210), chat(211)
     for person in (waited, acted):
         await person.send("/subscribe")
-    await acted.send("/ua 45/26")
-    await acted.press_data(acted.button("Next").data.replace(":2", ":5"))
+    await acted.open_step("45/26", 5)
     await acted.press("I sent a letter")
     admin = chat(ADMIN_ID)
     await admin.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
@@ -145,8 +144,7 @@ async def test_stats_close_and_deadline(chat, clock) -> None:
     await publish_fixture(chat)
     for user in (310, 311):
         person = chat(user)
-        await person.send("/ua 45/26")
-        await person.press_data(person.button("Next").data.replace(":2", ":5"))
+        await person.open_step("45/26", 5)
         await person.press("I sent a letter")
         await person.press("Report another action")
         await person.press("I sent an email")

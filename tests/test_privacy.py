@@ -24,8 +24,7 @@ FREE_TEXT = "mi hermano sigue detenido en El Helicoide"
 
 
 async def walk_and_report(person, number: str = "45/26") -> None:
-    await person.send(f"/ua {number}")
-    await person.press_data(person.buttons()[-1].data.replace(":2", ":5"))
+    await person.open_step(number, 5)
     await person.press_data(person.buttons()[0].data)  # "I sent a letter", in any language
 
 

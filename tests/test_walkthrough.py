@@ -80,8 +80,7 @@ async def test_spanish_supporter_gets_everything_in_spanish(chat) -> None:
     await add_spanish_version(organiser)
     first = chat(102, "en")
     await first.send("/start ua-45-26")
-    await first.send("/ua 45/26")
-    await first.press_data(first.button("Next").data.replace(":2", ":5"))
+    await first.open_step("45/26", 5)
     await first.press("I sent an email")
 
     lucia = chat(103, "es-VE")
@@ -171,8 +170,7 @@ async def test_undo_a_report_made_by_mistake(chat) -> None:
     await publish_fixture(chat)
     juan, eva = chat(110), chat(111)
     for person in (juan, eva):
-        await person.send("/ua 45/26")
-        await person.press_data(person.button("Next").data.replace(":2", ":5"))
+        await person.open_step("45/26", 5)
         await person.press("I posted on social media")
     assert "You and 1 other person" in eva.text
     await juan.press("Undo")
@@ -243,8 +241,7 @@ async def test_long_letters_are_split_under_telegrams_limit(chat, app) -> None:
     await organiser.upload("long.txt", text.encode())
     await organiser.press("Publish")
     reader = chat(116)
-    await reader.send("/ua 45/26")
-    await reader.press_data(reader.button("Next").data.replace(":2", ":3"))
+    await reader.open_step("45/26", 3)
     texts = [reply for reply in reader.replies if isinstance(reply, Text)]
     assert len(texts) >= 2
     assert_telegram_limits(reader.replies)
@@ -282,8 +279,7 @@ async def test_language_subscription_reminders_and_discreet_settings(chat) -> No
 async def test_forget_erases_the_person_but_not_the_counts(chat) -> None:
     await publish_fixture(chat)
     leaving, staying = chat(119), chat(120)
-    await leaving.send("/ua 45/26")
-    await leaving.press_data(leaving.button("Next").data.replace(":2", ":5"))
+    await leaving.open_step("45/26", 5)
     await leaving.press("I sent a letter")
     await leaving.send("/forget")
     await leaving.press("No, keep it")
@@ -293,8 +289,7 @@ async def test_forget_erases_the_person_but_not_the_counts(chat) -> None:
     assert "I no longer hold anything about you" in leaving.text
     await leaving.send("/mydata")
     assert leaving.text == "I hold nothing about you."
-    await staying.send("/ua 45/26")
-    await staying.press_data(staying.button("Next").data.replace(":2", ":5"))
+    await staying.open_step("45/26", 5)
     await staying.press("I sent a letter")
     assert "You and 1 other person" in staying.text
 
