@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.crypto import IdentityVault
 from bot.i18n import Catalogs
+from bot.metrics import Metrics
 from storage.database import create_engine, create_session_factory, upgrade
 
 
@@ -35,6 +36,7 @@ class App:
     write_lock: asyncio.Lock | contextlib.nullcontext[None] = field(
         default_factory=contextlib.nullcontext
     )
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def close(self) -> None:
         await self.engine.dispose()

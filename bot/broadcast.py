@@ -19,7 +19,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from bot.channels.telegram import (
     Blocked,
+    ChatId,
     Rejected,
     RetryLater,
     SendError,
@@ -41,10 +42,13 @@ from storage.models import Broadcast, Supporter, UAUpdate
 from storage.outbox import (
     UNCERTAIN,
     Claimed,
+    ClaimedPost,
     Outcome,
+    claim_channel_posts,
     claim_due,
     count_uncertain,
     delivery_counts,
+    record_channel_post,
     record_outcomes,
     running_broadcasts,
 )
@@ -142,6 +146,19 @@ def reminder(tr: Translator, update: UAUpdate, discreet: bool, people: int, toda
     return Text("\n".join(lines), buttons=buttons)
 
 
+def channel_post(tr: Translator, update: UAUpdate, today: date, bot_username: str) -> Text:
+    """A new UA as posted in a public channel: its button opens the walkthrough in a
+    private chat with the bot (a channel cannot hold a walkthrough)."""
+    link = "https://t.me/{}?start=ua-{}".format(bot_username, update.case.number.replace("/", "-"))
+    post = announcement(tr, update, discreet=False, today=today)
+    return replace(post, buttons=((Button(tr.gettext("Take action"), url=link),),))
+
+
+def channel_chat_id(chat: str) -> ChatId:
+    """A channel as the Bot API takes it: '@name', or its numeric id as a number."""
+    return int(chat) if chat.lstrip("-").isdigit() else chat
+
+
 class OutboxWorker:
     def __init__(
         self,
@@ -166,10 +183,12 @@ class OutboxWorker:
         self.figures = Figures()
         self._updates: dict[int, UAUpdate] = {}
         self._last_progress = 0.0
+        self._bot_username: str | None = None
 
     # --- one round -----------------------------------------------------------------------
     async def run_once(self) -> int:
         """Claim a batch, send it, record the outcomes; the number of deliveries handled."""
+        await self.post_to_channels()
         now = self.app.clock.now()
         async with self.app.write_lock, self.app.sessions() as session, session.begin():
             claimed = await claim_due(session, now, self.lease, self.batch)
@@ -251,13 +270,19 @@ class OutboxWorker:
             return reminder(tr, update, delivery.discreet, people, today)
         return announcement(tr, update, delivery.discreet, today)
 
-    def _retry(self, delivery: Claimed, reason: str, now: datetime) -> Outcome:
-        if delivery.attempts >= self.max_attempts:
-            self.figures.failed += 1
-            return Outcome(delivery.id, "failed", error=reason[:200])
-        self.figures.retried += 1
-        backoff = timedelta(seconds=min(2**delivery.attempts, 300))
-        return Outcome(delivery.id, "pending", next_attempt_at=now + backoff, error=reason[:200])
+    def _tally(self, outcome: str) -> None:
+        """Count one delivery outcome in the report's figures and the Prometheus metrics."""
+        setattr(self.figures, outcome, getattr(self.figures, outcome) + 1)
+        self.app.metrics.deliveries.labels(outcome).inc()
+
+    def _retry(self, key: int, attempts: int, reason: str, now: datetime) -> Outcome:
+        """Try again later with exponential backoff, or give up after ``max_attempts``."""
+        if attempts >= self.max_attempts:
+            self._tally("failed")
+            return Outcome(key, "failed", error=reason[:200])
+        self._tally("retried")
+        backoff = timedelta(seconds=min(2**attempts, 300))
+        return Outcome(key, "pending", next_attempt_at=now + backoff, error=reason[:200])
 
     async def _send(self, delivery: Claimed) -> Outcome:
         update = self._updates.get(delivery.update_id)
@@ -267,37 +292,75 @@ class OutboxWorker:
             return Outcome(delivery.id, "expired")  # after the deadline nothing is sent
         text = await self._render(delivery, update)
         chat_id = self.app.vault.decrypt_id(delivery.chat_id_enc)
+        outcome = await self._attempt(delivery.id, delivery.attempts, delivery.error, chat_id, text)
+        if outcome.status == "blocked":
+            return replace(outcome, blocked_supporter=delivery.supporter_id)
+        return outcome
+
+    async def _attempt(
+        self, key: int, attempts: int, mark: str | None, chat_id: ChatId, text: Text
+    ) -> Outcome:
+        """Send one message in its turn and say what becomes of the row ``key``."""
         await self.pacer.wait_turn(chat_id)
         now = self.app.clock.now()
         try:
             await self.sender.send_text(chat_id, text)
         except RetryLater as error:
             self.figures.too_many_requests += 1
+            self.app.metrics.too_many_requests.inc()
             self.pacer.pause(error.seconds)
-            return Outcome(
-                delivery.id,
-                "pending",
-                next_attempt_at=None,
-                error=delivery.error,
-            )
+            return Outcome(key, "pending", next_attempt_at=None, error=mark)
         except Blocked:
-            self.figures.blocked += 1
-            return Outcome(delivery.id, "blocked", blocked_supporter=delivery.supporter_id)
+            self._tally("blocked")
+            return Outcome(key, "blocked")
         except Uncertain:
-            self.figures.uncertain += 1
-            if delivery.error == UNCERTAIN:
-                self.figures.failed += 1
-                return Outcome(delivery.id, "failed", error=UNCERTAIN)
-            return Outcome(delivery.id, "pending", next_attempt_at=None, error=UNCERTAIN)
+            self._tally("uncertain")
+            if mark == UNCERTAIN:
+                self._tally("failed")
+                return Outcome(key, "failed", error=UNCERTAIN)
+            return Outcome(key, "pending", next_attempt_at=None, error=UNCERTAIN)
         except Rejected as error:
-            self.figures.failed += 1
-            return Outcome(delivery.id, "failed", error=f"rejected: {error}"[:200])
+            self._tally("failed")
+            return Outcome(key, "failed", error=f"rejected: {error}"[:200])
         except (Transient, SendError) as error:
-            return self._retry(delivery, f"{type(error).__name__}: {error}", now)
-        self.figures.sent += 1
+            return self._retry(key, attempts, f"{type(error).__name__}: {error}", now)
+        self._tally("sent")
         self.figures.recent.append(time.monotonic())
-        keep = UNCERTAIN if delivery.error == UNCERTAIN else None
-        return Outcome(delivery.id, "sent", error=keep)
+        return Outcome(key, "sent", error=UNCERTAIN if mark == UNCERTAIN else None)
+
+    # --- public channels -----------------------------------------------------------------
+    async def post_to_channels(self) -> int:
+        """Post newly published UAs to the channels named in the config; how many tried."""
+        now = self.app.clock.now()
+        async with self.app.write_lock, self.app.sessions() as session, session.begin():
+            posts = await claim_channel_posts(session, now, self.lease)
+        if not posts:
+            return 0
+        await self._load_updates({post.update_id for post in posts})
+        for post in posts:
+            outcome = await self._post(post)
+            async with self.app.write_lock, self.app.sessions() as session, session.begin():
+                await record_channel_post(session, post.id, outcome)
+            if outcome.status == "failed":
+                log.warning("a channel post failed: %s", outcome.error)
+        return len(posts)
+
+    async def _post(self, post: ClaimedPost) -> Outcome:
+        update = self._updates.get(post.update_id)
+        if update is None:
+            return Outcome(post.id, "failed", error="the UA update no longer exists")
+        if self._bot_username is None:
+            try:
+                self._bot_username = await self.sender.bot_username()
+            except SendError as error:
+                return self._retry(post.id, post.attempts, f"getMe: {error}", self.app.clock.now())
+        tr = self.app.catalogs.get(post.language)
+        text = channel_post(tr, update, self.app.clock.now().date(), self._bot_username)
+        chat = channel_chat_id(post.chat)
+        outcome = await self._attempt(post.id, post.attempts, post.error, chat, text)
+        if outcome.status == "blocked":
+            return replace(outcome, status="failed", error="the bot may not post in this channel")
+        return outcome
 
     # --- progress for the organiser ------------------------------------------------------
     async def report_progress(self, force: bool = False) -> None:

@@ -19,10 +19,11 @@ from bot.app import App, build_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.crypto import SecretKeyError, generate_secret_key
 from bot.privacy import configure_logging
+from bot.progress import describe, follow, snapshots
 from bot.uadoc import UADocumentError, ensure_deadline_ahead, parse_document
 from handlers.walkthrough import normalise_ua_number
 from storage.database import create_engine, downgrade, upgrade
-from storage.outbox import enqueue_broadcast, start_broadcast
+from storage.outbox import publish_and_queue
 from storage.reports import PEOPLE, totals_by_update
 from storage.uas import all_updates, find_case, latest_update, publish_update, save_draft
 
@@ -75,8 +76,16 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("number")
     publish = ua_commands.add_parser("publish", help="publish the newest draft of a UA number")
     publish.add_argument("number")
-    stats = commands.add_parser("stats", help="actions counted per UA number and update")
+    publish.add_argument(
+        "--follow", action="store_true", help="then show its progress until it is sent"
+    )
+    stats = commands.add_parser(
+        "stats", help="actions counted per UA number and update, and broadcasts running"
+    )
     stats.add_argument("number", nargs="?")
+    stats.add_argument(
+        "--follow", action="store_true", help="redraw the running broadcasts until they end"
+    )
     return parser
 
 
@@ -178,14 +187,20 @@ async def _with_app(settings: Settings, args: argparse.Namespace, out: TextIO) -
     app = await build_app(settings, secret_key=settings.security.secret_key)
     try:
         if args.command == "stats":
-            return await _stats(app, args.number, out)
+            status = await _stats(app, args.number, out)
+            if status == 0:
+                await _broadcasts(app, args.follow, out)
+            return status
         if args.ua_command == "import":
             return await _import(app, args.file, args.lang, args.allow_past, out)
         if args.ua_command == "list":
             return await _list(app, out)
         if args.ua_command == "show":
             return await _show(app, args.number, out)
-        return await _publish(app, args.number, out)
+        status = await _publish(app, args.number, out)
+        if status == 0 and args.follow:
+            await follow(app, out)
+        return status
     finally:
         await app.close()
 
@@ -271,13 +286,32 @@ async def _publish(app: App, number_text: str, out: TextIO) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        await publish_update(session, update, app.clock.now())
-        queued = await enqueue_broadcast(session, update)
-        await start_broadcast(session, update.id, None, queued, app.clock.now())
+        queued = await publish_and_queue(
+            session,
+            update,
+            requested_by=None,
+            channels=app.settings.broadcast.channel_addresses(),
+            now=app.clock.now(),
+        )
     print(
-        f"published UA {update.case.number} update {update.ordinal}: queued for {queued}", file=out
+        f"published UA {update.case.number} update {update.ordinal}: queued for {queued}; "
+        "the running bot sends it (see `uabot stats --follow`)",
+        file=out,
     )
     return 0
+
+
+async def _broadcasts(app: App, keep_following: bool, out: TextIO) -> None:
+    """The running broadcasts' progress bars, once or redrawn until they are sent."""
+    if keep_following:
+        print(file=out)
+        await follow(app, out)
+        return
+    running = [snapshot for snapshot in await snapshots(app) if not snapshot.finished]
+    if running:
+        print("\nbroadcasts running:", file=out)
+    for snapshot in running:
+        print(describe(snapshot, rate=None), file=out)
 
 
 async def _stats(app: App, number_text: str | None, out: TextIO) -> int:

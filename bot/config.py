@@ -13,10 +13,18 @@ import tomllib
 from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 
@@ -38,13 +46,27 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_LISTEN = re.compile(r"^[A-Za-z0-9.\-\[\]:]*:(\d{1,5})$")
+
+
+def check_listen(value: str) -> str:
+    """A host:port to listen on, such as "127.0.0.1:9108"."""
+    match = _LISTEN.match(value)
+    if not match or int(match.group(1)) > 65535:
+        raise ValueError(f"{value!r} is not an address to listen on, like '127.0.0.1:9108'")
+    return value
+
+
+Listen = Annotated[str, AfterValidator(check_listen)]
+
+
 class TelegramSettings(_Section):
     token: str | None = None
     library: Literal["aiogram", "ptb"] = "aiogram"
     api_base_url: str = DEFAULT_API_BASE_URL
     mode: Literal["polling", "webhook"] = "polling"
     url: str | None = None
-    listen: str = "127.0.0.1:8080"
+    listen: Listen = "127.0.0.1:8080"
     secret_token: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
 
     @model_validator(mode="after")
@@ -76,8 +98,35 @@ class BotSettings(_Section):
         return value
 
 
+_CHANNEL_USERNAME = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+
+class ChannelTarget(_Section):
+    """A public Telegram channel that also gets each published UA (the bot must be an
+    administrator there, allowed to post)."""
+
+    chat: int | str
+    language: Literal["en", "es"] = "en"
+
+    @field_validator("chat")
+    @classmethod
+    def _channel_address(cls, value: int | str) -> int | str:
+        if isinstance(value, int):
+            if value >= 0:
+                raise ValueError(f"{value} is not a channel id; channel ids are negative")
+            return value
+        if not _CHANNEL_USERNAME.match(value):
+            raise ValueError(f"{value!r} is not a channel: use '@username' or its negative id")
+        return value
+
+
 class BroadcastSettings(_Section):
     rate_per_second: float = Field(default=25, gt=0, le=1000)
+    channels: list[ChannelTarget] = Field(default_factory=list)
+
+    def channel_addresses(self) -> list[tuple[str, str]]:
+        """(chat, language) of each channel, the chat as stored: '@name' or '-100…'."""
+        return [(str(channel.chat), channel.language) for channel in self.channels]
 
 
 _OFFSET = re.compile(r"^(\d+)([dhm])$")
@@ -127,6 +176,13 @@ class ReminderSettings(_Section):
         return values
 
 
+class MetricsSettings(_Section):
+    """Prometheus ``/metrics``: always on the webhook server in webhook mode; on a port of
+    its own when ``listen`` is set (the way to get metrics when polling)."""
+
+    listen: Listen | None = None
+
+
 class SecuritySettings(_Section):
     secret_key: str | None = None
     purge_grace_days: int = Field(default=30, ge=0)
@@ -139,6 +195,7 @@ class Settings(_Section):
     broadcast: BroadcastSettings = Field(default_factory=BroadcastSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
 
 def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:

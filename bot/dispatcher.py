@@ -39,10 +39,16 @@ class Dispatcher:
         self.app = app
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        """The replies to ``incoming``, its effects committed; counted by outcome."""
+        outcome, replies = await self._handle(incoming)
+        self.app.metrics.updates.labels(outcome).inc()
+        return replies
+
+    async def _handle(self, incoming: Incoming) -> tuple[str, list[Reply]]:
         started = time.perf_counter()
         tag = self.app.vault.log_tag(incoming.platform, incoming.user_id)
         if not incoming.private_chat:
-            return await self._group_answer(incoming)
+            return "group", await self._group_answer(incoming)
         try:
             async with self.app.write_lock, self.app.sessions() as session, session.begin():
                 if incoming.update_key and not await insert_ignore(
@@ -56,23 +62,23 @@ class Dispatcher:
                     ["platform", "update_key"],
                 ):
                     log.info("skipped redelivered update from %s", tag)
-                    return []
+                    return "duplicate", []
                 ctx = await Context.load(self.app, session, incoming)
                 replies = await route(ctx)
         except IntegrityError:
             # Two deliveries of one update raced past the check: the other one won.
             log.info("update from %s lost a race with its duplicate", tag)
-            return []
+            return "duplicate", []
         except Exception:
             log.exception("handler failed on %s from %s", _kind(incoming), tag)
-            return [await self._apology(incoming)]
+            return "error", [await self._apology(incoming)]
         log.info(
             "handled %s from %s in %.1f ms",
             _kind(incoming),
             tag,
             (time.perf_counter() - started) * 1000,
         )
-        return replies
+        return "ok", replies
 
     async def _apology(self, incoming: Incoming) -> Reply:
         try:

@@ -21,9 +21,12 @@ from bot.channels.webhook import WebhookServer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.http import MetricsServer
+from bot.metrics import metrics_route
 from bot.privacy import PURGE_EVERY_HOURS, purge
 from bot.reminders import Reminders
 from storage.database import leadership
+from storage.outbox import queue_depth
 from storage.supporters import find_by_role
 
 log = logging.getLogger("uabot.run")
@@ -66,6 +69,12 @@ async def run_background(app: App, sender: TelegramSender, stop: asyncio.Event) 
             await asyncio.wait_for(stop.wait(), LEADER_RETRY_SECONDS)
 
 
+async def refresh_queue_metrics(app: App) -> None:
+    """Read the outbox gauges from the database (the worker may run in another process)."""
+    async with app.sessions() as session:
+        app.metrics.set_queue(await queue_depth(session))
+
+
 def _stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -85,6 +94,7 @@ async def run_bot(
     app = await build_app(settings, secret_key=settings.security.secret_key, clock=clock)
     core = Dispatcher(app)
     channel = make_channel(settings, core)
+    metrics_server: MetricsServer | None = None
     if stop is None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
@@ -96,6 +106,10 @@ async def run_bot(
         except SendError as error:
             log.warning("command menus not set: %s", type(error).__name__)
         background = asyncio.create_task(run_background(app, channel.sender, stop))
+        metrics = metrics_route(app.metrics, partial(refresh_queue_metrics, app))
+        if settings.metrics.listen:
+            metrics_server = MetricsServer(metrics, settings.metrics.listen)
+            await metrics_server.start()
         if settings.telegram.mode == "webhook":
             assert settings.telegram.url and settings.telegram.secret_token
             server = WebhookServer(
@@ -103,6 +117,7 @@ async def run_bot(
                 path=urlparse(settings.telegram.url).path,
                 secret_token=settings.telegram.secret_token,
                 listen=settings.telegram.listen,
+                extra_routes=[metrics],
             )
             await server.start()
             await channel.set_webhook(settings.telegram.url, settings.telegram.secret_token)
@@ -116,6 +131,8 @@ async def run_bot(
             await channel.poll(stop)
         await background
     finally:
+        if metrics_server is not None:
+            await metrics_server.stop()
         await channel.close()
         await app.close()
     log.info("stopped cleanly")

@@ -17,9 +17,8 @@ from storage.models import UAUpdate
 from storage.outbox import (
     cancel_broadcast,
     delivery_counts,
-    enqueue_broadcast,
+    publish_and_queue,
     recent_broadcasts,
-    start_broadcast,
 )
 from storage.reports import PEOPLE, totals_by_day, totals_by_update
 from storage.uas import (
@@ -30,7 +29,6 @@ from storage.uas import (
     get_update,
     latest_update,
     open_updates,
-    publish_update,
     save_draft,
 )
 
@@ -145,10 +143,14 @@ async def publish(ctx: Context, update_id: int) -> list[Reply]:
         return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
     if update.deadline < ctx.today:
         return [Text(ctx._("The deadline has passed: move it with /deadline before publishing."))]
-    await publish_update(ctx.session, update, ctx.now)
-    queued = await enqueue_broadcast(ctx.session, update)
     organiser = await ctx.ensure_supporter()
-    await start_broadcast(ctx.session, update.id, organiser.id, queued, ctx.now)
+    queued = await publish_and_queue(
+        ctx.session,
+        update,
+        requested_by=organiser.id,
+        channels=ctx.app.settings.broadcast.channel_addresses(),
+        now=ctx.now,
+    )
     message = ctx.tr.ngettext(
         "Published {ua}: queued for {count} subscriber.",
         "Published {ua}: queued for {count} subscribers.",

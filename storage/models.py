@@ -165,6 +165,24 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
+class ChannelPost(Base):
+    """A published UA owed to a public channel named in the config: an outbox row like a
+    delivery, addressed to a channel rather than a person, so it holds no personal data."""
+
+    __tablename__ = "channel_posts"
+    __table_args__ = (UniqueConstraint("update_id", "chat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("ua_updates.id", ondelete="CASCADE"))
+    chat: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    error: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
 class Broadcast(Base):
     """The sending of one update to its subscribers, with the organiser's progress message."""
 

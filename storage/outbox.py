@@ -15,7 +15,8 @@ from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, u
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import dialect_insert
-from storage.models import ActionReport, Broadcast, Delivery, Supporter, UAUpdate
+from storage.models import ActionReport, Broadcast, ChannelPost, Delivery, Supporter, UAUpdate
+from storage.uas import publish_update
 
 #: The error mark of a delivery whose send timed out after the request left: it may have
 #: arrived, so it is retried at most once and counted as uncertain in the report.
@@ -66,6 +67,16 @@ async def queue_from(session: AsyncSession, source: Select[Any]) -> int:
     )
     result = await session.execute(statement)
     return int(result.rowcount or 0)
+
+
+async def queue_depth(session: AsyncSession) -> dict[str, int]:
+    """{kind: count} of the messages queued and not yet sent (pending or in flight)."""
+    rows = await session.execute(
+        select(Delivery.kind, func.count())
+        .where(Delivery.status.in_(("pending", "sending")))
+        .group_by(Delivery.kind)
+    )
+    return {kind: int(count) for kind, count in rows}
 
 
 async def delivery_counts(session: AsyncSession, update_id: int) -> dict[str, int]:
@@ -177,6 +188,97 @@ async def record_outcomes(session: AsyncSession, outcomes: list[Outcome]) -> Non
         )
 
 
+async def publish_and_queue(
+    session: AsyncSession,
+    update: UAUpdate,
+    *,
+    requested_by: int | None,
+    channels: list[tuple[str, str]],
+    now: datetime,
+) -> int:
+    """Publish ``update`` and, in the same transaction, queue it for every subscriber and
+    every configured ``(channel, language)``; the number of subscribers queued."""
+    await publish_update(session, update, now)
+    queued = await enqueue_broadcast(session, update)
+    if channels:
+        await session.execute(
+            dialect_insert(session)(ChannelPost)
+            .values(
+                [
+                    {"update_id": update.id, "chat": chat, "language": language, "attempts": 0}
+                    for chat, language in channels
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["update_id", "chat"])
+        )
+    await start_broadcast(session, update.id, requested_by, queued, now)
+    return queued
+
+
+@dataclass(frozen=True)
+class ClaimedPost:
+    """A channel post this worker holds a lease on."""
+
+    id: int
+    update_id: int
+    chat: str
+    language: str
+    attempts: int
+    error: str | None
+
+
+async def claim_channel_posts(
+    session: AsyncSession, now: datetime, lease: timedelta
+) -> list[ClaimedPost]:
+    """Lease the channel posts that are due (few: one per channel and publication)."""
+    posts = list(
+        await session.scalars(
+            select(ChannelPost).where(
+                or_(
+                    and_(
+                        ChannelPost.status == "pending",
+                        or_(
+                            ChannelPost.next_attempt_at.is_(None),
+                            ChannelPost.next_attempt_at <= now,
+                        ),
+                    ),
+                    and_(ChannelPost.status == "sending", ChannelPost.lease_until < now),
+                )
+            )
+        )
+    )
+    for post in posts:
+        post.status, post.lease_until, post.attempts = "sending", now + lease, post.attempts + 1
+    await session.flush()
+    return [
+        ClaimedPost(post.id, post.update_id, post.chat, post.language, post.attempts, post.error)
+        for post in posts
+    ]
+
+
+async def record_channel_post(session: AsyncSession, post_id: int, outcome: Outcome) -> None:
+    await session.execute(
+        update(ChannelPost)
+        .where(ChannelPost.id == post_id)
+        .values(
+            status=outcome.status,
+            next_attempt_at=outcome.next_attempt_at,
+            lease_until=None,
+            error=outcome.error,
+        )
+    )
+
+
+async def channel_post_counts(session: AsyncSession, update_id: int) -> dict[str, int]:
+    """{status: count} of the channel posts of one update."""
+    rows = await session.execute(
+        select(ChannelPost.status, func.count())
+        .where(ChannelPost.update_id == update_id)
+        .group_by(ChannelPost.status)
+    )
+    return {status: int(count) for status, count in rows}
+
+
 async def start_broadcast(
     session: AsyncSession, update_id: int, requested_by: int | None, total: int, now: datetime
 ) -> Broadcast:
@@ -192,6 +294,14 @@ async def running_broadcasts(session: AsyncSession) -> list[Broadcast]:
     return list(
         await session.scalars(
             select(Broadcast).where(Broadcast.finished_at.is_(None)).order_by(Broadcast.id)
+        )
+    )
+
+
+async def broadcasts_by_id(session: AsyncSession, broadcast_ids: set[int]) -> list[Broadcast]:
+    return list(
+        await session.scalars(
+            select(Broadcast).where(Broadcast.id.in_(broadcast_ids)).order_by(Broadcast.id)
         )
     )
 

@@ -43,7 +43,7 @@ class Fault:
 @dataclass
 class SentMessage:
     message_id: int
-    chat_id: int
+    chat_id: int | str
     text: str | None
     reply_markup: dict[str, Any] | None
     document_name: str | None = None
@@ -63,11 +63,11 @@ class FakeBotAPI:
     token: str = "123456:TEST"
     host: str = "127.0.0.1"
     port: int = 0
-    messages: dict[int, list[SentMessage]] = field(default_factory=lambda: defaultdict(list))
+    messages: dict[int | str, list[SentMessage]] = field(default_factory=lambda: defaultdict(list))
     calls: list[str] = field(default_factory=list)
     commands: dict[str, Any] = field(default_factory=dict)
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
-    blocked: set[int] = field(default_factory=set)
+    blocked: set[int | str] = field(default_factory=set)
     webhook: dict[str, Any] = field(default_factory=dict)
     rate_global: float | None = None
     rate_per_chat: float | None = None
@@ -81,7 +81,7 @@ class FakeBotAPI:
         self._new_update = asyncio.Event()
         self._files: dict[str, tuple[str, bytes]] = {}
         self._sent_times: deque[float] = deque()
-        self._chat_times: dict[int, float] = {}
+        self._chat_times: dict[int | str, float] = {}
         self._runner: web.AppRunner | None = None
         self._closing = False
         self._changed = asyncio.Condition()
@@ -138,7 +138,11 @@ class FakeBotAPI:
             user["language_code"] = language
         return user
 
-    def _chat(self, chat_id: int) -> dict[str, Any]:
+    def _chat(self, chat_id: int | str) -> dict[str, Any]:
+        if isinstance(chat_id, str):
+            return {"id": -1009999, "type": "channel", "title": "A channel", "username": chat_id}
+        if chat_id < -1_000_000_000_000:
+            return {"id": chat_id, "type": "channel", "title": "A channel"}
         if chat_id < 0:
             return {"id": chat_id, "type": "group", "title": "A group"}
         return {"id": chat_id, "type": "private", "first_name": "Test"}
@@ -226,7 +230,8 @@ class FakeBotAPI:
     def last(self, chat_id: int) -> SentMessage:
         return self.messages[chat_id][-1]
 
-    async def _wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 10) -> bool:
+        """Whether ``condition`` became true, checked each time the fake state changes."""
         async with self._changed:
             try:
                 await asyncio.wait_for(self._changed.wait_for(condition), timeout)
@@ -236,7 +241,7 @@ class FakeBotAPI:
 
     async def wait_for(self, chat_id: int, count: int, timeout: float = 10) -> list[SentMessage]:
         """Wait until the bot has sent ``count`` messages in a chat (edits included)."""
-        if not await self._wait_until(lambda: len(self.messages[chat_id]) >= count, timeout):
+        if not await self.wait_until(lambda: len(self.messages[chat_id]) >= count, timeout):
             texts = [m.text for m in self.messages[chat_id]]
             raise AssertionError(f"chat {chat_id}: {len(texts)} messages, want {count}: {texts}")
         return self.messages[chat_id]
@@ -246,7 +251,7 @@ class FakeBotAPI:
 
     async def wait_total(self, count: int, timeout: float = 10) -> None:
         """Wait until the bot has sent ``count`` messages in all (broadcast tests)."""
-        assert await self._wait_until(lambda: self.total_sent() >= count, timeout)
+        assert await self.wait_until(lambda: self.total_sent() >= count, timeout)
 
     async def wait_callback_answers(self, callback_id: str, count: int) -> None:
         """Wait until a button press has been answered ``count`` times (a redelivery too)."""
@@ -254,7 +259,7 @@ class FakeBotAPI:
         def answered() -> int:
             return sum(1 for a in self.callback_answers if a["callback_query_id"] == callback_id)
 
-        assert await self._wait_until(lambda: answered() >= count, 10), "press not answered"
+        assert await self.wait_until(lambda: answered() >= count, 10), "press not answered"
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -280,7 +285,7 @@ class FakeBotAPI:
                 params[key] = json.loads(params[key])
         return params
 
-    def _rate_limited(self, chat_id: int | None) -> int | None:
+    def _rate_limited(self, chat_id: int | str | None) -> int | None:
         now = time.monotonic()
         if self.rate_global:
             while self._sent_times and now - self._sent_times[0] > 1:
@@ -360,7 +365,7 @@ class FakeBotAPI:
     async def _m_deleteMyCommands(self, _params: dict[str, Any]) -> web.Response:
         return self._ok(True)
 
-    def _message(self, chat_id: int, text: str | None) -> dict[str, Any]:
+    def _message(self, chat_id: int | str, text: str | None) -> dict[str, Any]:
         return {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -369,7 +374,7 @@ class FakeBotAPI:
             **({"text": text} if text is not None else {}),
         }
 
-    def _refuse(self, chat_id: int) -> web.Response | None:
+    def _refuse(self, chat_id: int | str) -> web.Response | None:
         if chat_id in self.blocked:
             return self._error(403, "Forbidden: bot was blocked by the user")
         retry = self._rate_limited(chat_id)
@@ -379,7 +384,7 @@ class FakeBotAPI:
         return None
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> web.Response:
-        chat_id = int(params["chat_id"])
+        chat_id = _chat_key(params["chat_id"])
         if (refusal := self._refuse(chat_id)) is not None:
             return refusal
         text = str(params["text"])
@@ -399,7 +404,7 @@ class FakeBotAPI:
         return self._ok(message)
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> web.Response:
-        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        chat_id, message_id = _chat_key(params["chat_id"]), int(params["message_id"])
         for sent in self.messages[chat_id]:
             if sent.message_id == message_id:
                 sent.text, sent.reply_markup = params["text"], params.get("reply_markup")
@@ -416,7 +421,7 @@ class FakeBotAPI:
         return self._ok(True)
 
     async def _m_sendDocument(self, params: dict[str, Any]) -> web.Response:
-        chat_id = int(params["chat_id"])
+        chat_id = _chat_key(params["chat_id"])
         if (refusal := self._refuse(chat_id)) is not None:
             return refusal
         name, content = params["document"]
@@ -456,6 +461,12 @@ class FakeBotAPI:
             if stored_path == path:
                 return web.Response(body=content)
         return web.Response(status=404)
+
+
+def _chat_key(value: Any) -> int | str:
+    """A chat id as the Bot API takes it: a number, or a public channel's '@username'."""
+    text = str(value)
+    return text if text.startswith("@") else int(text)
 
 
 async def _serve(port: int, per_second: float | None, per_chat: float | None) -> None:

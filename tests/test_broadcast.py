@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.broadcast import OutboxWorker
-from storage.models import Delivery, Supporter
+from bot.config import ChannelTarget
+from storage.models import ChannelPost, Delivery, Supporter
 from tests.conftest import ADMIN_ID, publish_fixture, subscribe_many
 
 
@@ -140,3 +141,44 @@ async def test_cancel_a_running_broadcast(app, chat, api, sender) -> None:
     assert await OutboxWorker(app, sender).drain() == 0
     await organiser.send("/cancel 1")
     assert "Write /cancel followed by" in organiser.text
+
+
+async def test_a_published_ua_is_also_posted_to_the_configured_channels(
+    app, chat, api, sender, clock
+) -> None:
+    app.settings.broadcast.channels = [
+        ChannelTarget(chat="@ua_news_en", language="en"),
+        ChannelTarget(chat=-1001234567890, language="es"),
+        ChannelTarget(chat="@ua_not_admin", language="en"),
+    ]
+    api.blocked.add("@ua_not_admin")  # the bot is not allowed to post there
+    await subscribe_many(app, 3)
+    await publish_fixture(chat, "ua-es-two-targets.txt")
+    api.fail_next("sendMessage", 502, "Bad Gateway")  # the first channel post is retried
+    worker = OutboxWorker(app, sender, rate_per_second=10_000)
+    await worker.drain()
+    clock.advance(timedelta(minutes=1))
+    await worker.drain()
+    [english] = api.messages["@ua_news_en"]
+    [spanish] = api.messages[-1001234567890]
+    assert english.text.startswith("New Urgent Action: UA 45/26")
+    assert spanish.text.startswith("Nueva Acción Urgente: AU 45/26")
+    assert "DEFENSORES" in spanish.text.upper()
+    for post in (english, spanish):
+        [button] = post.buttons()
+        assert button["url"] == "https://t.me/uabot_test_bot?start=ua-45-26"
+    async with app.sessions() as session:
+        posts = {p.chat: p for p in await session.scalars(select(ChannelPost))}
+    assert posts["@ua_news_en"].status == "sent" and posts["@ua_news_en"].attempts == 2
+    assert posts["-1001234567890"].status == "sent"
+    assert posts["@ua_not_admin"].status == "failed"
+    assert posts["@ua_not_admin"].error == "the bot may not post in this channel"
+    assert await statuses(app) == {"sent": 3}
+    assert await worker.drain() == 0 and await worker.post_to_channels() == 0
+
+
+async def test_a_deep_link_from_a_channel_post_opens_the_walkthrough(app, chat) -> None:
+    await publish_fixture(chat)
+    reader = chat(31_337)
+    await reader.send("/start ua-45-26")
+    assert reader.text.startswith("Step 1 of 5\n\nUA 45/26")

@@ -94,3 +94,42 @@ def test_offsets() -> None:
     assert parse_offset("30m") == timedelta(minutes=30)
     with pytest.raises(ValueError):
         parse_offset("soon")
+
+
+def test_channels_to_post_to_are_read_with_their_language(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "[broadcast]\nchannels = [\n"
+        '  { chat = "@urgent_actions_es", language = "es" },\n'
+        "  { chat = -1001234567890 },\n]\n",
+    )
+    settings = load_settings(path, environ={})
+    assert settings.broadcast.channel_addresses() == [
+        ("@urgent_actions_es", "es"),
+        ("-1001234567890", "en"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("chat", "problem"),
+    [
+        ('"urgent_actions"', "is not a channel: use '@username' or its negative id"),
+        ("12345", "12345 is not a channel id; channel ids are negative"),
+    ],
+)
+def test_a_channel_that_is_not_one_is_refused_with_how_to_write_it(
+    tmp_path: Path, chat: str, problem: str
+) -> None:
+    path = write(tmp_path, f"[broadcast]\nchannels = [{{ chat = {chat} }}]\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(path, environ={})
+    assert problem in str(error.value)
+    assert "broadcast.channels" in str(error.value)
+
+
+def test_a_metrics_address_without_a_port_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, '[metrics]\nlisten = "9108"\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path, environ={})
+    assert "metrics.listen (line 2)" in str(error.value)
+    assert "like '127.0.0.1:9108'" in str(error.value)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
 from bot.uadoc import parse_text
 from storage.database import create_engine, downgrade, upgrade
-from storage.models import ActionTotal, Supporter
+from storage.models import ActionTotal, Base, Supporter
 from storage.reports import PEOPLE, record_report, totals_by_update, undo_report
 from storage.supporters import add_supporter, find_supporter, forget_supporter
 from storage.uas import find_case, latest_update, publish_update, save_draft
@@ -24,6 +26,9 @@ TABLES = {
     "deliveries",
     "audit_log",
     "processed_updates",
+    "broadcasts",
+    "reminder_runs",
+    "channel_posts",
 }
 
 
@@ -41,6 +46,19 @@ async def test_migrations_upgrade_an_empty_database_and_downgrade_again(database
         assert not TABLES & await table_names(engine)
         await upgrade(engine)
         assert await table_names(engine) >= TABLES
+    finally:
+        await engine.dispose()
+
+
+async def test_migrations_build_exactly_the_schema_the_models_describe(database_url) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
+        assert differences == []
     finally:
         await engine.dispose()
 

@@ -31,7 +31,12 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def running(
-    api: FakeBotAPI, database_url: str, library: str, mode: str = "polling", **telegram: Any
+    api: FakeBotAPI,
+    database_url: str,
+    library: str,
+    mode: str = "polling",
+    metrics: dict[str, Any] | None = None,
+    **telegram: Any,
 ) -> AsyncIterator[Settings]:
     """The bot as ``uabot run`` starts it, stopped at the end as SIGTERM would."""
     telegram_settings = {
@@ -47,6 +52,7 @@ async def running(
             "database": {"url": database_url},
             "bot": {"admins": [ADMIN_ID]},
             "security": {"secret_key": generate_secret_key()},
+            "metrics": metrics or {},
         }
     )
     stop, started = asyncio.Event(), asyncio.Event()
@@ -169,6 +175,51 @@ async def test_webhook_checks_the_secret_and_counts_a_redelivered_update_once(
         await api.user_presses(other, api.last(other), "I sent a letter")
         assert "You and 1 other person" in await says(api, other, 6)
         assert len(api.messages[voter]) == 6, "the re-sent update produced no new answer"
+        metrics = await scrape(f"http://127.0.0.1:{port}/metrics")
+        assert metrics['uabot_updates_total{outcome="duplicate"}'] == 1
+        assert metrics['uabot_updates_total{outcome="ok"}'] == 3 + 2 * 6
+        assert metrics["uabot_update_seconds_count"] == 3 + 2 * 6 + 1
+
+
+async def scrape(url: str) -> dict[str, float]:
+    """The samples of a Prometheus text exposition, by name and labels."""
+    async with aiohttp.ClientSession() as client, client.get(url) as response:
+        assert response.status == 200
+        assert response.content_type == "text/plain"
+        text = await response.text()
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+async def test_metrics_follow_a_broadcast_while_polling(
+    api: FakeBotAPI, database_url: str, library: str
+) -> None:
+    port = free_port()
+    async with running(api, database_url, library, metrics={"listen": f"127.0.0.1:{port}"}):
+        supporters = [601, 602, 603]
+        for user in supporters:
+            await api.user_sends(user, "/subscribe")
+            await says(api, user, 1)
+        api.blocked.add(603)
+        await publish_through_chat(api)
+        for user in supporters[:2]:
+            assert "New Urgent Action: UA 45/26" in await says(api, user, 2)
+        assert await api.wait_until(lambda: "Sent UA 45/26" in (api.last(ADMIN_ID).text or "")), (
+            "the progress message reaches its final figures once every outcome is recorded"
+        )
+        metrics = await scrape(f"http://127.0.0.1:{port}/metrics")
+        assert metrics['uabot_deliveries_total{outcome="blocked"}'] == 1
+        assert metrics['uabot_deliveries_total{outcome="sent"}'] == 2
+        assert metrics['uabot_deliveries_total{outcome="failed"}'] == 0
+        assert metrics["uabot_telegram_429_total"] == 0
+        assert metrics['uabot_outbox_depth{kind="ua"}'] == 0
+        assert metrics["uabot_reminders_due"] == 0
+        assert metrics['uabot_updates_total{outcome="ok"}'] == 3 + 3
 
 
 @pytest.mark.parametrize("library", LIBRARIES)

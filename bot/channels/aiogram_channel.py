@@ -31,6 +31,7 @@ from aiogram.types import (
 
 from bot.channels.telegram import (
     Blocked,
+    ChatId,
     InFlight,
     Rejected,
     RetryLater,
@@ -80,7 +81,7 @@ class AiogramSender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send_text(self, chat_id: int, text: Text) -> int:
+    async def send_text(self, chat_id: ChatId, text: Text) -> int:
         message = await _call(
             lambda: self.bot.send_message(
                 chat_id,
@@ -90,6 +91,12 @@ class AiogramSender:
             )
         )
         return message.message_id
+
+    async def bot_username(self) -> str:
+        """The bot's @username, for links that open a private chat with it."""
+        username = (await _call(self.bot.me)).username
+        assert username, "every bot has a username"
+        return username
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
         await _call(

@@ -21,6 +21,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.telegram import (
     Blocked,
+    ChatId,
     InFlight,
     Rejected,
     RetryLater,
@@ -71,7 +72,7 @@ class PTBSender:
     def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
         self.bot = application.bot
 
-    async def send_text(self, chat_id: int, text: Text) -> int:
+    async def send_text(self, chat_id: ChatId, text: Text) -> int:
         message = await _call(
             lambda: self.bot.send_message(
                 chat_id,
@@ -81,6 +82,12 @@ class PTBSender:
             )
         )
         return message.message_id
+
+    async def bot_username(self) -> str:
+        """The bot's @username, for links that open a private chat with it."""
+        username = (await _call(self.bot.get_me)).username
+        assert username, "every bot has a username"
+        return username
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
         await _call(

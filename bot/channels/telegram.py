@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -51,8 +52,14 @@ class Rejected(SendError):
     """400: Telegram refused this request as it is (e.g. a message that cannot be edited)."""
 
 
+#: A private chat's numeric id, or a public channel's "@username".
+ChatId = int | str
+
+
 class TelegramSender(Protocol):
-    async def send_text(self, chat_id: int, text: Text) -> int: ...
+    async def send_text(self, chat_id: ChatId, text: Text) -> int: ...
+
+    async def bot_username(self) -> str: ...
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None: ...
 
@@ -154,7 +161,16 @@ async def send_replies(
 
 
 async def handle_update(core: Dispatcher, sender: TelegramSender, data: dict[str, Any]) -> None:
-    """One update from either library: to ``Incoming``, through the core, replies back."""
+    """One update from either library: to ``Incoming``, through the core, replies back;
+    timed from its arrival to its last reply in the app's metrics."""
+    started = time.perf_counter()
+    try:
+        await _handle_update(core, sender, data)
+    finally:
+        core.app.metrics.update_seconds.observe(time.perf_counter() - started)
+
+
+async def _handle_update(core: Dispatcher, sender: TelegramSender, data: dict[str, Any]) -> None:
     parsed = parse_update(data)
     if parsed is None:
         return

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.telegram import InFlight
+from bot.http import split_listen, start_site
 
 log = logging.getLogger("uabot.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -35,8 +36,7 @@ class WebhookServer:
         self.feed = feed
         self.path = path or "/"
         self.secret_token = secret_token
-        host, _, port = listen.rpartition(":")
-        self.host, self.port = host or "127.0.0.1", int(port)
+        self.host, self.port = split_listen(listen)
         self.in_flight = InFlight()
         self.extra_routes = extra_routes or []
         self._runner: web.AppRunner | None = None
@@ -69,12 +69,7 @@ class WebhookServer:
         app.router.add_post(self.path, self._update)
         app.router.add_get("/healthz", self._health)
         app.router.add_routes(self.extra_routes)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        if self.port == 0:
-            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await start_site(app, self.host, self.port)
         log.info("webhook server listening on %s:%s%s", self.host, self.port, self.path)
 
     async def stop(self) -> None:

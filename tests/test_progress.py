@@ -1,0 +1,52 @@
+"""Progress bars of ``uabot stats --follow``, following a real worker through the fake API."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from bot.broadcast import OutboxWorker
+from bot.progress import Snapshot, bar, describe, follow
+from tests.conftest import publish_fixture, subscribe_many
+
+
+def test_the_bar_fills_with_the_share_done() -> None:
+    assert bar(0, 10, width=10) == "[..........]   0%"
+    assert bar(5, 10, width=10) == "[#####.....]  50%"
+    assert bar(10, 10, width=10) == "[##########] 100%"
+    assert bar(0, 0, width=4) == "[####] 100%"
+
+
+def test_a_line_says_what_is_sent_blocked_failed_and_left() -> None:
+    snapshot = Snapshot(3, "UA 45/26 update 1", {"sent": 1500, "blocked": 2, "pending": 498})
+    line = describe(snapshot, rate=24.9)
+    assert line.startswith("#3 UA 45/26 update 1 [")
+    assert "1,500 / 2,000 sent · blocked 2 · failed 0 · 24.9/s · about 20 s left" in line
+    finished = Snapshot(3, "UA 45/26 update 1", {"sent": 1998, "blocked": 2})
+    line = describe(finished, rate=None)
+    assert line.endswith("1,998 / 2,000 sent · blocked 2 · failed 0 · done")
+
+
+async def test_follow_draws_until_the_worker_has_sent_everything(app, chat, api, sender) -> None:
+    await subscribe_many(app, 60)
+    await publish_fixture(chat)
+    out = io.StringIO()
+    stop = asyncio.Event()
+    worker = OutboxWorker(app, sender, rate_per_second=200, batch=10)
+    sending = asyncio.create_task(worker.run(stop, idle=0.05))
+    try:
+        assert await follow(app, out, interval=0.05) == 1
+    finally:
+        stop.set()
+        await sending
+    lines = out.getvalue().splitlines()
+    assert len(lines) >= 2, "the bar is redrawn while the broadcast runs"
+    assert "[" in lines[0] and "/ 60 sent" in lines[0]
+    assert lines[-1].endswith("60 / 60 sent · blocked 0 · failed 0 · done")
+    assert sum(len(api.messages[c]) for c in api.messages) >= 60
+
+
+async def test_follow_says_when_nothing_is_running(app) -> None:
+    out = io.StringIO()
+    assert await follow(app, out) == 0
+    assert out.getvalue() == "no broadcast is running\n"
