@@ -38,6 +38,7 @@ from bot.channels.telegram import (
 from bot.contract import Button, Text
 from bot.i18n import N_, Translator
 from handlers.uaview import deadline_line, pick_text, ua_label
+from storage.database import retry_unreachable
 from storage.models import Broadcast, Supporter, UAUpdate
 from storage.outbox import (
     UNCERTAIN,
@@ -56,6 +57,9 @@ from storage.reports import people_on_case
 from storage.uas import get_update
 
 log = logging.getLogger("uabot.outbox")
+
+#: How long the worker keeps outcomes in memory while the database is unreachable.
+RECORD_PATIENCE = 300.0
 
 NEUTRAL_LINE = N_("You have a new message. Open it when it is safe for you.")
 
@@ -168,16 +172,18 @@ class OutboxWorker:
         rate_per_second: float | None = None,
         concurrency: int = 16,
         batch: int = 200,
-        lease: timedelta = timedelta(seconds=120),
+        lease: timedelta | None = None,
         max_attempts: int = 5,
         progress_interval: float = 3.0,
     ) -> None:
         self.app = app
         self.sender = sender
-        self.pacer = Pacer(rate_per_second or app.settings.broadcast.rate_per_second)
+        rate = rate_per_second or app.settings.broadcast.rate_per_second
+        self.pacer = Pacer(rate)
         self.concurrency = concurrency
-        self.batch = batch
-        self.lease = lease
+        self.lease = lease or timedelta(seconds=app.settings.broadcast.lease_seconds)
+        # A batch takes at most half its lease to send, so a live worker keeps its rows.
+        self.batch = max(1, min(batch, int(rate * self.lease.total_seconds() / 2)))
         self.max_attempts = max_attempts
         self.progress_interval = progress_interval
         self.figures = Figures()
@@ -212,8 +218,7 @@ class OutboxWorker:
                     continue
                 pending = outcomes[:]
                 outcomes.clear()
-                async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                    await record_outcomes(session, pending)
+                await self._record(pending)
 
         async def work() -> None:
             while not queue.empty():
@@ -228,6 +233,16 @@ class OutboxWorker:
             changed.set()
             await recorder
         return len(claimed)
+
+    async def _record(self, outcomes: list[Outcome]) -> None:
+        """Write outcomes, waiting out a database that is briefly unreachable: a message
+        sent but not recorded would be sent again once its lease runs out."""
+
+        async def write() -> None:
+            async with self.app.write_lock, self.app.sessions() as session, session.begin():
+                await record_outcomes(session, outcomes)
+
+        await retry_unreachable(write, give_up_after=RECORD_PATIENCE, what="recording outcomes")
 
     async def drain(self) -> int:
         """Send everything that is due now; the total handled."""
@@ -339,8 +354,12 @@ class OutboxWorker:
         await self._load_updates({post.update_id for post in posts})
         for post in posts:
             outcome = await self._post(post)
-            async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                await record_channel_post(session, post.id, outcome)
+
+            async def write(post_id: int = post.id, outcome: Outcome = outcome) -> None:
+                async with self.app.write_lock, self.app.sessions() as session, session.begin():
+                    await record_channel_post(session, post_id, outcome)
+
+            await retry_unreachable(write, give_up_after=RECORD_PATIENCE, what="a channel post")
             if outcome.status == "failed":
                 log.warning("a channel post failed: %s", outcome.error)
         return len(posts)

@@ -122,6 +122,7 @@ class ChannelTarget(_Section):
 
 class BroadcastSettings(_Section):
     rate_per_second: float = Field(default=25, gt=0, le=1000)
+    lease_seconds: float = Field(default=120, ge=1, le=3600)
     channels: list[ChannelTarget] = Field(default_factory=list)
 
     def channel_addresses(self) -> list[tuple[str, str]]:

@@ -2,8 +2,9 @@
 
 This is the only place that commits: a handler's effects are all written, or none are. An
 update seen before (same platform update id) is skipped, so Telegram redelivering it
-changes nothing. A handler error is logged without any message text and the person gets a
-short apology in their language; the bot keeps running.
+changes nothing. While the database is unreachable the update waits and is tried again, so
+a database restart loses no action. A handler error is logged without any message text and
+the person gets a short apology in their language; the bot keeps running.
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ from bot.app import App
 from bot.contract import Incoming, Reply, Text
 from handlers.context import Context
 from handlers.router import route
-from storage.database import insert_ignore
+from storage.database import insert_ignore, retry_unreachable
 from storage.models import ProcessedUpdate
 
 log = logging.getLogger("uabot.dispatcher")
+
+#: How long an update waits for an unreachable database (a restart, a failover) before the
+#: person gets an apology; the transaction is simply run again once the database is back.
+DATABASE_PATIENCE = 30.0
 
 
 def _kind(incoming: Incoming) -> str:
@@ -49,7 +54,8 @@ class Dispatcher:
         tag = self.app.vault.log_tag(incoming.platform, incoming.user_id)
         if not incoming.private_chat:
             return "group", await self._group_answer(incoming)
-        try:
+
+        async def transaction() -> tuple[str, list[Reply]]:
             async with self.app.write_lock, self.app.sessions() as session, session.begin():
                 if incoming.update_key and not await insert_ignore(
                     session,
@@ -64,7 +70,12 @@ class Dispatcher:
                     log.info("skipped redelivered update from %s", tag)
                     return "duplicate", []
                 ctx = await Context.load(self.app, session, incoming)
-                replies = await route(ctx)
+                return "ok", await route(ctx)
+
+        try:
+            outcome, replies = await retry_unreachable(
+                transaction, give_up_after=DATABASE_PATIENCE, what="an update"
+            )
         except IntegrityError:
             # Two deliveries of one update raced past the check: the other one won.
             log.info("update from %s lost a race with its duplicate", tag)
@@ -78,7 +89,7 @@ class Dispatcher:
             tag,
             (time.perf_counter() - started) * 1000,
         )
-        return "ok", replies
+        return outcome, replies
 
     async def _apology(self, incoming: Incoming) -> Reply:
         try:

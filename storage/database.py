@@ -7,16 +7,20 @@ through the same async engine, so the schema is always the one the code expects.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -25,10 +29,17 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+log = logging.getLogger("uabot.database")
+T = TypeVar("T")
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """Build the async engine for ``url``: SQLite (aiosqlite) or PostgreSQL (asyncpg)."""
+    """Build the async engine for ``url``: SQLite (aiosqlite) or PostgreSQL (asyncpg).
+
+    PostgreSQL connections are checked before use, so that after the server restarted a
+    dead pooled connection is replaced instead of failing the next transaction."""
+    if url.startswith("postgresql"):
+        options.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
@@ -53,6 +64,32 @@ def _begin_immediate(connection: Connection) -> None:
     """Take SQLite's write lock at BEGIN, so concurrent transactions queue behind the busy
     timeout instead of failing with "database is locked" when a reader turns writer."""
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the database could not be reached or dropped the connection:
+    worth trying again in a moment, unlike a mistake in the query or the data."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    return isinstance(error, OSError | TimeoutError)
+
+
+async def retry_unreachable(
+    operation: Callable[[], Awaitable[T]], *, give_up_after: float, what: str
+) -> T:
+    """Run ``operation`` (a whole transaction), again with growing pauses while the database
+    is unreachable, for up to ``give_up_after`` seconds; other errors pass straight on."""
+    deadline = time.monotonic() + give_up_after
+    pause = 0.1
+    while True:
+        try:
+            return await operation()
+        except Exception as error:
+            if not unreachable(error) or time.monotonic() + pause > deadline:
+                raise
+            log.warning("database unreachable during %s (%s); retrying", what, type(error).__name__)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 2.0)
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -122,7 +159,13 @@ async def leadership(engine: AsyncEngine) -> AsyncIterator[bool]:
             yield won
         finally:
             if won:
-                await connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": WORKER_LOCK}
-                )
-                await connection.commit()
+                try:
+                    await connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": WORKER_LOCK}
+                    )
+                    await connection.commit()
+                except Exception as error:
+                    if not unreachable(error):
+                        raise
+                    # The connection died, and the server released the lock with it.
+                    log.warning("leader lock connection lost: %s", type(error).__name__)

@@ -75,7 +75,8 @@ class FakeBotAPI:
 
     def __post_init__(self) -> None:
         self._updates: deque[dict[str, Any]] = deque()
-        self._update_ids = itertools.count(1)
+        # Far from the ids the in-process Chat helper uses, as two sources of one database.
+        self._update_ids = itertools.count(500_000_001)
         self._message_ids = itertools.count(1)
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._new_update = asyncio.Event()

@@ -4,89 +4,26 @@ Bot API server on loopback, by long polling and by webhook. Same scenarios on bo
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+import signal
 
 import aiohttp
 import pytest
 
-from bot.clock import FixedClock
-from bot.config import Settings
 from bot.crypto import generate_secret_key
-from bot.runner import run_bot
 from handlers import router
-from tests.conftest import ADMIN_ID, START, fixture_bytes
+from tests.conftest import ADMIN_ID
 from tests.fake_bot_api import FakeBotAPI
+from tests.live import (
+    free_port,
+    publish_through_chat,
+    reach_report_step,
+    running,
+    says,
+    scrape,
+    start_uabot_process,
+)
 
 LIBRARIES = ["aiogram", "ptb"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@asynccontextmanager
-async def running(
-    api: FakeBotAPI,
-    database_url: str,
-    library: str,
-    mode: str = "polling",
-    metrics: dict[str, Any] | None = None,
-    **telegram: Any,
-) -> AsyncIterator[Settings]:
-    """The bot as ``uabot run`` starts it, stopped at the end as SIGTERM would."""
-    telegram_settings = {
-        "token": api.token,
-        "library": library,
-        "api_base_url": api.base_url,
-        "mode": mode,
-        **telegram,
-    }
-    settings = Settings.model_validate(
-        {
-            "telegram": telegram_settings,
-            "database": {"url": database_url},
-            "bot": {"admins": [ADMIN_ID]},
-            "security": {"secret_key": generate_secret_key()},
-            "metrics": metrics or {},
-        }
-    )
-    stop, started = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(
-        run_bot(settings, stop=stop, clock=FixedClock(START), started=started)
-    )
-    await asyncio.wait_for(started.wait(), 20)
-    try:
-        yield settings
-    finally:
-        stop.set()
-        assert await asyncio.wait_for(task, 30) == 0
-
-
-async def says(api: FakeBotAPI, chat_id: int, count: int) -> str:
-    messages = await api.wait_for(chat_id, count)
-    return messages[-1].text or ""
-
-
-async def reach_report_step(api: FakeBotAPI, user: int) -> None:
-    await api.user_sends(user, "/ua 45/26")
-    await says(api, user, 1)
-    for count in range(2, 6):
-        await api.user_presses(user, api.last(user), "Next")
-        await says(api, user, count)
-
-
-async def publish_through_chat(api: FakeBotAPI) -> None:
-    await api.user_uploads(ADMIN_ID, "ua.txt", fixture_bytes("ua-en-two-targets.txt"))
-    assert "Preview of UA 45/26" in await says(api, ADMIN_ID, 1)
-    await api.user_uploads(ADMIN_ID, "ua-es.docx", fixture_bytes("ua-es-two-targets.txt"))
-    assert "Languages: English, Spanish" in await says(api, ADMIN_ID, 2)
-    await api.user_presses(ADMIN_ID, api.last(ADMIN_ID), "Publish")
-    assert "Published UA 45/26" in await says(api, ADMIN_ID, 3)
 
 
 @pytest.mark.parametrize("library", LIBRARIES)
@@ -181,26 +118,13 @@ async def test_webhook_checks_the_secret_and_counts_a_redelivered_update_once(
         assert metrics["uabot_update_seconds_count"] == 3 + 2 * 6 + 1
 
 
-async def scrape(url: str) -> dict[str, float]:
-    """The samples of a Prometheus text exposition, by name and labels."""
-    async with aiohttp.ClientSession() as client, client.get(url) as response:
-        assert response.status == 200
-        assert response.content_type == "text/plain"
-        text = await response.text()
-    samples = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            samples[name] = float(value)
-    return samples
-
-
 @pytest.mark.parametrize("library", LIBRARIES)
 async def test_metrics_follow_a_broadcast_while_polling(
     api: FakeBotAPI, database_url: str, library: str
 ) -> None:
     port = free_port()
-    async with running(api, database_url, library, metrics={"listen": f"127.0.0.1:{port}"}):
+    sections = {"metrics": {"listen": f"127.0.0.1:{port}"}}
+    async with running(api, database_url, library, sections=sections):
         supporters = [601, 602, 603]
         for user in supporters:
             await api.user_sends(user, "/subscribe")
@@ -255,33 +179,15 @@ async def test_group_chats_are_pointed_to_a_private_chat(
 
 async def test_uabot_run_answers_and_stops_cleanly_on_sigterm(api: FakeBotAPI, tmp_path) -> None:
     """The real command in its own process: polling, one answered update, then SIGTERM."""
-    import os
-    import signal
-    import sys
-
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("UABOT_")},
-        "UABOT_TELEGRAM_TOKEN": api.token,
-        "UABOT_TELEGRAM_API_BASE_URL": api.base_url,
-        "UABOT_SECRET_KEY": generate_secret_key(),
-        "UABOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"
+    process = await start_uabot_process(api, database_url, generate_secret_key(), tmp_path)
     try:
         await api.user_sends(507, "/help")
         [answer] = await api.wait_for(507, 1, timeout=30)  # the process needs a few seconds
         assert "What I can do:" in (answer.text or "")
     finally:
         process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0, stderr.decode()
-    assert "stopped cleanly" in stderr.decode()
-    assert api.token not in stderr.decode()
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+    log = (tmp_path / "uabot.log").read_text()
+    assert "stopped cleanly" in log
+    assert api.token not in log

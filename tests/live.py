@@ -1,0 +1,128 @@
+"""The bot running for real, as ``uabot run`` starts it, for end-to-end tests: settings
+against the fake Bot API, and what a person sees in their chat."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.crypto import generate_secret_key
+from bot.runner import run_bot
+from tests.conftest import ADMIN_ID, START, fixture_bytes
+from tests.fake_bot_api import FakeBotAPI
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@asynccontextmanager
+async def running(
+    api: FakeBotAPI,
+    database_url: str,
+    library: str,
+    mode: str = "polling",
+    sections: dict[str, Any] | None = None,
+    **telegram: Any,
+) -> AsyncIterator[Settings]:
+    """The bot as ``uabot run`` starts it, stopped at the end as SIGTERM would; ``sections``
+    adds settings (by section) to the few every test needs."""
+    telegram_settings = {
+        "token": api.token,
+        "library": library,
+        "api_base_url": api.base_url,
+        "mode": mode,
+        **telegram,
+    }
+    settings = Settings.model_validate(
+        {
+            "telegram": telegram_settings,
+            "database": {"url": database_url},
+            "bot": {"admins": [ADMIN_ID]},
+            "security": {"secret_key": generate_secret_key()},
+            **(sections or {}),
+        }
+    )
+    stop, started = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(
+        run_bot(settings, stop=stop, clock=FixedClock(START), started=started)
+    )
+    await asyncio.wait_for(started.wait(), 20)
+    try:
+        yield settings
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(task, 30) == 0
+
+
+async def says(api: FakeBotAPI, chat_id: int, count: int) -> str:
+    messages = await api.wait_for(chat_id, count)
+    return messages[-1].text or ""
+
+
+async def reach_report_step(api: FakeBotAPI, user: int) -> None:
+    await api.user_sends(user, "/ua 45/26")
+    await says(api, user, 1)
+    for count in range(2, 6):
+        await api.user_presses(user, api.last(user), "Next")
+        await says(api, user, count)
+
+
+async def publish_through_chat(api: FakeBotAPI) -> None:
+    await api.user_uploads(ADMIN_ID, "ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    assert "Preview of UA 45/26" in await says(api, ADMIN_ID, 1)
+    await api.user_uploads(ADMIN_ID, "ua-es.docx", fixture_bytes("ua-es-two-targets.txt"))
+    assert "Languages: English, Spanish" in await says(api, ADMIN_ID, 2)
+    await api.user_presses(ADMIN_ID, api.last(ADMIN_ID), "Publish")
+    assert "Published UA 45/26" in await says(api, ADMIN_ID, 3)
+
+
+async def scrape(url: str) -> dict[str, float]:
+    """The samples of a Prometheus text exposition, by name and labels."""
+    async with aiohttp.ClientSession() as client, client.get(url) as response:
+        assert response.status == 200
+        assert response.content_type == "text/plain"
+        text = await response.text()
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples
+
+
+async def start_uabot_process(
+    api: FakeBotAPI,
+    database_url: str,
+    secret_key: str,
+    folder: Path,
+    *,
+    config: str = "",
+    log_name: str = "uabot.log",
+) -> asyncio.subprocess.Process:
+    """``uabot run`` in a process of its own, as an operator starts it, its log (stderr)
+    written to ``folder / log_name``."""
+    (folder / "config.toml").write_text(config, encoding="utf-8")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("UABOT_")},
+        "UABOT_TELEGRAM_TOKEN": api.token,
+        "UABOT_TELEGRAM_API_BASE_URL": api.base_url,
+        "UABOT_SECRET_KEY": secret_key,
+        "UABOT_DATABASE_URL": database_url,
+    }
+    with (folder / log_name).open("wb") as output:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", cwd=folder, env=env, stderr=output
+        )

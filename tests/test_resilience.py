@@ -1,0 +1,142 @@
+"""Nothing is lost when things go wrong: the bot process killed outright in the middle of a
+broadcast, and the database gone for a few seconds while a supporter reports an action."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import build_app
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.crypto import generate_secret_key
+from bot.dispatcher import Dispatcher
+from bot.uadoc import parse_text
+from storage.models import ActionReport
+from storage.outbox import publish_and_queue
+from storage.uas import save_draft
+from tests.conftest import (
+    ADMIN_ID,
+    FIXTURES,
+    POSTGRES_URL,
+    START,
+    Chat,
+    _reset_postgres,
+    publish_fixture,
+    subscribe_many,
+)
+from tests.fake_bot_api import FakeBotAPI
+from tests.live import reach_report_step, running, says, start_uabot_process
+from tests.tcp_proxy import TcpProxy
+
+#: The worker sends this many messages at once: the most a crash may send twice.
+IN_FLIGHT = 16
+
+
+def through(proxy: TcpProxy, url: str) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)
+    host = f"{netloc[0]}@127.0.0.1:{proxy.port}" if len(netloc) == 2 else f"127.0.0.1:{proxy.port}"
+    return urlunsplit(parts._replace(netloc=host))
+
+
+@pytest.fixture
+async def proxy() -> TcpProxy:
+    if not POSTGRES_URL:
+        pytest.skip("UABOT_TEST_POSTGRES_URL not set")
+    await _reset_postgres(POSTGRES_URL)
+    parts = urlsplit(POSTGRES_URL)
+    server = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_postgresql_gone_for_seconds_loses_no_message_and_no_action(
+    api: FakeBotAPI, proxy: TcpProxy
+) -> None:
+    url, key = through(proxy, POSTGRES_URL or ""), generate_secret_key()
+    settings = Settings.model_validate({"database": {"url": url}, "bot": {"admins": [ADMIN_ID]}})
+    setup = await build_app(settings, secret_key=key, clock=FixedClock(START))
+    chats = await subscribe_many(setup, 150)
+    await publish_fixture(lambda user_id: Chat(Dispatcher(setup), user_id))
+    await setup.close()
+
+    sections = {
+        "security": {"secret_key": key},
+        "broadcast": {"rate_per_second": 50, "lease_seconds": 5},
+    }
+    async with running(api, url, "aiogram", sections=sections):
+        voter = 777
+        await reach_report_step(api, voter)
+        await api.wait_total(40)  # the broadcast is under way
+        await proxy.cut()
+        await api.user_presses(voter, api.last(voter), "I sent a letter")
+        await asyncio.sleep(3)  # the database stays away for three seconds
+        await proxy.restore()
+        assert "Thank you!" in await says(api, voter, 6), "the report waited for the database"
+        assert await api.wait_until(
+            lambda: all(api.messages[chat] for chat in chats), timeout=60
+        ), "every subscriber gets the UA once the database is back"
+
+    received = [len(api.messages[chat]) for chat in chats]
+    assert sum(received) - len(chats) <= IN_FLIGHT
+    check = await build_app(settings, secret_key=key)
+    async with check.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ActionReport)) == 1
+    await check.close()
+
+
+async def queue_future_ua(database_url: str, key: str, subscribers: int) -> list[int]:
+    """Subscribers and a published UA whose deadline is years ahead: the bot process runs
+    on the real clock, and a past deadline would have the purge job delete the outbox."""
+    text = (FIXTURES / "ua-en-two-targets.txt").read_text(encoding="utf-8")
+    draft = parse_text(text.replace("July 15, 2026", "July 15, 2099"))
+    settings = Settings.model_validate({"database": {"url": database_url}})
+    app = await build_app(settings, secret_key=key)
+    try:
+        chats = await subscribe_many(app, subscribers)
+        async with app.sessions() as session, session.begin():
+            update = await save_draft(session, draft, "en")
+            await publish_and_queue(
+                session, update, requested_by=None, channels=[], now=app.clock.now()
+            )
+    finally:
+        await app.close()
+    return chats
+
+
+async def test_kill_9_at_random_moments_of_a_broadcast_loses_nothing(
+    api: FakeBotAPI, database_url: str, tmp_path: Path
+) -> None:
+    key, subscribers, kills = generate_secret_key(), 2_000, 3
+    chats = await queue_future_ua(database_url, key, subscribers)
+    config = "[broadcast]\nrate_per_second = 400\nlease_seconds = 2\n"
+    seed = random.randrange(1_000_000)
+    moments = sorted(random.Random(seed).sample(range(100, subscribers - 100), kills))
+    for number, moment in enumerate(moments):
+        process = await start_uabot_process(
+            api, database_url, key, tmp_path, config=config, log_name=f"run-{number}.log"
+        )
+        await api.wait_total(moment, timeout=60)
+        process.kill()  # SIGKILL: no clean-up of any kind
+        await process.wait()
+    process = await start_uabot_process(
+        api, database_url, key, tmp_path, config=config, log_name="run-last.log"
+    )
+    try:
+        delivered = await api.wait_until(
+            lambda: all(api.messages[chat] for chat in chats), timeout=90
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
+    assert delivered, f"seed {seed}: a subscriber never got the UA"
+    repeats = sum(len(api.messages[chat]) for chat in chats) - subscribers
+    assert repeats <= IN_FLIGHT * kills, f"seed {seed}: {repeats} repeats after {kills} kills"
