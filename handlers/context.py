@@ -74,7 +74,10 @@ class Context:
         return self.supporter
 
     async def authorise(self, command: str, roles: tuple[str, ...], detail: str = "") -> bool:
-        """Whether the person may run a privileged command; every answer is audited."""
+        """Whether the person may run a privileged command; every answer is audited.
+
+        The detail (what the command was about) is kept for allowed commands only, without
+        control characters: what someone without the role typed is none of our business."""
         allowed = self.role in roles
         await record_audit(
             self.session,
@@ -82,7 +85,7 @@ class Context:
             command=command,
             allowed=allowed,
             at=self.now,
-            detail=detail,
+            detail="".join(c for c in detail if c.isprintable()) if allowed else "",
         )
         return allowed
 

@@ -202,7 +202,9 @@ async def sign(ctx: Context) -> list[Reply]:
     """/sign 72/24 Name: the letter files signed; the name is used for them and forgotten."""
     args = ctx.incoming.args
     number = normalise_ua_number(args[0]) if args else None
-    signature = " ".join(args[1:]).strip()[:MAX_SIGNATURE]
+    # Printable characters only: a letter file cannot hold control characters.
+    words = ("".join(c for c in arg if c.isprintable()) for arg in args[1:])
+    signature = " ".join(word for word in words if word.strip()).strip()[:MAX_SIGNATURE]
     if number is None or not signature:
         return [
             Text(

@@ -20,8 +20,9 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,34 @@ class Fault:
     description: str
     retry_after: int | None = None
     stall: float = 0.0
+
+
+@dataclass
+class Chaos:
+    """Random faults for every call to one method (see ``FakeBotAPI.chaos``)."""
+
+    share: float
+    stall: float
+    rng: random.Random
+    burst_every: int
+    burst_length: int
+    calls: int = 0
+    injected: Counter[str] = field(default_factory=Counter)
+
+    def draw(self) -> list[Fault]:
+        """The faults this call meets, if any."""
+        self.calls += 1
+        if self.burst_every and self.calls % self.burst_every == 0:
+            self.injected["429"] += self.burst_length
+            return [Fault(429, "Too Many Requests: retry after 1", 1)] * self.burst_length
+        roll = self.rng.random()
+        if roll < self.share / 2:
+            self.injected["502"] += 1
+            return [Fault(502, "Bad Gateway")]
+        if roll < self.share:
+            self.injected["stall"] += 1
+            return [Fault(200, "", stall=self.stall)]
+        return []
 
 
 @dataclass
@@ -79,6 +108,7 @@ class FakeBotAPI:
         self._update_ids = itertools.count(500_000_001)
         self._message_ids = itertools.count(1)
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._chaos: dict[str, Chaos] = {}
         self._new_update = asyncio.Event()
         self._files: dict[str, tuple[str, bytes]] = {}
         self._sent_times: deque[float] = deque()
@@ -129,6 +159,25 @@ class FakeBotAPI:
     def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
         for _ in range(times):
             self._faults[method].append(Fault(200, "", stall=seconds))
+
+    def chaos(
+        self,
+        method: str,
+        *,
+        share: float,
+        stall: float,
+        seed: int,
+        burst_every: int = 0,
+        burst_length: int = 0,
+    ) -> None:
+        """From now on ``share`` of the calls to ``method`` fail at random, half with a 502
+        and half stalled for ``stall`` seconds (then carried out: the client timed out, but
+        the message arrived); and every ``burst_every`` calls, ``burst_length`` answer 429."""
+        self._chaos[method] = Chaos(share, stall, random.Random(seed), burst_every, burst_length)
+
+    def chaos_injected(self, method: str) -> Counter[str]:
+        """How many of each fault chaos has injected into ``method`` so far."""
+        return self._chaos[method].injected
 
     def enforce_limits(self, per_second: float = 30, per_chat: float = 1) -> None:
         self.rate_global, self.rate_per_chat = per_second, per_chat
@@ -319,6 +368,9 @@ class FakeBotAPI:
         method = request.match_info["method"]
         self.calls.append(method)
         params = await self._params(request)
+        chaos = self._chaos.get(method)
+        if chaos is not None and not self._faults.get(method):
+            self._faults[method].extend(chaos.draw())
         faults = self._faults.get(method)
         if faults:
             fault = faults.popleft()

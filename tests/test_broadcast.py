@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections import Counter
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from bot.broadcast import OutboxWorker
 from bot.config import ChannelTarget
 from storage.models import ChannelPost, Delivery, Supporter
+from storage.outbox import UNCERTAIN
 from tests.conftest import ADMIN_ID, publish_fixture, subscribe_many
 
 
@@ -182,3 +184,26 @@ async def test_a_deep_link_from_a_channel_post_opens_the_walkthrough(app, chat) 
     reader = chat(31_337)
     await reader.send("/start ua-45-26")
     assert reader.text.startswith("Step 1 of 5\n\nUA 45/26")
+
+
+async def test_random_5xx_timeouts_and_429_bursts_still_reach_everyone(
+    app, chat, api, sender, clock
+) -> None:
+    chats = await subscribe_many(app, 1_000)
+    await publish_fixture(chat)
+    seed = random.randrange(1_000_000)
+    api.chaos("sendMessage", share=0.05, stall=1.2, seed=seed, burst_every=300, burst_length=5)
+    worker = OutboxWorker(app, sender, rate_per_second=10_000)
+    for _ in range(10):
+        await worker.drain()
+        clock.advance(timedelta(minutes=10))  # the backoff of the retries has passed
+    counts = await statuses(app)
+    injected = api.chaos_injected("sendMessage")
+    assert injected["502"] and injected["stall"] and injected["429"], f"seed {seed}"
+    assert set(counts) <= {"sent", "failed"}, f"seed {seed}: {counts} left unfinished"
+    async with app.sessions() as session:
+        failed = list(await session.scalars(select(Delivery).where(Delivery.status == "failed")))
+    # Only a delivery that timed out twice is given up, and the fake carried both out.
+    assert all(delivery.error == UNCERTAIN for delivery in failed), f"seed {seed}"
+    assert all(api.messages[chat_id] for chat_id in chats), f"seed {seed}: someone got nothing"
+    assert worker.figures.too_many_requests == injected["429"]

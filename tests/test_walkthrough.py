@@ -227,6 +227,9 @@ async def test_sign_puts_the_name_in_the_files_only(chat, app) -> None:
     assert files and "Ana Pérez" in files[0].content.decode()
     await writer.send("/sign 45/26")
     assert "Write /sign followed by the UA number and your name" in writer.text
+    await writer.send("/sign 45/26 Ana\x00\x1b Ruiz")  # found by tests/test_dispatcher.py
+    files = [reply for reply in writer.replies if isinstance(reply, File)]
+    assert "Ana Ruiz" in files[0].content.decode()
 
 
 async def test_long_letters_are_split_under_telegrams_limit(chat, app) -> None:
