@@ -17,6 +17,7 @@ from handlers.router import COMMANDS
 from storage.supporters import find_supporter
 from tests.conftest import ADMIN_ID, fixture_bytes, publish_fixture
 
+PLACEHOLDER = re.compile(r"\{[^}]*\}")
 USERS = [ADMIN_ID, 1, 2, 3, 4]
 HINTS = [None, "en", "es", "es-AR", "pt-BR", "zz"]
 CALLBACK_PREFIXES = ["lang", "sub", "disc", "rem", "forget", "ua", "file", "rep", "undo", "later"]
@@ -79,47 +80,21 @@ def incoming_update() -> st.SearchStrategy[Incoming]:
     )
 
 
-def english_only_phrases(locale_dir: Path = LOCALE_DIR) -> list[str]:
-    """Pieces of the English messages (between placeholders) that Spanish translates: one
-    of them in an answer to a Spanish speaker is an untranslated string."""
+def foreign_phrases(language: str, locale_dir: Path = LOCALE_DIR) -> list[str]:
+    """Pieces of the catalog's messages (between placeholders) in the other language that
+    do not occur in this one: any of them in an answer is a string left untranslated."""
     with (locale_dir / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
-        catalog = read_po(po_file)
-    spanish = " ".join(
-        text
-        for message in catalog
-        if message.id
-        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
-    )
-    phrases = []
-    for message in catalog:
-        for english in message.id if isinstance(message.id, tuple) else (message.id,):
-            for piece in re.split(r"\{[^}]*\}", english or ""):
-                piece = piece.strip(" .,:;!?()\n")
-                if len(piece) >= 14 and piece not in spanish:
-                    phrases.append(piece)
-    return phrases
+        catalog = [message for message in read_po(po_file) if message.id]
 
+    def texts(value: str | tuple[str, ...]) -> tuple[str, ...]:
+        return value if isinstance(value, tuple) else (value,)
 
-def spanish_only_phrases(locale_dir: Path = LOCALE_DIR) -> list[str]:
-    """The same the other way: Spanish pieces that must not reach an English speaker."""
-    with (locale_dir / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
-        catalog = read_po(po_file)
-    english = " ".join(
-        text
-        for message in catalog
-        if message.id
-        for text in (message.id if isinstance(message.id, tuple) else (message.id,))
-    )
-    phrases = []
-    for message in catalog:
-        for translated in (
-            message.string if isinstance(message.string, tuple) else (message.string,)
-        ):
-            for piece in re.split(r"\{[^}]*\}", translated or ""):
-                piece = piece.strip(" .,:;!?()¡¿\n")
-                if len(piece) >= 14 and piece not in english:
-                    phrases.append(piece)
-    return phrases
+    english = [text for message in catalog for text in texts(message.id)]
+    spanish = [text for message in catalog for text in texts(message.string)]
+    own, other = (spanish, english) if language == "es" else (english, spanish)
+    known = " ".join(own)
+    pieces = (piece.strip(" .,:;!?()¡¿\n") for text in other for piece in PLACEHOLDER.split(text))
+    return sorted({piece for piece in pieces if len(piece) >= 14 and piece not in known})
 
 
 def shown_text(reply: object) -> str:
@@ -131,7 +106,7 @@ def shown_text(reply: object) -> str:
     return str(getattr(reply, "text", ""))
 
 
-FOREIGN = {"es": english_only_phrases(), "en": spanish_only_phrases()}
+FOREIGN = {language: foreign_phrases(language) for language in ("en", "es")}
 _prepared: set[int] = set()
 
 
