@@ -18,7 +18,8 @@ import time
 
 from benchmarks.bench_broadcast import TOKEN, fake_api, published
 from benchmarks.common import fresh_app, table
-from bot.channels.aiogram_channel import AiogramChannel
+from bot.channels.aiogram_channel import AiogramChannel, AiogramSender
+from bot.contract import Text
 from bot.dispatcher import Dispatcher
 
 _ids = itertools.count(1)
@@ -38,7 +39,7 @@ def message(user: int, text: str) -> dict:
     }
 
 
-def press(user: int, data: str) -> dict:
+def press(user: int, data: str, message_id: int) -> dict:
     return {
         "update_id": next(_ids),
         "callback_query": {
@@ -46,27 +47,46 @@ def press(user: int, data: str) -> dict:
             "from": {"id": user, "is_bot": False, "first_name": "B", "language_code": "en"},
             "chat_instance": "1",
             "data": data,
-            "message": {"message_id": 1, "date": 0, "chat": {"id": user, "type": "private"}},
+            "message": {
+                "message_id": message_id,
+                "date": 0,
+                "chat": {"id": user, "type": "private"},
+            },
         },
     }
+
+
+def remember_sent_messages(sender: AiogramSender) -> dict[int, int]:
+    """The id of the last message sent in each chat, as a client would see it."""
+    shown: dict[int, int] = {}
+    send_text = sender.send_text
+
+    async def sending(chat_id: int, text: Text) -> int:
+        shown[chat_id] = await send_text(chat_id, text)
+        return shown[chat_id]
+
+    sender.send_text = sending  # type: ignore[method-assign]
+    return shown
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--supporters", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--database-url", default=None, help="PostgreSQL (emptied); else SQLite")
     args = parser.parse_args()
-    app = await fresh_app()
+    app = await fresh_app(database_url=args.database_url)
     await published(app)
     latencies: list[float] = []
     with fake_api() as url:
         channel = AiogramChannel(Dispatcher(app), TOKEN, url)
+        shown = remember_sent_messages(channel.sender)
 
         async def supporter(user: int) -> None:
-            journey = [message(user, "/ua 45/26")]
-            journey += [press(user, f"ua:1:{step}") for step in range(2, 6)]
-            journey.append(press(user, "rep:1:letter"))
-            for update in journey:
+            steps = [("/ua 45/26", None)] + [(f"ua:1:{step}", "press") for step in range(2, 6)]
+            for text, kind in [*steps, ("rep:1:letter", "press")]:
+                # A button press comes from the message the bot sent, which it then edits.
+                update = press(user, text, shown[user]) if kind else message(user, text)
                 started = time.perf_counter()
                 await channel.feed(update)
                 latencies.append(time.perf_counter() - started)

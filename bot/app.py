@@ -18,6 +18,7 @@ from bot.crypto import IdentityVault
 from bot.i18n import Catalogs
 from bot.metrics import Metrics
 from storage.database import create_engine, create_session_factory, upgrade
+from storage.uas import UpdateCache
 
 
 @dataclass
@@ -37,6 +38,7 @@ class App:
         default_factory=contextlib.nullcontext
     )
     metrics: Metrics = field(default_factory=Metrics)
+    ua_cache: UpdateCache = field(default_factory=UpdateCache)
 
     async def close(self) -> None:
         await self.engine.dispose()

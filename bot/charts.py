@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
-from PIL import Image, ImageDraw
-
 WIDTH, HEIGHT, MARGIN = 720, 360, 40
 BAR, DEADLINE, AXIS, BACKGROUND = (50, 90, 160), (200, 30, 30), (60, 60, 60), (255, 255, 255)
 
@@ -21,6 +19,8 @@ def actions_per_day_png(per_day: dict[date, int], deadline: date) -> bytes:
     last = max([*per_day, deadline])
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     peak = max([*per_day.values(), 1])
+    from PIL import Image, ImageDraw  # only when /stats draws a chart
+
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     plot_width, plot_height = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN

@@ -36,6 +36,11 @@ Set telegram.token in {config} or the UABOT_TELEGRAM_TOKEN environment variable.
 Get a token by talking to @BotFather in Telegram (/newbot).
 To try the bot offline without a token, run: uabot demo"""
 
+WRONG_TOKEN = """\
+uabot run: Telegram refused the bot token (401 Unauthorized).
+Check telegram.token in {config} or UABOT_TELEGRAM_TOKEN: it is the whole line @BotFather
+gave, like 123456789:AAH... If you revoked it, ask @BotFather for the new one (/token)."""
+
 NO_SECRET_KEY = """\
 uabot run: no secret key is configured, and the bot stores Telegram ids only encrypted.
 Make one with `uabot keygen` and put it in security.secret_key in {config}
@@ -133,12 +138,16 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if not settings.security.secret_key:
             print(NO_SECRET_KEY.format(config=config_name), file=sys.stderr)
             return EXIT_USAGE
+        from bot.channels.telegram import Unauthorized
         from bot.runner import run_bot
 
         try:
             return asyncio.run(run_bot(settings))
         except SecretKeyError as error:
             print(f"uabot run: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        except Unauthorized:
+            print(WRONG_TOKEN.format(config=config_name), file=sys.stderr)
             return EXIT_USAGE
     if not settings.security.secret_key:
         print(

@@ -12,12 +12,6 @@ import re
 from collections import Counter
 from pathlib import PurePath
 
-from docx import Document as open_docx
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:page|página|pág\.?)?\s*\d{1,3}(?:\s*(?:of|/|de)\s*\d{1,3})?\s*$", re.I
@@ -72,6 +66,11 @@ def _plain_text(content: bytes) -> str:
 
 
 def _pdf_text(content: bytes) -> str:
+    # Imported here: pypdf and python-docx are needed only when an organiser sends such a
+    # file, and loading them at start would cost every bot process their memory.
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted:
@@ -107,6 +106,10 @@ def _without_page_furniture(pages: list[str]) -> list[str]:
 
 
 def _docx_text(content: bytes) -> str:
+    from docx import Document as open_docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
     try:
         document = open_docx(io.BytesIO(content))
     except Exception as error:  # python-docx raises zipfile's, lxml's and its own errors

@@ -9,9 +9,6 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from docx import Document
-from docx.shared import Pt
-
 
 @dataclass
 class Letter:
@@ -47,6 +44,9 @@ def letter_as_text(letter: Letter) -> str:
 
 def letter_as_docx(letter: Letter) -> bytes:
     """A printable letter: the address block at the top, then the letter, then the copy line."""
+    from docx import Document  # only when someone asks for the file (see bot/extract.py)
+    from docx.shared import Pt
+
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(11)

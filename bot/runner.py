@@ -14,9 +14,13 @@ from urllib.parse import urlparse
 
 from bot.app import App, build_app
 from bot.broadcast import OutboxWorker
-from bot.channels.aiogram_channel import AiogramChannel
-from bot.channels.ptb_channel import PTBChannel
-from bot.channels.telegram import PLATFORM, SendError, TelegramSender, install_menus
+from bot.channels.telegram import (
+    PLATFORM,
+    SendError,
+    TelegramChannel,
+    TelegramSender,
+    install_menus,
+)
 from bot.channels.webhook import WebhookServer
 from bot.clock import Clock
 from bot.config import Settings
@@ -33,11 +37,17 @@ log = logging.getLogger("uabot.run")
 LEADER_RETRY_SECONDS = 5.0
 
 
-def make_channel(settings: Settings, core: Dispatcher) -> AiogramChannel | PTBChannel:
+def make_channel(settings: Settings, core: Dispatcher) -> TelegramChannel:
+    """The configured library's channel; the other library is never imported (aiogram
+    alone takes about 150 MB once loaded)."""
     telegram = settings.telegram
     assert telegram.token
     if telegram.library == "ptb":
+        from bot.channels.ptb_channel import PTBChannel
+
         return PTBChannel(core, telegram.token, telegram.api_base_url)
+    from bot.channels.aiogram_channel import AiogramChannel
+
     return AiogramChannel(core, telegram.token, telegram.api_base_url)
 
 
@@ -99,8 +109,7 @@ async def run_bot(
         stop = asyncio.Event()
         _stop_on_signals(stop)
     try:
-        if isinstance(channel, PTBChannel):
-            await channel.start()
+        await channel.start()
         try:
             await install_menus(app, channel.sender, await staff_chats(app))
         except SendError as error:

@@ -79,6 +79,8 @@ class Context:
         The detail (what the command was about) is kept for allowed commands only, without
         control characters: what someone without the role typed is none of our business."""
         allowed = self.role in roles
+        if allowed:
+            self.app.ua_cache.clear()  # staff may be about to change a UA
         await record_audit(
             self.session,
             actor_id=self.supporter.id if self.supporter else None,

@@ -92,7 +92,7 @@ def _step_header(ctx: Context, step: int) -> str:
 
 
 async def _current_or_expired(ctx: Context, update_id: int) -> tuple[UAUpdate | None, list[Reply]]:
-    update = await get_update(ctx.session, update_id)
+    update = await ctx.app.ua_cache.get(ctx.session, update_id)
     if update is None or update.status == "draft":
         return None, [Text(ctx._("I do not know that Urgent Action.")), *await actions(ctx)]
     if update.deadline < ctx.today or update.case.closed_at is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 
@@ -67,6 +69,36 @@ async def get_update(session: AsyncSession, update_id: int) -> UAUpdate | None:
         .options(joinedload(UAUpdate.case), selectinload(UAUpdate.texts))
         .execution_options(populate_existing=True)
     )
+
+
+class UpdateCache:
+    """Published updates as last read, for the walkthrough: every step a supporter opens
+    reads the same UA, and reloading its texts each time was most of a step's cost.
+
+    An entry lives ``ttl`` seconds, since another process may change the UA (a deadline
+    moved, a UA closed); this process clears the cache whenever staff run a command. The
+    updates are loaded whole (case and texts) and only read, so they outlive their session.
+    """
+
+    def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: dict[int, tuple[float, UAUpdate]] = {}
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    async def get(self, session: AsyncSession, update_id: int) -> UAUpdate | None:
+        now = self.clock()
+        entry = self._entries.get(update_id)
+        if entry is not None and now - entry[0] < self.ttl:
+            return entry[1]
+        update = await get_update(session, update_id)
+        if update is not None and update.status != "draft":
+            if len(self._entries) > 1_000:
+                self._entries.clear()
+            self._entries[update_id] = (now, update)
+        return update
 
 
 async def latest_update(

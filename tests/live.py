@@ -111,13 +111,14 @@ async def start_uabot_process(
     *,
     config: str = "",
     log_name: str = "uabot.log",
+    token: str | None = None,
 ) -> asyncio.subprocess.Process:
     """``uabot run`` in a process of its own, as an operator starts it, its log (stderr)
     written to ``folder / log_name``."""
     (folder / "config.toml").write_text(config, encoding="utf-8")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("UABOT_")},
-        "UABOT_TELEGRAM_TOKEN": api.token,
+        "UABOT_TELEGRAM_TOKEN": token or api.token,
         "UABOT_TELEGRAM_API_BASE_URL": api.base_url,
         "UABOT_SECRET_KEY": secret_key,
         "UABOT_DATABASE_URL": database_url,

@@ -13,8 +13,15 @@ from storage.database import create_engine, downgrade, upgrade
 from storage.models import ActionTotal, Base, Supporter
 from storage.reports import PEOPLE, record_report, totals_by_update, undo_report
 from storage.supporters import add_supporter, find_supporter, forget_supporter
-from storage.uas import find_case, latest_update, publish_update, save_draft
-from tests.conftest import FIXTURES, START
+from storage.uas import (
+    UpdateCache,
+    find_case,
+    get_update,
+    latest_update,
+    publish_update,
+    save_draft,
+)
+from tests.conftest import ADMIN_ID, FIXTURES, START, publish_fixture
 
 TABLES = {
     "supporters",
@@ -134,3 +141,33 @@ async def test_counting_is_idempotent_and_survives_forgetting(app) -> None:
         assert totals == {1: {"letter": 1, "email": 1, "social": 1, PEOPLE: 2}}
         rows = (await session.scalars(select(ActionTotal))).all()
         assert all(row.count >= 0 for row in rows)
+
+
+async def test_the_update_cache_rereads_after_its_ttl_and_never_holds_drafts(app) -> None:
+    seconds = [0.0]
+    cache = UpdateCache(ttl=5, clock=lambda: seconds[0])
+    draft = parse_text((FIXTURES / "ua-en-two-targets.txt").read_text(encoding="utf-8"))
+    async with app.sessions() as session, session.begin():
+        update = await save_draft(session, draft, "en")
+    async with app.sessions() as session:
+        assert (await cache.get(session, update.id)).status == "draft"  # not kept
+    async with app.sessions() as session, session.begin():
+        await publish_update(session, await get_update(session, update.id), START)
+    async with app.sessions() as session:
+        assert (await cache.get(session, update.id)).deadline == date(2026, 7, 15)
+    async with app.sessions() as session, session.begin():  # as another process would
+        stored = await latest_update(session, "45/26")
+        stored.deadline = date(2026, 9, 1)
+    async with app.sessions() as session:
+        assert (await cache.get(session, update.id)).deadline == date(2026, 7, 15)
+        seconds[0] = 5.1
+        assert (await cache.get(session, update.id)).deadline == date(2026, 9, 1)
+
+
+async def test_a_ua_closed_by_an_organiser_is_closed_at_the_next_step(chat) -> None:
+    await publish_fixture(chat)
+    reader = chat(120)
+    await reader.open_step("45/26", 1)
+    await chat(ADMIN_ID).send("/close 45/26")
+    await reader.press("Next")
+    assert "The deadline of UA 45/26 has passed" in reader.text

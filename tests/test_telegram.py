@@ -191,3 +191,22 @@ async def test_uabot_run_answers_and_stops_cleanly_on_sigterm(api: FakeBotAPI, t
     log = (tmp_path / "uabot.log").read_text()
     assert "stopped cleanly" in log
     assert api.token not in log
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+async def test_uabot_run_with_a_wrong_token_says_so_and_exits_2(
+    api: FakeBotAPI, tmp_path, library: str
+) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"
+    process = await start_uabot_process(
+        api,
+        database_url,
+        generate_secret_key(),
+        tmp_path,
+        config=f'[telegram]\nlibrary = "{library}"\n',
+        token="123456:REVOKED",
+    )
+    assert await asyncio.wait_for(process.wait(), 60) == 2
+    log = (tmp_path / "uabot.log").read_text()
+    assert "Telegram refused the bot token" in log and "@BotFather" in log
+    assert "Traceback" not in log

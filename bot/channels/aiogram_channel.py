@@ -19,6 +19,7 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import (
     BotCommand,
@@ -36,6 +37,7 @@ from bot.channels.telegram import (
     Rejected,
     RetryLater,
     Transient,
+    Unauthorized,
     Uncertain,
     handle_update,
 )
@@ -64,6 +66,8 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
         raise RetryLater(error.retry_after) from error
     except TelegramForbiddenError as error:
         raise Blocked(error.message) from error
+    except TelegramUnauthorizedError as error:
+        raise Unauthorized(error.message) from error
     except (TelegramBadRequest, TelegramNotFound) as error:
         raise Rejected(error.message) from error
     except TelegramServerError as error:
@@ -147,10 +151,15 @@ class AiogramChannel:
         data = event_update.model_dump(mode="json", by_alias=True, exclude_none=True)
         await self.in_flight.run(handle_update(self.core, self.sender, data))
 
+    async def start(self) -> None:
+        """Check the token and learn the bot's name (aiogram opens its HTTP session lazily,
+        so a wrong token would otherwise show only at the first update)."""
+        await _call(self.bot.me)
+
     async def feed(self, data: dict[str, Any]) -> None:
-        """An update received by the webhook server."""
-        update = Update.model_validate(data, context={"bot": self.bot})
-        await self.dispatcher.feed_update(self.bot, update)
+        """An update received by the webhook server, handed to the core as it came: building
+        aiogram's models only to turn them back into a dict cost more than the handler."""
+        await self.in_flight.run(handle_update(self.core, self.sender, data))
 
     async def poll(self, stop: asyncio.Event) -> None:
         await _call(lambda: self.bot.delete_webhook(drop_pending_updates=False))

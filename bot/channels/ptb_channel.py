@@ -16,7 +16,14 @@ from telegram import (
     InputFile,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.telegram import (
@@ -26,6 +33,7 @@ from bot.channels.telegram import (
     Rejected,
     RetryLater,
     Transient,
+    Unauthorized,
     Uncertain,
     handle_update,
 )
@@ -58,6 +66,8 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
         raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else wait) from error
     except Forbidden as error:
         raise Blocked(error.message) from error
+    except InvalidToken as error:
+        raise Unauthorized(error.message) from error
     except BadRequest as error:
         raise Rejected(error.message) from error
     except TimedOut as error:
@@ -143,7 +153,8 @@ class PTBChannel:
         await self.in_flight.run(handle_update(self.core, self.sender, update.to_dict()))
 
     async def start(self) -> None:
-        await self.application.initialize()
+        """Check the token (PTB calls getMe) and start PTB's update processing."""
+        await _call(self.application.initialize)
         await self.application.start()
 
     async def feed(self, data: dict[str, Any]) -> None:
@@ -163,5 +174,6 @@ class PTBChannel:
 
     async def close(self) -> None:
         await self.in_flight.drain()
-        await self.application.stop()
+        if self.application.running:  # not when start() failed, on a wrong token say
+            await self.application.stop()
         await self.application.shutdown()

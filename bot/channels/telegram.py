@@ -48,6 +48,10 @@ class Uncertain(SendError):
     """The request may have reached Telegram (a timeout after sending): retry at most once."""
 
 
+class Unauthorized(SendError):
+    """401: Telegram does not know the bot token; nothing works until it is fixed."""
+
+
 class Rejected(SendError):
     """400: Telegram refused this request as it is (e.g. a message that cannot be edited)."""
 
@@ -72,6 +76,22 @@ class TelegramSender(Protocol):
     async def set_commands(
         self, commands: list[tuple[str, str]], language: str | None, chat_id: int | None
     ) -> None: ...
+
+
+class TelegramChannel(Protocol):
+    """What the runner needs of a library's channel: updates in, replies out."""
+
+    sender: TelegramSender
+
+    async def start(self) -> None: ...
+
+    async def feed(self, data: dict[str, Any]) -> None: ...
+
+    async def poll(self, stop: asyncio.Event) -> None: ...
+
+    async def set_webhook(self, url: str, secret_token: str | None) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
