@@ -9,14 +9,14 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.crypto import generate_secret_key
-from storage.database import create_engine
 from storage.models import Supporter
+from tests.conftest import reset_postgres
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 
@@ -41,25 +41,21 @@ def table(rows: list[tuple[str, ...]]) -> str:
 
 
 async def fresh_app(
-    folder: Path | None = None, database_url: str | None = None, **bot: object
+    folder: Path | None = None,
+    database_url: str | None = None,
+    secret_key: str | None = None,
+    **bot: object,
 ) -> App:
     """An app on a new SQLite file, or on ``database_url`` emptied first."""
     if database_url:
-        await empty_database(database_url)
+        await reset_postgres(database_url)
     else:
         folder = folder or Path(tempfile.mkdtemp(prefix="uabot-bench-"))
         database_url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     settings = Settings.model_validate({"database": {"url": database_url}, "bot": bot})
-    return await build_app(settings, secret_key=generate_secret_key(), clock=FixedClock(NOW))
-
-
-async def empty_database(url: str) -> None:
-    """Drop every table of a PostgreSQL database (the benchmarks start from nothing)."""
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    return await build_app(
+        settings, secret_key=secret_key or generate_secret_key(), clock=FixedClock(NOW)
+    )
 
 
 async def add_subscribers(app: App, count: int, first_chat: int = 1_000_000) -> None:

@@ -33,7 +33,8 @@ ADMIN_ID = 900
 START = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 
 
-async def _reset_postgres(url: str) -> None:
+async def reset_postgres(url: str) -> None:
+    """Drop every table of a PostgreSQL database: each test (or benchmark) starts empty."""
     engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -55,7 +56,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'uabot.db'}"
     assert POSTGRES_URL
-    await _reset_postgres(POSTGRES_URL)
+    await reset_postgres(POSTGRES_URL)
     return POSTGRES_URL
 
 

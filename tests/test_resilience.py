@@ -27,8 +27,8 @@ from tests.conftest import (
     POSTGRES_URL,
     START,
     Chat,
-    _reset_postgres,
     publish_fixture,
+    reset_postgres,
     subscribe_many,
 )
 from tests.fake_bot_api import FakeBotAPI
@@ -50,7 +50,7 @@ def through(proxy: TcpProxy, url: str) -> str:
 async def proxy() -> TcpProxy:
     if not POSTGRES_URL:
         pytest.skip("UABOT_TEST_POSTGRES_URL not set")
-    await _reset_postgres(POSTGRES_URL)
+    await reset_postgres(POSTGRES_URL)
     parts = urlsplit(POSTGRES_URL)
     server = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
     await server.start()
