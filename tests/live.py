@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -14,11 +15,15 @@ from typing import Any
 
 import aiohttp
 
+from bot.app import build_app
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.crypto import generate_secret_key
 from bot.runner import run_bot
-from tests.conftest import ADMIN_ID, START, fixture_bytes
+from bot.uadoc import parse_text
+from storage.outbox import publish_and_queue
+from storage.uas import save_draft
+from tests.conftest import ADMIN_ID, FIXTURES, START, fixture_bytes, subscribe_many
 from tests.fake_bot_api import FakeBotAPI
 
 
@@ -127,3 +132,54 @@ async def start_uabot_process(
         return await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "run", cwd=folder, env=env, stderr=output
         )
+
+
+async def queue_future_ua(database_url: str, key: str, subscribers: int) -> list[int]:
+    """Subscribers and a published UA whose deadline is years ahead: the bot process runs
+    on the real clock, and a past deadline would have the purge job delete the outbox."""
+    text = (FIXTURES / "ua-en-two-targets.txt").read_text(encoding="utf-8")
+    draft = parse_text(text.replace("July 15, 2026", "July 15, 2099"))
+    settings = Settings.model_validate({"database": {"url": database_url}})
+    app = await build_app(settings, secret_key=key)
+    try:
+        chats = await subscribe_many(app, subscribers)
+        async with app.sessions() as session, session.begin():
+            update = await save_draft(session, draft, "en")
+            await publish_and_queue(
+                session, update, requested_by=None, channels=[], now=app.clock.now()
+            )
+    finally:
+        await app.close()
+    return chats
+
+
+async def broadcast_through_kills(
+    api: FakeBotAPI,
+    database_url: str,
+    key: str,
+    folder: Path,
+    chats: list[int],
+    moments: list[int],
+    config: str = "[broadcast]\nrate_per_second = 400\nlease_seconds = 2\n",
+) -> tuple[list[int], int]:
+    """Run ``uabot run`` on a broadcast queued for ``chats``, SIGKILL it once the fake API
+    has received each of ``moments`` messages (restarting it each time), then let a last
+    run send the rest. Returns the chats that got the UA and how many got it twice or more
+    (the repeats)."""
+    for number, moment in enumerate(moments):
+        process = await start_uabot_process(
+            api, database_url, key, folder, config=config, log_name=f"run-{number}.log"
+        )
+        await api.wait_total(moment, timeout=60)
+        process.kill()  # no clean-up of any kind
+        await process.wait()
+    process = await start_uabot_process(
+        api, database_url, key, folder, config=config, log_name="run-last.log"
+    )
+    try:
+        await api.wait_until(lambda: all(api.messages[chat] for chat in chats), timeout=120)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
+    reached = [chat for chat in chats if api.messages[chat]]
+    return reached, sum(len(api.messages[chat]) for chat in reached) - len(reached)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import signal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,13 +16,9 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.crypto import generate_secret_key
 from bot.dispatcher import Dispatcher
-from bot.uadoc import parse_text
 from storage.models import ActionReport
-from storage.outbox import publish_and_queue
-from storage.uas import save_draft
 from tests.conftest import (
     ADMIN_ID,
-    FIXTURES,
     POSTGRES_URL,
     START,
     Chat,
@@ -32,7 +27,13 @@ from tests.conftest import (
     subscribe_many,
 )
 from tests.fake_bot_api import FakeBotAPI
-from tests.live import reach_report_step, running, says, start_uabot_process
+from tests.live import (
+    broadcast_through_kills,
+    queue_future_ua,
+    reach_report_step,
+    running,
+    says,
+)
 from tests.tcp_proxy import TcpProxy
 
 #: The worker sends this many messages at once: the most a crash may send twice.
@@ -93,50 +94,15 @@ async def test_postgresql_gone_for_seconds_loses_no_message_and_no_action(
     await check.close()
 
 
-async def queue_future_ua(database_url: str, key: str, subscribers: int) -> list[int]:
-    """Subscribers and a published UA whose deadline is years ahead: the bot process runs
-    on the real clock, and a past deadline would have the purge job delete the outbox."""
-    text = (FIXTURES / "ua-en-two-targets.txt").read_text(encoding="utf-8")
-    draft = parse_text(text.replace("July 15, 2026", "July 15, 2099"))
-    settings = Settings.model_validate({"database": {"url": database_url}})
-    app = await build_app(settings, secret_key=key)
-    try:
-        chats = await subscribe_many(app, subscribers)
-        async with app.sessions() as session, session.begin():
-            update = await save_draft(session, draft, "en")
-            await publish_and_queue(
-                session, update, requested_by=None, channels=[], now=app.clock.now()
-            )
-    finally:
-        await app.close()
-    return chats
-
-
 async def test_kill_9_at_random_moments_of_a_broadcast_loses_nothing(
     api: FakeBotAPI, database_url: str, tmp_path: Path
 ) -> None:
     key, subscribers, kills = generate_secret_key(), 2_000, 3
     chats = await queue_future_ua(database_url, key, subscribers)
-    config = "[broadcast]\nrate_per_second = 400\nlease_seconds = 2\n"
     seed = random.randrange(1_000_000)
     moments = sorted(random.Random(seed).sample(range(100, subscribers - 100), kills))
-    for number, moment in enumerate(moments):
-        process = await start_uabot_process(
-            api, database_url, key, tmp_path, config=config, log_name=f"run-{number}.log"
-        )
-        await api.wait_total(moment, timeout=60)
-        process.kill()  # SIGKILL: no clean-up of any kind
-        await process.wait()
-    process = await start_uabot_process(
-        api, database_url, key, tmp_path, config=config, log_name="run-last.log"
+    delivered, repeats = await broadcast_through_kills(
+        api, database_url, key, tmp_path, chats, moments
     )
-    try:
-        delivered = await api.wait_until(
-            lambda: all(api.messages[chat] for chat in chats), timeout=90
-        )
-    finally:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 30)
-    assert delivered, f"seed {seed}: a subscriber never got the UA"
-    repeats = sum(len(api.messages[chat]) for chat in chats) - subscribers
+    assert delivered == chats, f"seed {seed}: a subscriber never got the UA"
     assert repeats <= IN_FLIGHT * kills, f"seed {seed}: {repeats} repeats after {kills} kills"
