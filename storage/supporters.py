@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Delivery, Supporter
 
+#: Built once: this look-up runs for every update, and building the statement each time
+#: cost as much as running it.
+_FIND_SUPPORTER = select(Supporter).where(
+    Supporter.platform == bindparam("platform"), Supporter.user_hash == bindparam("user_hash")
+)
+
 
 async def find_supporter(session: AsyncSession, platform: str, user_hash: str) -> Supporter | None:
-    return await session.scalar(
-        select(Supporter).where(Supporter.platform == platform, Supporter.user_hash == user_hash)
-    )
+    return await session.scalar(_FIND_SUPPORTER, {"platform": platform, "user_hash": user_hash})
 
 
 async def add_supporter(
