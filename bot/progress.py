@@ -82,9 +82,16 @@ async def snapshots(app: App, broadcast_ids: set[int] | None = None) -> list[Sna
     return found
 
 
-async def follow(app: App, out: TextIO, interval: float = 1.0) -> int:
+NOTHING_SENT = (
+    "nothing sent for {seconds:.0f} s: the running bot sends the queue; is `uabot run` "
+    "running, with this database?"
+)
+
+
+async def follow(app: App, out: TextIO, interval: float = 1.0, quiet_after: float = 30.0) -> int:
     """Redraw the running broadcasts' bars every ``interval`` seconds until all are sent;
-    the number of broadcasts followed. On a terminal the bars are redrawn in place."""
+    the number of broadcasts followed. On a terminal the bars are redrawn in place. When
+    nothing moves for ``quiet_after`` seconds, say once where the sending happens."""
     first = await snapshots(app)
     if not first:
         print("no broadcast is running", file=out)
@@ -94,8 +101,15 @@ async def follow(app: App, out: TextIO, interval: float = 1.0) -> int:
     previous: dict[int, tuple[float, int]] = {}
     drawn: list[str] = []
     current = first
+    moved_at, done_before, hinted = time.monotonic(), -1, False
     while True:
         now = time.monotonic()
+        done = sum(snapshot.done for snapshot in current)
+        if done != done_before:
+            moved_at, done_before = now, done
+        elif not hinted and now - moved_at >= quiet_after:
+            print(NOTHING_SENT.format(seconds=now - moved_at), file=out)
+            hinted, drawn = True, []  # the bars are drawn again below the hint
         lines = []
         for snapshot in current:
             before = previous.get(snapshot.broadcast_id)

@@ -10,6 +10,20 @@ from bot.progress import Snapshot, bar, describe, follow
 from tests.conftest import publish_fixture, subscribe_many
 
 
+class Watched(io.StringIO):
+    """Output that tells when ``text`` has been written."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text, self.seen = text, asyncio.Event()
+
+    def write(self, data: str) -> int:
+        written = super().write(data)
+        if self.text in self.getvalue():
+            self.seen.set()
+        return written
+
+
 def test_the_bar_fills_with_the_share_done() -> None:
     assert bar(0, 10, width=10) == "[..........]   0%"
     assert bar(5, 10, width=10) == "[#####.....]  50%"
@@ -50,3 +64,16 @@ async def test_follow_says_when_nothing_is_running(app) -> None:
     out = io.StringIO()
     assert await follow(app, out) == 0
     assert out.getvalue() == "no broadcast is running\n"
+
+
+async def test_follow_says_where_sending_happens_when_nothing_moves(app, chat) -> None:
+    await subscribe_many(app, 3)
+    await publish_fixture(chat)  # queued, but no worker runs
+    out = Watched("is `uabot run` running")
+    following = asyncio.create_task(follow(app, out, interval=0.01, quiet_after=0.05))
+    await asyncio.wait_for(out.seen.wait(), 10)
+    following.cancel()
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("0 / 3 sent · blocked 0 · failed 0")
+    assert lines[1].startswith("nothing sent for 0 s: the running bot sends the queue")
+    assert lines.count(lines[1]) == 1, "said once"
