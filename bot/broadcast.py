@@ -40,7 +40,7 @@ from bot.channels.telegram import (
 from bot.contract import Button, Text
 from bot.i18n import N_, Translator
 from handlers.uaview import deadline_line, pick_text, ua_label
-from storage.database import retry_unreachable
+from storage.database import retry_unreachable, unreachable
 from storage.models import Broadcast, Supporter, UAUpdate
 from storage.outbox import (
     UNCERTAIN,
@@ -275,8 +275,11 @@ class OutboxWorker:
             try:
                 handled = await self.run_once()
                 await self.report_progress()
-            except Exception:
-                log.exception("outbox round failed; trying again")
+            except Exception as error:
+                if unreachable(error):  # expected during a database restart: no traceback
+                    log.warning("database unreachable (%s); trying again", type(error).__name__)
+                else:
+                    log.exception("outbox round failed; trying again")
                 handled = 0
             if not handled:
                 with contextlib.suppress(TimeoutError):
