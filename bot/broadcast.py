@@ -17,15 +17,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import time
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.announcements import announcement, channel_post, reminder
 from bot.app import App
 from bot.channels.telegram import (
     Blocked,
@@ -37,9 +36,9 @@ from bot.channels.telegram import (
     Transient,
     Uncertain,
 )
-from bot.contract import Button, Text
-from bot.i18n import N_, Translator
-from handlers.uaview import deadline_line, pick_text, ua_label
+from bot.contract import Text
+from bot.pacer import Pacer
+from handlers.uaview import ua_label
 from storage.database import retry_unreachable, unreachable
 from storage.models import Broadcast, Supporter, UAUpdate
 from storage.outbox import (
@@ -63,54 +62,6 @@ log = logging.getLogger("uabot.outbox")
 #: How long the worker keeps outcomes in memory while the database is unreachable.
 RECORD_PATIENCE = 300.0
 
-NEUTRAL_LINE = N_("You have a new message. Open it when it is safe for you.")
-
-
-class Pacer:
-    """At most ``rate`` sends a second overall, one per ``per_chat`` seconds in a chat, and
-    a pause for everyone after a 429.
-
-    Sends are spaced evenly, and never more than ``ceil(rate)`` fall in any one second, the
-    way Telegram counts: a late wake-up followed by a punctual one cannot make a burst."""
-
-    def __init__(self, rate: float, per_chat: float = 1.0) -> None:
-        self.interval = 1.0 / rate
-        self.per_chat = per_chat
-        self._last_second: deque[float] = deque(maxlen=math.ceil(rate))
-        self._next_slot = 0.0
-        self._paused_until = 0.0
-        self._chat_next: dict[ChatId, float] = {}
-        self._lock = asyncio.Lock()
-
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-
-    async def wait_turn(self, chat_id: ChatId) -> None:
-        while True:
-            async with self._lock:
-                now = time.monotonic()
-                window = self._last_second
-                full = len(window) == window.maxlen
-                slot = max(
-                    now,
-                    self._next_slot,
-                    self._paused_until,
-                    self._chat_next.get(chat_id, 0),
-                    window[0] + 1.0 if full else 0,
-                )
-                if slot <= now:
-                    # The next slot follows this one's planned time, not the moment we woke
-                    # up: the sleep's lateness would otherwise be lost at every message
-                    # (about 3% of the rate at 30/s). After a pause, count from now.
-                    on_time = self._next_slot > now - self.interval
-                    self._next_slot = (self._next_slot if on_time else now) + self.interval
-                    self._chat_next[chat_id] = now + self.per_chat
-                    window.append(now)
-                    if len(self._chat_next) > 10_000:
-                        self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
-                    return
-            await asyncio.sleep(slot - now)
-
 
 @dataclass
 class Figures:
@@ -123,56 +74,6 @@ class Figures:
     too_many_requests: int = 0
     uncertain: int = 0
     recent: list[float] = field(default_factory=list)
-
-
-def announcement(tr: Translator, update: UAUpdate, discreet: bool, today: date) -> Text:
-    """A new UA (or a new update of one) as it reaches a subscriber."""
-    open_button = ((Button(tr.gettext("Take action"), data=f"ua:{update.id}:1"),),)
-    if discreet:
-        return Text(tr.gettext(NEUTRAL_LINE), buttons=open_button, silent=True)
-    text, fell_back = pick_text(update, tr.language)
-    number = update.case.number
-    if update.ordinal > 1:
-        heading = tr.gettext("Update on UA {number}").format(number=number)
-    else:
-        heading = tr.gettext("New Urgent Action: UA {number}").format(number=number)
-    summary = (
-        text.summary if len(text.summary) <= 900 else text.summary[:900].rsplit(" ", 1)[0] + "…"
-    )
-    lines = [heading, "", text.title, "", summary, "", deadline_line(tr, update, today)]
-    if fell_back:
-        lines += ["", tr.gettext("(This Urgent Action is not yet available in your language.)")]
-    return Text("\n".join(lines), buttons=open_button)
-
-
-def reminder(tr: Translator, update: UAUpdate, discreet: bool, people: int, today: date) -> Text:
-    """Before the deadline, for those who have not reported an action yet."""
-    buttons = (
-        (Button(tr.gettext("Take action"), data=f"ua:{update.id}:1"),),
-        (Button(tr.gettext("I already did"), data=f"ua:{update.id}:5"),),
-        (Button(tr.gettext("Stop reminders"), data="rem:off"),),
-    )
-    if discreet:
-        return Text(tr.gettext(NEUTRAL_LINE), buttons=buttons, silent=True)
-    acted = tr.ngettext(
-        "{count} person has acted so far.", "{count} people have acted so far.", people
-    ).format(count=tr.number(people))
-    lines = [
-        tr.gettext("Reminder: {ua}").format(ua=ua_label(tr, update)),
-        pick_text(update, tr.language)[0].title,
-        "",
-        deadline_line(tr, update, today),
-        acted,
-    ]
-    return Text("\n".join(lines), buttons=buttons)
-
-
-def channel_post(tr: Translator, update: UAUpdate, today: date, bot_username: str) -> Text:
-    """A new UA as posted in a public channel: its button opens the walkthrough in a
-    private chat with the bot (a channel cannot hold a walkthrough)."""
-    link = "https://t.me/{}?start=ua-{}".format(bot_username, update.case.number.replace("/", "-"))
-    post = announcement(tr, update, discreet=False, today=today)
-    return replace(post, buttons=((Button(tr.gettext("Take action"), url=link),),))
 
 
 def channel_chat_id(chat: str) -> ChatId:

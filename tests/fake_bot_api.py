@@ -7,8 +7,9 @@ polling) and delivers to a webhook, and can be told to misbehave: answer 429 wit
 rate limits (about 30 messages/s overall, 1/s per chat).
 
 Why our own: the packages that exist (telemelya, telemulator3) are small, tied to one
-library or to BDD scaffolding, and offer no fault injection or rate limits; this is ~300
-lines over aiohttp that we fully control.
+library or to BDD scaffolding, and offer no fault injection or rate limits; this is a few
+hundred lines over aiohttp that we fully control (``tests/fake_telegram.py`` holds what it
+keeps and injects).
 
 Run it alone (for benchmarks in a separate process): ``python -m tests.fake_bot_api --port N``.
 """
@@ -30,59 +31,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from tests.fake_telegram import Chaos, Fault, SentMessage, chat_key
+
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "UA bot", "username": "uabot_test_bot"}
-
-
-@dataclass
-class Fault:
-    status: int
-    description: str
-    retry_after: int | None = None
-    stall: float = 0.0
-
-
-@dataclass
-class Chaos:
-    """Random faults for every call to one method (see ``FakeBotAPI.chaos``)."""
-
-    share: float
-    stall: float
-    rng: random.Random
-    burst_every: int
-    burst_length: int
-    calls: int = 0
-    injected: Counter[str] = field(default_factory=Counter)
-
-    def draw(self) -> list[Fault]:
-        """The faults this call meets, if any."""
-        self.calls += 1
-        if self.burst_every and self.calls % self.burst_every == 0:
-            self.injected["429"] += self.burst_length
-            return [Fault(429, "Too Many Requests: retry after 1", 1)] * self.burst_length
-        roll = self.rng.random()
-        if roll < self.share / 2:
-            self.injected["502"] += 1
-            return [Fault(502, "Bad Gateway")]
-        if roll < self.share:
-            self.injected["stall"] += 1
-            return [Fault(200, "", stall=self.stall)]
-        return []
-
-
-@dataclass
-class SentMessage:
-    message_id: int
-    chat_id: int | str
-    text: str | None
-    reply_markup: dict[str, Any] | None
-    document_name: str | None = None
-    document: bytes | None = None
-    disable_notification: bool = False
-    edits: int = 0
-
-    def buttons(self) -> list[dict[str, Any]]:
-        rows = (self.reply_markup or {}).get("inline_keyboard", [])
-        return [button for row in rows for button in row]
 
 
 @dataclass
@@ -437,7 +388,7 @@ class FakeBotAPI:
         return None
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> web.Response:
-        chat_id = _chat_key(params["chat_id"])
+        chat_id = chat_key(params["chat_id"])
         if (refusal := self._refuse(chat_id)) is not None:
             return refusal
         text = str(params["text"])
@@ -457,7 +408,7 @@ class FakeBotAPI:
         return self._ok(message)
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> web.Response:
-        chat_id, message_id = _chat_key(params["chat_id"]), int(params["message_id"])
+        chat_id, message_id = chat_key(params["chat_id"]), int(params["message_id"])
         for sent in self.messages[chat_id]:
             if sent.message_id == message_id:
                 sent.text, sent.reply_markup = params["text"], params.get("reply_markup")
@@ -474,7 +425,7 @@ class FakeBotAPI:
         return self._ok(True)
 
     async def _m_sendDocument(self, params: dict[str, Any]) -> web.Response:
-        chat_id = _chat_key(params["chat_id"])
+        chat_id = chat_key(params["chat_id"])
         if (refusal := self._refuse(chat_id)) is not None:
             return refusal
         name, content = params["document"]
@@ -514,12 +465,6 @@ class FakeBotAPI:
             if stored_path == path:
                 return web.Response(body=content)
         return web.Response(status=404)
-
-
-def _chat_key(value: Any) -> int | str:
-    """A chat id as the Bot API takes it: a number, or a public channel's '@username'."""
-    text = str(value)
-    return text if text.startswith("@") else int(text)
 
 
 async def _serve(port: int, per_second: float | None, per_chat: float | None) -> None:

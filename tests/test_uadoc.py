@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from bot.uadoc import (
     UADocumentError,
     ensure_deadline_ahead,
-    parse_date,
     parse_document,
     parse_text,
 )
@@ -219,23 +218,6 @@ def test_messy_extraction_nbsp_tabs_bullets_crlf() -> None:
         .replace("Dr. Irene Solís", "• Dr.\u00a0Irene Solís")
     )
     assert parse_text(messy) == parse_text(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("August 30, 2026", date(2026, 8, 30)),
-        ("30 August 2026", date(2026, 8, 30)),
-        ("30 de agosto de 2026", date(2026, 8, 30)),
-        ("1 de septiembre del 2026", date(2026, 9, 1)),
-        ("2026-08-30", date(2026, 8, 30)),
-        ("30/08/2026", date(2026, 8, 30)),
-        ("February 30, 2026", None),
-        ("soon", None),
-    ],
-)
-def test_dates_in_both_languages(text: str, expected: date | None) -> None:
-    assert parse_date(text) == expected
 
 
 def test_not_a_ua_is_refused_saying_what_was_looked_for() -> None:
