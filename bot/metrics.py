@@ -23,6 +23,7 @@ from prometheus_client import (
 DELIVERY_OUTCOMES = ("sent", "blocked", "failed", "retried", "uncertain")
 
 UPDATE_OUTCOMES = ("ok", "error", "duplicate", "group")
+QUEUE_KINDS = ("ua", "reminder")
 
 #: Update-to-reply latencies worth telling apart (seconds); the target is p99 < 50 ms.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -70,9 +71,10 @@ class Metrics:
             self.deliveries.labels(outcome)
         for outcome in UPDATE_OUTCOMES:
             self.updates.labels(outcome)
+        self.set_queue({})  # every series exists from the start, at zero
 
     def set_queue(self, depth_by_kind: dict[str, int]) -> None:
-        for kind in ("ua", "reminder"):
+        for kind in QUEUE_KINDS:
             self.outbox_depth.labels(kind).set(depth_by_kind.get(kind, 0))
         self.reminders_due.set(depth_by_kind.get("reminder", 0))
 

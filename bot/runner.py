@@ -29,7 +29,7 @@ from bot.http import MetricsServer
 from bot.metrics import metrics_route
 from bot.privacy import PURGE_EVERY_HOURS, purge
 from bot.reminders import Reminders
-from storage.database import leadership
+from storage.database import leadership, unreachable
 from storage.outbox import queue_depth
 from storage.supporters import find_by_role
 
@@ -80,9 +80,16 @@ async def run_background(app: App, sender: TelegramSender, stop: asyncio.Event) 
 
 
 async def refresh_queue_metrics(app: App) -> None:
-    """Read the outbox gauges from the database (the worker may run in another process)."""
-    async with app.sessions() as session:
-        app.metrics.set_queue(await queue_depth(session))
+    """Read the outbox gauges from the database (the worker may run in another process).
+    While the database is unreachable the last values are served: a scrape must not fail
+    just when the operator most wants to look."""
+    try:
+        async with app.sessions() as session:
+            app.metrics.set_queue(await queue_depth(session))
+    except Exception as error:
+        if not unreachable(error):
+            raise
+        log.warning("metrics: database unreachable (%s)", type(error).__name__)
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

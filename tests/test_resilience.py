@@ -29,10 +29,12 @@ from tests.conftest import (
 from tests.fake_bot_api import FakeBotAPI
 from tests.live import (
     broadcast_through_kills,
+    free_port,
     queue_future_ua,
     reach_report_step,
     running,
     says,
+    scrape,
 )
 from tests.tcp_proxy import TcpProxy
 
@@ -69,9 +71,11 @@ async def test_postgresql_gone_for_seconds_loses_no_message_and_no_action(
     await publish_fixture(lambda user_id: Chat(Dispatcher(setup), user_id))
     await setup.close()
 
+    port = free_port()
     sections = {
         "security": {"secret_key": key},
         "broadcast": {"rate_per_second": 50, "lease_seconds": 5},
+        "metrics": {"listen": f"127.0.0.1:{port}"},
     }
     async with running(api, url, "aiogram", sections=sections):
         voter = 777
@@ -79,6 +83,8 @@ async def test_postgresql_gone_for_seconds_loses_no_message_and_no_action(
         await api.wait_total(40)  # the broadcast is under way
         await proxy.cut()
         await api.user_presses(voter, api.last(voter), "I sent a letter")
+        metrics = await scrape(f"http://127.0.0.1:{port}/metrics")  # still served
+        assert metrics['uabot_outbox_depth{kind="ua"}'] >= 0
         await asyncio.sleep(3)  # the database stays away for three seconds
         await proxy.restore()
         assert "Thank you!" in await says(api, voter, 6), "the report waited for the database"
