@@ -5,17 +5,24 @@
    the repeats (messages sent twice) are compared with the in-flight window (16 per kill).
 2. Faults: 5% of sendMessage calls answer 502 or time out, with a burst of five 429s every
    300 calls; the outbox must reach every subscriber.
+3. With ``--postgres-outage SECONDS``: the machine's PostgreSQL itself is stopped that long
+   during a broadcast and started again; the bot, never restarted, must reach everyone.
+   (The pytest version cuts the connection with a TCP proxy instead, so as not to stop the
+   server under the rest of the suite.)
 
     .venv/bin/python -m benchmarks.bench_resilience [--trials 5] [--subscribers 10000]
-        [--kills 5] [--database-url postgresql+asyncpg://...]
+        [--kills 5] [--database-url postgresql+asyncpg://...] [--postgres-outage 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
+import signal
 import statistics
+import subprocess
 import tempfile
 import time
 from datetime import timedelta
@@ -33,7 +40,7 @@ from bot.crypto import generate_secret_key
 from storage.outbox import delivery_counts
 from tests.conftest import reset_postgres
 from tests.fake_bot_api import FakeBotAPI
-from tests.live import broadcast_through_kills, queue_future_ua
+from tests.live import broadcast_through_kills, queue_future_ua, start_uabot_process
 
 IN_FLIGHT = 16
 
@@ -54,6 +61,44 @@ async def kill_trial(database_url: str | None, subscribers: int, kills: int, see
     finally:
         await api.stop()
     return len(reached), repeats, time.perf_counter() - started
+
+
+def postgres(action: str) -> None:
+    """Stop or start this machine's PostgreSQL cluster (Debian's pg_ctlcluster)."""
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, "-m", "fast"]
+        if action == "stop"
+        else ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
+        check=True,
+    )
+
+
+async def outage_trial(database_url: str, subscribers: int, seconds: float) -> tuple:
+    """PostgreSQL itself stopped for ``seconds`` in the middle of a broadcast sent by
+    ``uabot run`` (not restarted), then started again."""
+    folder = Path(tempfile.mkdtemp(prefix="uabot-outage-"))
+    await reset_postgres(database_url)
+    key = generate_secret_key()
+    chats = await queue_future_ua(database_url, key, subscribers)
+    api = FakeBotAPI()
+    await api.start()
+    config = "[broadcast]\nrate_per_second = 200\n"
+    process = await start_uabot_process(api, database_url, key, folder, config=config)
+    started = time.perf_counter()
+    try:
+        await api.wait_total(subscribers // 3, timeout=120)
+        await asyncio.to_thread(postgres, "stop")
+        await asyncio.sleep(seconds)
+        await asyncio.to_thread(postgres, "start")
+        await api.wait_until(lambda: all(api.messages[chat] for chat in chats), timeout=300)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 60)
+        await api.stop()
+    reached = [chat for chat in chats if api.messages[chat]]
+    repeats = sum(len(api.messages[chat]) for chat in reached) - len(reached)
+    return len(reached), repeats, time.perf_counter() - started, process.returncode
 
 
 async def fault_trial(subscribers: int, seed: int) -> tuple:
@@ -91,6 +136,14 @@ async def main() -> None:
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--database-url", default=None, help="PostgreSQL (emptied); else SQLite")
+    parser.add_argument(
+        "--postgres-outage",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="also stop this machine's PostgreSQL that long mid-broadcast (needs root and "
+        "--database-url)",
+    )
     args = parser.parse_args()
     seeds = [random.randrange(1_000_000) for _ in range(args.trials)]
 
@@ -129,6 +182,25 @@ async def main() -> None:
         )
     print(table(rows))
     print("(failed: timed out twice, so given up as uncertain; the fake had delivered both)")
+    if args.postgres_outage and args.database_url:
+        reached, repeats, seconds, status = await outage_trial(
+            args.database_url, args.subscribers, args.postgres_outage
+        )
+        print()
+        print(
+            table(
+                [
+                    ("PostgreSQL stopped", "reached", "repeats", "s", "uabot run exit status"),
+                    (
+                        f"{args.postgres_outage:.0f} s",
+                        f"{reached:,} / {args.subscribers:,}",
+                        str(repeats),
+                        f"{seconds:.0f}",
+                        str(status),
+                    ),
+                ]
+            )
+        )
 
 
 if __name__ == "__main__":

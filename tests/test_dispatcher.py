@@ -1,8 +1,12 @@
 """Random updates against the real dispatcher and handlers (Hypothesis): whatever arrives,
-nothing escapes as an error, and every answer is in the language of the person asking."""
+nothing escapes as an error, and every answer is in the language of the person asking.
+
+400 examples per database by default; for a longer run set ``UABOT_FUZZ_EXAMPLES``, e.g.
+``UABOT_FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_dispatcher.py``."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -111,7 +115,7 @@ _prepared: set[int] = set()
 
 
 @settings(
-    max_examples=400,
+    max_examples=int(os.environ.get("UABOT_FUZZ_EXAMPLES", "400")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
