@@ -89,6 +89,29 @@ async def delivery_counts(session: AsyncSession, update_id: int) -> dict[str, in
     return {status: int(count) for status, count in rows}
 
 
+def _due(
+    query: Select[Any],
+    table: type[Delivery] | type[ChannelPost],
+    session: AsyncSession,
+    now: datetime,
+) -> Select[Any]:
+    """Rows of an outbox table that are due: pending and past their next attempt, or
+    leased by a worker whose lease ran out (a dead worker). On PostgreSQL rows locked by
+    another worker are skipped; SQLite serialises writers."""
+    query = query.where(
+        or_(
+            and_(
+                table.status == "pending",
+                or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
+            ),
+            and_(table.status == "sending", table.lease_until < now),
+        )
+    )
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return query
+
+
 @dataclass(frozen=True)
 class Claimed:
     """A delivery this worker holds a lease on, with what it needs to render and send it."""
@@ -108,26 +131,12 @@ class Claimed:
 async def claim_due(
     session: AsyncSession, now: datetime, lease: timedelta, limit: int
 ) -> list[Claimed]:
-    """Lease up to ``limit`` deliveries that are due, or whose lease ran out (a dead worker).
-
-    On PostgreSQL rows locked by another worker are skipped; SQLite serialises writers.
-    """
+    """Lease up to ``limit`` deliveries that are due, or whose lease ran out (a dead worker)."""
     due = (
-        select(Delivery.id)
-        .where(
-            or_(
-                and_(
-                    Delivery.status == "pending",
-                    or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-                ),
-                and_(Delivery.status == "sending", Delivery.lease_until < now),
-            )
-        )
+        _due(select(Delivery.id), Delivery, session, now)
         .order_by(Delivery.priority, Delivery.id)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
     ids = list(await session.scalars(due))
     if not ids:
         return []
@@ -231,22 +240,7 @@ async def claim_channel_posts(
     session: AsyncSession, now: datetime, lease: timedelta
 ) -> list[ClaimedPost]:
     """Lease the channel posts that are due (few: one per channel and publication)."""
-    posts = list(
-        await session.scalars(
-            select(ChannelPost).where(
-                or_(
-                    and_(
-                        ChannelPost.status == "pending",
-                        or_(
-                            ChannelPost.next_attempt_at.is_(None),
-                            ChannelPost.next_attempt_at <= now,
-                        ),
-                    ),
-                    and_(ChannelPost.status == "sending", ChannelPost.lease_until < now),
-                )
-            )
-        )
-    )
+    posts = list(await session.scalars(_due(select(ChannelPost), ChannelPost, session, now)))
     for post in posts:
         post.status, post.lease_until, post.attempts = "sending", now + lease, post.attempts + 1
     await session.flush()
@@ -267,16 +261,6 @@ async def record_channel_post(session: AsyncSession, post_id: int, outcome: Outc
             error=outcome.error,
         )
     )
-
-
-async def channel_post_counts(session: AsyncSession, update_id: int) -> dict[str, int]:
-    """{status: count} of the channel posts of one update."""
-    rows = await session.execute(
-        select(ChannelPost.status, func.count())
-        .where(ChannelPost.update_id == update_id)
-        .group_by(ChannelPost.status)
-    )
-    return {status: int(count) for status, count in rows}
 
 
 async def start_broadcast(
