@@ -266,7 +266,10 @@ class OutboxWorker:
 
     # --- public channels -----------------------------------------------------------------
     async def post_to_channels(self) -> int:
-        """Post newly published UAs to the channels named in the config; how many tried."""
+        """Post newly published UAs to the channels named in the config; how many tried.
+        Without channels in the config this costs nothing (it runs before every batch)."""
+        if not self.app.settings.broadcast.channels:
+            return 0
         now = self.app.clock.now()
         async with self.app.write_lock, self.app.sessions() as session, session.begin():
             posts = await claim_channel_posts(session, now, self.lease)
