@@ -18,9 +18,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -136,7 +137,7 @@ class OutboxWorker:
                     continue
                 pending = outcomes[:]
                 outcomes.clear()
-                await self._record(pending)
+                await self._record("recording outcomes", partial(record_outcomes, outcomes=pending))
 
         async def work() -> None:
             while not queue.empty():
@@ -152,15 +153,15 @@ class OutboxWorker:
             await recorder
         return len(claimed)
 
-    async def _record(self, outcomes: list[Outcome]) -> None:
-        """Write outcomes, waiting out a database that is briefly unreachable: a message
-        sent but not recorded would be sent again once its lease runs out."""
+    async def _record(self, what: str, store: Callable[[AsyncSession], Awaitable[None]]) -> None:
+        """Commit what ``store`` writes, waiting out a database that is briefly unreachable:
+        a message sent but not recorded would be sent again once its lease runs out."""
 
         async def write() -> None:
             async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                await record_outcomes(session, outcomes)
+                await store(session)
 
-        await retry_unreachable(write, give_up_after=RECORD_PATIENCE, what="recording outcomes")
+        await retry_unreachable(write, give_up_after=RECORD_PATIENCE, what=what)
 
     async def drain(self) -> int:
         """Send everything that is due now; the total handled."""
@@ -278,12 +279,9 @@ class OutboxWorker:
         await self._load_updates({post.update_id for post in posts})
         for post in posts:
             outcome = await self._post(post)
-
-            async def write(post_id: int = post.id, outcome: Outcome = outcome) -> None:
-                async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                    await record_channel_post(session, post_id, outcome)
-
-            await retry_unreachable(write, give_up_after=RECORD_PATIENCE, what="a channel post")
+            await self._record(
+                "a channel post", partial(record_channel_post, post_id=post.id, outcome=outcome)
+            )
             if outcome.status == "failed":
                 log.warning("a channel post failed: %s", outcome.error)
         return len(posts)

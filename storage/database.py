@@ -123,9 +123,11 @@ async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
 
 def dialect_insert(session: AsyncSession) -> Callable[..., Any]:
     """The ``insert`` construct of the session's dialect, which knows ON CONFLICT."""
-    if session.bind.dialect.name == "postgresql":
-        return postgresql.insert
-    return sqlite.insert
+    return _insert_of(session.bind.dialect.name)
+
+
+def _insert_of(dialect: str) -> Callable[..., Any]:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def insert_ignore(
@@ -144,8 +146,7 @@ async def insert_ignore(
 @functools.cache
 def _insert_ignoring(dialect: str, model: type[Any], keys: tuple[str, ...]) -> Any:
     """One statement per table: some run for every update (the redelivery check)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model.__table__).on_conflict_do_nothing(index_elements=list(keys))
+    return _insert_of(dialect)(model.__table__).on_conflict_do_nothing(index_elements=list(keys))
 
 
 #: The PostgreSQL advisory lock that elects the one process running the outbox worker and
