@@ -1,13 +1,17 @@
 """Read an Urgent Action document (English or Spanish) into a ``UADraft``.
 
-UA documents follow one layout: a heading, a title, a summary, "TAKE ACTION", a line with
-the UA number, index, country and date, the targets' addresses, the copy (CC), the sample
-letter, additional information, then labelled trailer lines (preferred language, deadline,
-name and pronoun, link to the previous UA). PDF extraction breaks lines, adds bullets and
-non-breaking spaces; everything here works on normalised lines so those do not matter.
+Organisers receive UAs in many layouts: Amnesty's current template, sections' web pages
+copied with their menus, the 2000s "UA: 324/12 Index: ..." sheets, 1990s "EXTRA 19/92"
+circulars, PDFs whose extraction breaks every line. Reading is lenient: every field found
+is kept, a field not found is empty, and ``UADraft.missing`` names what publishing still
+needs, for the organiser to add in chat. Only text with no sign of a UA at all is refused.
+
+The header facts (number, update, index, dates, country) are found by ``bot.uafields``
+wherever they are; this module finds the parts that have a place in the document: title,
+summary, who to write to, the copy (CC), the sample letter and the background.
 
 Only ``UADocumentError`` leaves ``parse_document``: whatever the input, the organiser gets
-a message saying what was missing and what the parser looked for.
+a message saying what was wrong.
 """
 
 from __future__ import annotations
@@ -18,17 +22,16 @@ from datetime import date
 from typing import Any
 
 from bot.extract import DocumentReadError, extract_text
-from bot.vocabulary import ORDINALS, language_code, parse_date
+from bot.uafields import Header, is_header_line, read_header
+from bot.vocabulary import language_code
 
 MAX_TEXT_CHARACTERS = 200_000
+#: What publishing needs and a document may lack; the organiser adds it in chat.
+REQUIRED_TO_PUBLISH = ("ua_number", "deadline")
 
 
 class UADocumentError(Exception):
     """The document cannot become a UA; ``str()`` says what is wrong and how to fix it."""
-
-    def __init__(self, message: str, missing: str | None = None) -> None:
-        super().__init__(message)
-        self.missing = missing
 
 
 @dataclass
@@ -46,12 +49,12 @@ class Contact:
 
 @dataclass
 class UADraft:
-    """Everything read from one UA document, before it is stored."""
+    """Everything read from one UA document, before it is stored; None where it is silent."""
 
-    ua_number: str
-    update_ordinal: int
-    language: str
-    deadline: date
+    language: str = "en"
+    ua_number: str | None = None
+    update_ordinal: int | None = None
+    deadline: date | None = None
     title: str = ""
     index: str | None = None
     country: str | None = None
@@ -65,46 +68,80 @@ class UADraft:
     preferred_language: str | None = None
     name_pronoun: str = ""
     previous_link: str | None = None
+    closing_notice: bool = False
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        """The fields publishing needs that this draft lacks."""
+        return [name for name in REQUIRED_TO_PUBLISH if getattr(self, name) is None]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> UADraft:
+        """The draft ``to_json`` wrote (a stored revision of a live UA)."""
+        fields = {key: value for key, value in data.items() if key != "missing"}
+        for key in ("deadline", "issue_date"):
+            fields[key] = date.fromisoformat(fields[key]) if fields.get(key) else None
+        for key in ("targets", "cc"):
+            fields[key] = [Contact(**contact) for contact in fields.get(key, [])]
+        return cls(**fields)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data["deadline"] = self.deadline.isoformat()
+        data["deadline"] = self.deadline.isoformat() if self.deadline else None
         data["issue_date"] = self.issue_date.isoformat() if self.issue_date else None
+        data["missing"] = self.missing
         return data
 
 
-_HEADING = re.compile(r"^(URGENT ACTION|ACCI[OÓ]N URGENTE)\b", re.I)
+_HEADING = re.compile(r"^\W*(?:URGENT ACTION|ACCI[OÓ]N URGENTE)\b\s*(.*)$", re.I)
+_UA_WORDS = re.compile(r"(?i)\burgent\s+action|\bacci[oó]n\s+urgente")
 _TAKE_ACTION = re.compile(
-    r"^(TAKE ACTION|ACT[UÚ]A(?:N)?|TOMA ACCI[OÓ]N|PASA A LA ACCI[OÓ]N)\b\s*:?", re.I
+    r"^(?:TAKE ACTION|ACT[UÚ]A(?:N)?|TOMA ACCI[OÓ]N|PASA A LA ACCI[OÓ]N|RECOMMENDED ACTION|"
+    r"ACCI[OÓ]N RECOMENDADA|WHAT YOU CAN DO|QU[EÉ] PUEDES HACER)\b\s*:?",
+    re.I,
 )
-_ORDINAL_WORD = r"([0-9]{1,2}(?:st|nd|rd|th|a|ª)|[A-Za-zÁÉÍÓÚáéíóú]+)"
-_UA_NUMBER = re.compile(
-    rf"(?:\b{_ORDINAL_WORD}\s+)?\b(?:UA|AU)\s*(?:N[ºo°.]\s*)?:?\s*(\d{{1,4}})\s*[/.]\s*(\d{{2}})\b"
+_POINTS_INTRO = re.compile(
+    r"(?i)^(?:please\s+)?(?:write|escrib\w*|env[ií]en)\b.*(?:language|idioma|lengua|"
+    r"immediately|inmediatamente|urgently|urgentemente)[^:]*:\s*$|^recommended action\b.*:"
 )
-_UA_LINE = re.compile(r"\b(?:UA|AU)\b\s*(?:N[ºo°.]\s*)?:\s*\d{1,4}\s*[/.]\s*\d{2}\b")
-_INDEX = re.compile(r"\b(?:Index|[IÍ]ndice)\s*:\s*([A-Z]{3}\s*\d{2}/\d{3,5}/\d{4})", re.I)
-_LINE_DATE = re.compile(r"\b(?:Date|Fecha)\s*:\s*(.+)$", re.I)
-_COPY_INTRO = re.compile(r"^(send a copy|env[ií]a(?:n)? (?:una )?copia|copias? a\b)", re.I)
+_APPEALS_TO = re.compile(
+    r"(?i)^(?:appeals?\s+to\b|write\s+to\b|escribe\s+a\b|escriban\s+a\b|"
+    r"env[ií]\w*\s+(?:sus\s+)?llamamientos\s+a\b)|"
+    r"(?:\bsend\s+appeals\b|\bwrite\b|llamamientos\b|\bescrib\w*\b).*\b(?:to|a)\s*:\s*$"
+)
+_COPY_INTRO = re.compile(
+    r"(?i)^(?:send a copy|(?:and\s+|also\s+send\s+)?copies\s+to|copy\s+to|"
+    r"env[ií]\w*\s+(?:una\s+)?copias?|(?:y\s+)?copias?\s+a\b)"
+)
 _CC_PREFIX = re.compile(r"^(?:CC|C\.C\.|Copia(?:s)?(?: a)?)\s*:\s*", re.I)
 _SALUTATION_START = re.compile(
-    r"^(dear|mr\.?|ms\.?|mrs\.?|madam|sir|your excellency|excellency|hon(?:ou?rable|\.)|"
-    r"sr\.?|sra\.?|señor|señora|estimad[oa]s?|excelent[ií]sim[oa]|distinguid[oa]|"
-    r"querid[oa]|apreciad[oa]|attorney|minister|president|ministr[oa]|fiscal|presidenta?)\b",
+    r"^(dear|mr\.?|ms\.?|mrs\.?|madam|sir|your excellency|excellency|your majesty|"
+    r"hon(?:ou?rable|\.)|sr\.?|sra\.?|señor|señora|estimad[oa]s?|excelent[ií]sim[oa]|"
+    r"distinguid[oa]|querid[oa]|apreciad[oa]|attorney|minister|president|ministr[oa]|fiscal|"
+    r"presidenta?|excelencia|majestad|su majestad)\b",
     re.I,
 )
 _CLOSING = re.compile(
-    r"^(yours (?:sincerely|faithfully|truly)|sincerely|respectfully|kind regards|"
-    r"atentamente|le saluda atentamente|respetuosamente|cordialmente|sinceramente)\b",
+    r"^(yours (?:sincerely|faithfully|truly|respectfully)|sincerely(?: yours)?|respectfully|"
+    r"kind regards|best regards|regards|atentamente|muy atentamente|le saluda atentamente|"
+    r"respetuosamente|cordialmente|sinceramente|saludos cordiales|reciba un cordial saludo)\b",
     re.I,
 )
-_ADDITIONAL = re.compile(r"^(ADDITIONAL INFORMATION|INFORMACI[OÓ]N ADICIONAL)\b", re.I)
+_ADDITIONAL = re.compile(
+    r"^(?:ADDITIONAL INFORMATION|INFORMACI[OÓ]N ADICIONAL|BACKGROUND(?: INFORMATION)?|"
+    r"INFORMACI[OÓ]N (?:GENERAL|DE CONTEXTO|COMPLEMENTARIA)|CONTEXTO)\b\s*:?\s*",
+    re.I,
+)
 _PREFERRED_LANGUAGE = re.compile(
-    r"^(?:PREFERRED LANGUAGE(?: TO ADDRESS (?:THE )?TARGETS?)?|IDIOMA PREFERENTE[^:]*)\s*:\s*(.*)$",
+    r"^(?:PREFERRED LANGUAGE(?: TO ADDRESS (?:THE )?TARGETS?)?|IDIOMA PREFERENTE[^:]*|"
+    r"IDIOMA PREFERIDO[^:]*|LENGUA PREFERIDA[^:]*)\s*:\s*(.*)$",
     re.I,
 )
-_DEADLINE = re.compile(
-    r"^(?:.*?\b(?:UNTIL|ANTES DEL|HASTA(?: EL)?)|DEADLINE|FECHA L[IÍ]MITE)\s*:\s*(.*)$", re.I
+_DEADLINE_TRAILER = re.compile(
+    r"^(?:.*?\b(?:UNTIL|ANTES DEL|HASTA(?: EL)?|NO M[AÁ]S TARDE DEL?)|DEADLINE|"
+    r"FECHA L[IÍ]MITE[^:]*)\s*:\s*(.*)$",
+    re.I,
 )
 _NAME_PRONOUN = re.compile(
     r"^(?:NAME AND PREFERRED PRONOUNS?|NOMBRE Y (?:PRONOMBRE|G[EÉ]NERO)[^:]*)\s*:\s*(.*)$", re.I
@@ -112,19 +149,41 @@ _NAME_PRONOUN = re.compile(
 _PREVIOUS_LINK = re.compile(
     r"^(?:LINK TO (?:THE )?PREVIOUS UA|ENLACE A LA (?:AU|ACCI[OÓ]N)[^:]*)\s*:\s*(.*)$", re.I
 )
-_TRAILERS = (_PREFERRED_LANGUAGE, _DEADLINE, _NAME_PRONOUN, _PREVIOUS_LINK)
+_TRAILERS = (_PREFERRED_LANGUAGE, _DEADLINE_TRAILER, _NAME_PRONOUN, _PREVIOUS_LINK)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SOCIAL = re.compile(r"^(?:twitter|x|facebook|instagram|bluesky|mastodon|tiktok)\s*:\s*(.+)$", re.I)
 _HANDLE = re.compile(r"^@\w{2,}$")
-_PHONE = re.compile(r"^(?:fax|tel|tel[eé]fono|phone)\.?\s*:\s*(.+)$", re.I)
+_PHONE = re.compile(r"^(?:fax|tel|tel[eé]fono|phone)\.?\s*:?\s*(\+?[\d(][\d ()./-]{5,})$", re.I)
 _LABELLED_EMAIL = re.compile(r"^(?:e-?mail|correo(?: electr[oó]nico)?)\s*:\s*(.+)$", re.I)
-_SALUTATION_LABEL = re.compile(r"^(?:salutation|saludo)\s*:\s*(.+)$", re.I)
+_SALUTATION_LABEL = re.compile(r"^(?:salutation|saludo|tratamiento)\s*:\s*(.+)$", re.I)
+_INLINE_LABELS = re.compile(
+    r"\s*[,;]?\s*(?=\b(?:E-?mail|Correo(?: electr[oó]nico)?|Fax|Tel|Phone|Tel[eé]fono|Twitter|"
+    r"Facebook|Instagram|Salutation|Tratamiento)\s*:)",
+    re.I,
+)
 _BULLET = re.compile(r"^[\u00b7\u2022\u25aa\u25cf\u2023\u2043\u25e6\uf0b7\-–*]+\s*")
+_NUMBERED_STEP = re.compile(r"^\d{1,2}[.)]\s+")
+_NOT_A_CONTACT = re.compile(
+    r"(?i)^(?:\*|note\b|nota\b|click\b|haz clic|pulsa|please\b|por favor|check\b|"
+    r"consulte|also\b|tambi[eé]n\b|\d{1,2}[.)]\s)"
+)
 _ORGANISATION = re.compile(
     r"\b(mission|embassy|consulate|ministry|embajada|misi[oó]n|consulado|ministerio)\b", re.I
 )
 _HONORIFIC = re.compile(
-    r"^(mr|ms|mrs|dr|dra|hon|h\.e|his|her|sr|sra|srta|excmo|excma|sir|dame|prof)\b\.?", re.I
+    r"^(mr|ms|mrs|dr|dra|hon|h\.e|his|her|sr|sra|srta|excmo|excma|sir|dame|prof|king|queen|"
+    r"president|presidente|presidenta|ambassador|embajador|embajadora|general)\b\.?",
+    re.I,
+)
+#: Lines of a web page's navigation or footer, copied along with a UA.
+_NAVIGATION = re.compile(
+    r"(?i)^(?:skip to (?:main )?content|log ?in|sign ?in|sign up|donate|dona(?:r)?|menu|"
+    r"men[uú]|search|buscar|share|compartir|home|inicio|english|español|français|"
+    r"português|العربية|ir al contenido(?: principal)?|iniciar sesi[oó]n|hazte soci[oa]|"
+    r"[uú]nete|join|contact(?: us)?|contacto|privacy(?: policy)?|cookies?|"
+    r"pol[ií]tica de privacidad|take action|act[uú]a|facebook|twitter|instagram|youtube|"
+    r"tiktok|x|linkedin|whatsapp|email|print|imprimir|back to top|volver arriba|"
+    r"©.*|copyright.*)$"
 )
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
@@ -148,8 +207,10 @@ def _ascii_quotes(text: str) -> str:
     return text.translate(_QUOTES)
 
 
-def _first(lines: list[str], pattern: re.Pattern[str], start: int = 0) -> int | None:
-    for number in range(start, len(lines)):
+def _first(
+    lines: list[str], pattern: re.Pattern[str], start: int = 0, stop: int = -1
+) -> int | None:
+    for number in range(start, len(lines) if stop < 0 else min(stop, len(lines))):
         if pattern.search(_ascii_quotes(lines[number])):
             return number
     return None
@@ -193,7 +254,56 @@ def _prose(lines: list[str]) -> str:
 
 def _is_heading_case(line: str) -> bool:
     letters = [ch for ch in line if ch.isalpha()]
-    return bool(letters) and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+    return len(letters) > 3 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+
+
+def _is_prose(line: str) -> bool:
+    """A sentence rather than a name or an address line."""
+    return len(line) > 100 or (len(line.split()) > 8 and line.endswith("."))
+
+
+def _explode(line: str) -> list[str]:
+    """A contact written on one line (web copies): its parts, one per envelope line."""
+    parts = [part.strip() for part in _INLINE_LABELS.split(line) if part.strip()]
+    head = parts[0]
+    if len(head) > 50 and head.count(",") >= 2 and not _INLINE_LABELS.match(head):
+        parts[:1] = [piece.strip() for piece in head.split(",") if piece.strip()]
+    return parts
+
+
+def _contact_blocks(region: list[str]) -> list[list[str]]:
+    """The contacts in a region, apart even where no blank line separates them: a contact
+    ends at its email, phone, handle or salutation, or where a new name begins after an
+    address."""
+    contacts: list[list[str]] = []
+    for block in _blocks(region):
+        lines = [part for line in block for part in _explode(line)]
+        current: list[str] = []
+        for line in lines:
+            ended = bool(current) and _is_contact_end(current[-1]) and not _is_contact_end(line)
+            new_name = len(current) >= 3 and bool(_HONORIFIC.match(line))
+            if ended or new_name:
+                contacts.append(current)
+                current = []
+            current.append(line)
+        if current:
+            contacts.append(current)
+    return [
+        block
+        for block in contacts
+        if not _NOT_A_CONTACT.match(block[0]) and not _is_prose(block[0])
+    ]
+
+
+def _is_contact_end(line: str) -> bool:
+    return bool(
+        _LABELLED_EMAIL.match(line)
+        or _EMAIL.fullmatch(line)
+        or _SOCIAL.match(line)
+        or _HANDLE.match(line)
+        or _PHONE.match(line)
+        or _SALUTATION_LABEL.match(line)
+    )
 
 
 def _contact(block: list[str], organisation_first: bool) -> Contact:
@@ -213,7 +323,7 @@ def _contact(block: list[str], organisation_first: bool) -> Contact:
             social = line
         elif phone_match := _PHONE.match(line):
             phone = phone_match.group(1).strip()
-        else:
+        elif not _SALUTATION_LABEL.match(line):
             lines.append(line)
     organisation = None
     if organisation_first and len(lines) > 1 and _ORGANISATION.search(lines[0]):
@@ -237,43 +347,22 @@ def _salutation_index(lines: list[str], start: int, stop: int) -> int | None:
     """The line that opens the sample letter: short, ends in ',' or ':' and leads into prose."""
     for number in range(start, stop):
         line = lines[number]
-        if not line or len(line) > 90 or not line.endswith((",", ":")) or _CC_PREFIX.match(line):
+        if (
+            not line
+            or len(line) > 90
+            or not line.endswith((",", ":"))
+            or _CC_PREFIX.match(line)
+            or _SALUTATION_LABEL.match(line)
+            or _APPEALS_TO.search(line)
+            or _COPY_INTRO.match(line)
+            or _POINTS_INTRO.search(line)
+        ):
             continue
         following = next((later for later in lines[number + 1 : stop] if later), "")
-        if _SALUTATION_START.match(line) or len(following) >= 60:
+        if _SALUTATION_START.match(line) and len(following) >= 40:
             return number
-    return None
-
-
-def _ua_number(lines: list[str]) -> tuple[str, int | None, int | None]:
-    """The UA number, the update ordinal, and the line holding them (prefer the UA line)."""
-    line_number = _first(lines, _UA_LINE)
-    candidates = [line_number] if line_number is not None else []
-    candidates += [n for n, line in enumerate(lines) if _UA_NUMBER.search(line)]
-    for number in candidates:
-        match = _UA_NUMBER.search(lines[number])
-        if not match:
-            continue
-        ordinal_word, case, year = match.groups()
-        ordinal = ORDINALS.get(ordinal_word.lower()) if ordinal_word else None
-        if ordinal is None:
-            ordinal = _ordinal_elsewhere(lines, f"{int(case)}", year)
-        return f"{int(case)}/{year}", ordinal, line_number
-    raise UADocumentError(
-        "No UA number found. The parser looked for a line such as 'UA: 72/24 Index: ...', "
-        "'Seventh UA: 72/24' or 'AU: 72/24' (72.24 works too). Add the UA number and try again.",
-        missing="ua_number",
-    )
-
-
-def _ordinal_elsewhere(lines: list[str], case: str, year: str) -> int | None:
-    for line in lines:
-        for match in _UA_NUMBER.finditer(line):
-            word, found_case, found_year = match.groups()
-            if word and (str(int(found_case)), found_year) == (case, year):
-                ordinal = ORDINALS.get(word.lower())
-                if ordinal:
-                    return ordinal
+        if len(following) >= 60 and len(line.split()) <= 6 and not _TAKE_ACTION.match(line):
+            return number
     return None
 
 
@@ -285,130 +374,204 @@ def _trailer(lines: list[str], pattern: re.Pattern[str]) -> tuple[int | None, st
     return None, ""
 
 
+def _has_ua_sign(text: str, header: Header) -> bool:
+    return bool(
+        header.ua_number or header.index or header.deadline or _UA_WORDS.search(text[:50_000])
+    )
+
+
+def _content_span(lines: list[str], header: Header) -> tuple[int, int]:
+    """Where the UA starts and ends in a copied web page: from its first sign (heading,
+    number or index) to its last labelled or long line, leaving menus and footers out."""
+    signs = [n for n, line in enumerate(lines) if _HEADING.match(line) or _UA_WORDS.search(line)]
+    signs += [n for n in (header.number_line, header.deadline_line) if n is not None]
+    start = min(signs) if signs else 0
+    while start > 0 and _title_like(lines[start - 1]):
+        start -= 1  # a web page's title sits just above its first UA sign
+    end = len(lines)
+    while end > start + 1 and (not lines[end - 1] or _NAVIGATION.match(lines[end - 1])):
+        end -= 1
+    return start, end
+
+
+def _title_like(line: str) -> bool:
+    words = line.split()
+    return (
+        3 <= len(words) <= 30
+        and not line.endswith((".", ",", ":", ";"))
+        and not _NAVIGATION.match(line)
+        and line[:1].isupper()
+    )
+
+
+def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
+    """The title and the line after it. Current layouts put it under "URGENT ACTION" in
+    capitals; web pages run it into the heading ("Acción urgente: México, ...") or put it
+    above the UA number."""
+    heading = _first(lines, _HEADING, start)
+    if heading is not None:
+        rest = re.sub(
+            r"(?i)^[\s:–—-]*(?:update|actualizaci[oó]n)?[\s:–—-]*",
+            "",
+            _HEADING.match(lines[heading]).group(1),
+        ).strip()
+        if len(rest.split()) >= 2:
+            return rest, heading + 1
+        cursor = heading + 1
+        while cursor < len(lines) and not lines[cursor]:
+            cursor += 1
+        title_lines = []
+        while cursor < len(lines) and lines[cursor] and _is_heading_case(lines[cursor]):
+            if cursor != header.number_line and not _TAKE_ACTION.match(lines[cursor]):
+                title_lines.append(lines[cursor])
+            cursor += 1
+        if title_lines:
+            return " ".join(title_lines), cursor
+        if heading > start and _title_like(lines[heading - 1]):
+            return lines[heading - 1], heading + 1
+        return "", heading + 1
+    for number in range(start, min(len(lines), start + 12)):
+        line = lines[number]
+        if (
+            line
+            and number != header.number_line
+            and _title_like(line)
+            and (_is_heading_case(line) or not _is_prose(line))
+        ):
+            return line, number + 1
+    return "", start
+
+
+def _letter_end(lines: list[str], salutation: int, limit: int) -> int:
+    for number in range(salutation + 1, limit):
+        if _CLOSING.match(_ascii_quotes(lines[number])):
+            return number + 1
+        if number > salutation + 1 and (
+            _ADDITIONAL.match(lines[number]) or _APPEALS_TO.search(lines[number])
+        ):
+            return number
+    return limit
+
+
+def _points(lines: list[str], start: int, stop: int) -> str:
+    """The points to make, for layouts with no sample letter ("Please write immediately
+    ...:" then bullets): the supporter writes them in their own words."""
+    intro = _first(lines, _POINTS_INTRO, start, stop)
+    if intro is None:
+        return ""
+    end = intro + 1
+    while end < stop and not (
+        _APPEALS_TO.search(lines[end])
+        or _COPY_INTRO.match(lines[end])
+        or _HEADING.match(lines[end])
+    ):
+        end += 1
+    return _prose(lines[intro + 1 : end])
+
+
 def parse_text(text: str) -> UADraft:
-    """Read a UA from its text. Raises ``UADocumentError`` when it cannot be one."""
+    """Read a UA from its text. Raises ``UADocumentError`` only when it is not a UA."""
     if len(text) > MAX_TEXT_CHARACTERS:
         raise UADocumentError(
             f"The document has {len(text):,} characters; a UA has fewer than "
             f"{MAX_TEXT_CHARACTERS:,}. Send the UA alone."
         )
     lines = _normalise(text)
+    header = read_header(lines)
+    if not _has_ua_sign(text, header):
+        raise UADocumentError(
+            "This does not look like an Urgent Action: it has no UA number (such as "
+            "'UA: 72/24' or 'AU 047/24'), no AI index, no 'URGENT ACTION' / 'ACCIÓN URGENTE' "
+            "and no deadline to act."
+        )
     warnings: list[str] = []
-    heading = _first(lines, _HEADING)
-    if heading is None and _first(lines, _UA_NUMBER) is None:
-        raise UADocumentError(
-            "This does not look like an Urgent Action: it has neither the heading "
-            "'URGENT ACTION' / 'ACCIÓN URGENTE' nor a UA number such as 'UA: 72/24'.",
-            missing="heading",
-        )
-    ua_number, ordinal, ua_line = _ua_number(lines)
-    deadline_line, deadline_text = _trailer(lines, _DEADLINE)
-    if deadline_line is None:
-        raise UADocumentError(
-            "No deadline found. The parser looked for a line such as 'PLEASE TAKE ACTION AS "
-            "SOON AS POSSIBLE UNTIL: August 30, 2026' (in Spanish: '... HASTA EL: 30 de agosto "
-            "de 2026'). Add it and try again.",
-            missing="deadline",
-        )
-    deadline = parse_date(deadline_text)
-    if deadline is None:
-        raise UADocumentError(
-            f"The deadline '{deadline_text[:60]}' is not a date the parser can read. Write it "
-            "like 'August 30, 2026', '30 August 2026' or '30 de agosto de 2026'.",
-            missing="deadline",
-        )
-    language = "es" if heading is not None and lines[heading].upper().startswith("ACCI") else "en"
-    if heading is None:
-        language = "es" if re.search(r"\bAU\b", "\n".join(lines)) else "en"
-        warnings.append("No 'URGENT ACTION' heading: the title may be wrong.")
-    if ordinal is None:
-        ordinal = 1
+    start, end = _content_span(lines, header)
+    title, cursor = _title(lines, start, header)
+    skip = {n for n, line in enumerate(lines) if is_header_line(line)}
+    skip |= {n for n in (header.number_line, header.deadline_line) if n is not None}
 
-    index = country = None
-    issue_date = None
-    if ua_line is not None:
-        line = lines[ua_line]
-        if found_index := _INDEX.search(line):
-            index = re.sub(r"\s+", " ", found_index.group(1))
-        if found_date := _LINE_DATE.search(line):
-            issue_date = parse_date(found_date.group(1))
-        middle = line[found_index.end() : found_date.start()] if found_index and found_date else ""
-        country = middle.strip(" ,;-") or None
-    for missing, value in (("index", index), ("issue date", issue_date)):
-        if value is None:
-            warnings.append(
-                f"No {missing} found on a line like "
-                "'UA: 72/24 Index: AMR 53/1059/2026 Venezuela Date: 27 May 2026'."
-            )
-
-    # Title and summary sit between the heading and TAKE ACTION.
-    take_action = _first(lines, _TAKE_ACTION, (heading or 0))
-    body_start = (heading + 1) if heading is not None else 0
-    title_lines: list[str] = []
-    cursor = body_start
-    while cursor < len(lines) and (not lines[cursor] and not title_lines):
-        cursor += 1
-    while cursor < len(lines) and lines[cursor] and _is_heading_case(lines[cursor]):
-        if cursor != ua_line and not _TAKE_ACTION.match(lines[cursor]):
-            title_lines.append(lines[cursor])
-        cursor += 1
-    title = " ".join(title_lines)
-    summary_end = take_action
-    if summary_end is None:  # no TAKE ACTION heading: the summary is the first paragraph
-        summary_end = cursor
-        while summary_end < len(lines) and not lines[summary_end]:
-            summary_end += 1
-        while summary_end < len(lines) and lines[summary_end]:
-            summary_end += 1
-    summary = _prose([ln for n, ln in enumerate(lines[cursor:summary_end], cursor) if n != ua_line])
-
-    # Targets follow the TAKE ACTION block; the copy (CC) and the letter come after them.
-    targets_start = summary_end
-    if take_action is not None:
-        targets_start = take_action + 1
-        while targets_start < len(lines) and lines[targets_start]:
-            targets_start += 1
-    additional = _first(lines, _ADDITIONAL, targets_start)
     trailer_lines = [n for n in (_trailer(lines, p)[0] for p in _TRAILERS) if n is not None]
-    letter_limit = additional if additional is not None else min(trailer_lines)
-    copy_intro = _first(lines, _COPY_INTRO, targets_start)
+    additional = _first(lines, _ADDITIONAL, cursor)
+    take_action = _first(lines, _TAKE_ACTION, cursor)
+    points_intro = _first(lines, _POINTS_INTRO, cursor)
+    appeals_to = _first(lines, _APPEALS_TO, cursor)
+    sections = [n for n in (take_action, points_intro, appeals_to, additional) if n is not None]
+    summary_end = min([*sections, *trailer_lines, end])
+    if header.number_line is not None and header.number_line > cursor + 1:
+        summary_end = min(summary_end, header.number_line)
+    summary = _prose(
+        [ln for n, ln in enumerate(lines[cursor:summary_end], cursor) if n not in skip]
+    )
+
+    # Who to write to: after "APPEALS TO:" where the layout says so, else after the
+    # TAKE ACTION block (and the UA line under it, in the current template).
+    later_sections = [n for n in (additional, *trailer_lines) if n is not None]
+    if appeals_to is not None:
+        targets_start = appeals_to + 1
+    elif take_action is not None:
+        targets_start = take_action + 1
+        while targets_start < end and lines[targets_start]:
+            targets_start += 1
+    else:
+        targets_start = summary_end
+    if (
+        appeals_to is None
+        and header.number_line is not None
+        and targets_start <= header.number_line < min([*later_sections, end])
+    ):
+        targets_start = header.number_line + 1  # the template's UA line heads the addresses
+    letter_limit = min([n for n in later_sections if n > targets_start] or [end])
+    copy_intro = _first(lines, _COPY_INTRO, targets_start, letter_limit)
     if copy_intro is None:
-        copy_intro = _first(lines, _CC_PREFIX, targets_start)
+        copy_intro = _first(lines, _CC_PREFIX, targets_start, letter_limit)
         cc_start = copy_intro
     else:
         cc_start = copy_intro + 1
-    if copy_intro is not None and copy_intro >= letter_limit:
-        copy_intro = cc_start = None
     salutation_line = _salutation_index(
         lines, cc_start if cc_start is not None else targets_start, letter_limit
     )
-    targets_end = copy_intro if copy_intro is not None else (salutation_line or letter_limit)
+    if salutation_line is None:
+        salutation_line = _salutation_index(lines, cursor, letter_limit)
+    targets_end = min(
+        n
+        for n in (copy_intro, salutation_line, letter_limit)
+        if n is not None and n >= targets_start
+    )
     target_region = [
-        ln for n, ln in enumerate(lines[targets_start:targets_end], targets_start) if n != ua_line
+        ln for n, ln in enumerate(lines[targets_start:targets_end], targets_start) if n not in skip
     ]
-    targets = [
-        _contact(block, organisation_first=False)
-        for block in _blocks(target_region)
-        if not block[0].startswith(("*", "Note", "Nota"))
-    ]
+    target_blocks = _contact_blocks(target_region)
+    targets = [_contact(block, organisation_first=False) for block in target_blocks]
     salutation = ""
-    for block in _blocks(target_region):
+    for block in target_blocks:
         for line in block:
             if label := _SALUTATION_LABEL.match(line):
-                salutation = label.group(1).strip()
-    for contact in targets:
-        contact.address = [ln for ln in contact.address if not _SALUTATION_LABEL.match(ln)]
+                salutation = salutation or label.group(1).strip()
     cc: list[Contact] = []
     if cc_start is not None:
-        cc_end = salutation_line if salutation_line is not None else letter_limit
-        cc = [_contact(block, organisation_first=True) for block in _blocks(lines[cc_start:cc_end])]
+        cc_end = letter_limit
+        if salutation_line is not None and salutation_line > cc_start:
+            cc_end = salutation_line
+        cc = [
+            _contact(block, organisation_first=True)
+            for block in _contact_blocks(
+                [ln for n, ln in enumerate(lines[cc_start:cc_end], cc_start) if n not in skip]
+            )
+        ]
 
     letter = ""
     if salutation_line is not None:
         salutation = lines[salutation_line]
-        closing = _first(lines, _CLOSING, salutation_line + 1)
-        letter_end = closing + 1 if closing is not None and closing < letter_limit else letter_limit
-        letter = _prose(lines[salutation_line + 1 : letter_end])
+        letter = _prose(
+            lines[salutation_line + 1 : _letter_end(lines, salutation_line, letter_limit)]
+        )
+    else:
+        letter = _points(lines, cursor, letter_limit)
+        if letter:
+            warnings.append(
+                "No sample letter: the points to make were taken as the letter, for "
+                "supporters to write in their own words."
+            )
     if not targets:
         warnings.append("No target found: say who to write to, with their postal address.")
     if not letter:
@@ -416,24 +579,43 @@ def parse_text(text: str) -> UADraft:
 
     additional_info = ""
     if additional is not None:
-        later_trailers = [n for n in trailer_lines if n > additional] or [len(lines)]
-        additional_info = _prose(lines[additional + 1 : min(later_trailers)])
+        later = [n for n in (*trailer_lines, appeals_to) if n is not None and n > additional]
+        first_line = _ADDITIONAL.sub("", lines[additional]).strip()
+        body = [first_line] if first_line else []
+        additional_info = _prose(
+            [
+                *body,
+                *(
+                    ln
+                    for n, ln in enumerate(
+                        lines[additional + 1 : min(later or [end])], additional + 1
+                    )
+                    if n not in skip
+                ),
+            ]
+        )
     _, preferred_text = _trailer(lines, _PREFERRED_LANGUAGE)
     _, name_pronoun = _trailer(lines, _NAME_PRONOUN)
     _, previous_link = _trailer(lines, _PREVIOUS_LINK)
+    country = header.country
     if country is None and targets and targets[0].address:
         country = targets[0].address[-1].split(",")[-1].strip() or None
         if country:
             warnings.append(f"The country was taken from the target's address: {country}.")
+    if header.unreadable_deadline:
+        warnings.append(
+            f"The deadline '{header.unreadable_deadline}' is not a date I can read; "
+            "set it in the preview."
+        )
     return UADraft(
-        ua_number=ua_number,
-        update_ordinal=ordinal,
-        language=language,
-        deadline=deadline,
+        language=header.language,
+        ua_number=header.ua_number,
+        update_ordinal=header.update_ordinal,
+        deadline=header.deadline,
         title=title,
-        index=index,
+        index=header.index,
         country=country,
-        issue_date=issue_date,
+        issue_date=header.issue_date,
         summary=summary,
         targets=targets,
         cc=cc,
@@ -443,6 +625,7 @@ def parse_text(text: str) -> UADraft:
         preferred_language=language_code(preferred_text) if preferred_text else None,
         name_pronoun=name_pronoun,
         previous_link=previous_link.split()[0] if previous_link else None,
+        closing_notice=header.closing_notice,
         warnings=warnings,
     )
 
@@ -454,14 +637,3 @@ def parse_document(filename: str, content: bytes) -> UADraft:
     except DocumentReadError as error:
         raise UADocumentError(f"{filename}: {error}") from None
     return parse_text(text)
-
-
-def ensure_deadline_ahead(draft: UADraft, today: date) -> None:
-    """Refuse a UA whose deadline has passed: nobody could act on it any more."""
-    if draft.deadline < today:
-        raise UADocumentError(
-            f"The deadline {draft.deadline.isoformat()} has already passed (today is "
-            f"{today.isoformat()}). Check the document, or import it for the record with "
-            "--allow-past.",
-            missing="deadline",
-        )

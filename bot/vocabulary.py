@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 
 MONTHS = {
     name: number
@@ -32,9 +33,9 @@ ORDINALS = {
     word: number
     for number, words in enumerate(
         [
-            ("first", "1st", "primera", "primer", "1a", "1ª"),
-            ("second", "2nd", "segunda", "2a", "2ª"),
-            ("third", "3rd", "tercera", "3a", "3ª"),
+            ("first", "1st", "primera", "primer", "primero", "1a", "1ª"),
+            ("second", "2nd", "segunda", "segundo", "2a", "2ª"),
+            ("third", "3rd", "tercera", "tercer", "tercero", "3a", "3ª"),
             ("fourth", "4th", "cuarta", "4a", "4ª"),
             ("fifth", "5th", "quinta", "5a", "5ª"),
             ("sixth", "6th", "sexta", "6a", "6ª"),
@@ -44,6 +45,9 @@ ORDINALS = {
             ("tenth", "10th", "décima", "decima", "10a", "10ª"),
             ("eleventh", "11th", "undécima", "11a", "11ª"),
             ("twelfth", "12th", "duodécima", "12a", "12ª"),
+            ("thirteenth", "13th", "decimotercera", "13a", "13ª"),
+            ("fourteenth", "14th", "decimocuarta", "14a", "14ª"),
+            ("fifteenth", "15th", "decimoquinta", "15a", "15ª"),
         ],
         start=1,
     )
@@ -115,4 +119,73 @@ def language_code(text: str) -> str | None:
     return None
 
 
-# --- line patterns -----------------------------------------------------------------------
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE_ANYWHERE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH_NAMES})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th|º)?\s+(?:de\s+)?(?P<m2>{_MONTH_NAMES})\.?,?\s+"
+    rf"(?:del?\s+)?(?P<y2>\d{{4}})"
+    r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})"
+    r"|(?P<d4>\d{1,2})[/.](?P<m4>\d{1,2})[/.](?P<y4>\d{4}))\b",
+    re.I,
+)
+
+
+def find_date(text: str) -> tuple[date, int, int] | None:
+    """The first date written anywhere in ``text``, with where it starts and ends.
+
+    Dates in UA documents sit inside sentences ("PLEASE SEND APPEALS BEFORE 11 SEPTEMBER
+    2019 TO:"), so unlike ``parse_date`` this does not need the date at the start."""
+    for match in _DATE_ANYWHERE.finditer(text):
+        for form in "1234":
+            if match.group(f"y{form}") is None:
+                continue
+            month_text = match.group(f"m{form}").lower()
+            month = int(month_text) if month_text.isdigit() else MONTHS.get(month_text)
+            try:
+                found = date(int(match.group(f"y{form}")), month or 0, int(match.group(f"d{form}")))
+            except ValueError:
+                break
+            return found, match.start(), match.end()
+    return None
+
+
+#: Names people write that Babel's territory names do not spell that way.
+_COUNTRY_ALIASES = {
+    "USA": "USA",
+    "UK": "UK",
+    "EEUU": "EEUU",
+    "EE. UU.": "EE. UU.",
+    "Iran": "Iran",
+    "Russia": "Russia",
+    "Burma": "Myanmar",
+    "Palestine": "Palestine",
+    "Palestina": "Palestina",
+    "Congo": "Congo",
+}
+
+
+@cache
+def _countries() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Country names in English and Spanish (from Babel's CLDR data), by their upper case."""
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for language in ("en", "es"):
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "UN", "ZZ"):
+                plain = re.sub(r"\s*\(.*\)$", "", name).split(" - ")[0]
+                names[name.upper()] = name
+                names[plain.upper()] = plain
+    for alias, canonical in _COUNTRY_ALIASES.items():
+        names[alias.upper()] = canonical
+    alternation = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return names, re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.I)
+
+
+def find_country(text: str) -> str | None:
+    """The first country named in ``text``, spelt as a country name ("IRÁN" -> "Irán")."""
+    names, pattern = _countries()
+    match = pattern.search(text)
+    if match is None:
+        return None
+    return names[match.group(0).upper()]

@@ -64,7 +64,8 @@ class UACase(Base):
     __tablename__ = "ua_cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(16), unique=True)
+    #: As the document writes it ("047/24"); None while a draft's document named no number.
+    number: Mapped[str | None] = mapped_column(String(16), unique=True, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     updates: Mapped[list[UAUpdate]] = relationship(
@@ -84,7 +85,8 @@ class UAUpdate(Base):
     index_code: Mapped[str | None] = mapped_column(String(32), default=None)
     country: Mapped[str | None] = mapped_column(String(64), default=None)
     issue_date: Mapped[date | None] = mapped_column(Date, default=None)
-    deadline: Mapped[date] = mapped_column(Date)
+    #: None only on a draft whose document named none: publishing needs it.
+    deadline: Mapped[date | None] = mapped_column(Date, default=None)
     preferred_language: Mapped[str | None] = mapped_column(String(8), default=None)
     previous_link: Mapped[str | None] = mapped_column(Text, default=None)
     status: Mapped[str] = mapped_column(String(16), default="draft")
@@ -115,6 +117,38 @@ class UAText(Base):
     cc: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     update: Mapped[UAUpdate] = relationship(back_populates="texts", lazy="raise")
+
+
+class UARevision(Base):
+    """A document received for an update already published: the change it would make,
+    kept until an organiser applies or drops it, since a live UA is never overwritten
+    silently (a re-sent document would undo a deadline moved with /deadline)."""
+
+    __tablename__ = "ua_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("ua_updates.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PendingInput(Base):
+    """What an organiser's next plain message is for: the parts of a long UA pasted after
+    /newua (Telegram splits text over 4,096 characters), or a draft field to correct.
+
+    One row per person at most; it holds UA text, never a supporter's words, and goes
+    when used, replaced or an hour old."""
+
+    __tablename__ = "pending_inputs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(
+        ForeignKey("supporters.id", ondelete="CASCADE"), unique=True
+    )
+    purpose: Mapped[str] = mapped_column(String(64))
+    parts: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ActionReport(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -12,35 +12,128 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot.uadoc import UADraft
-from storage.models import UACase, UAText, UAUpdate
+from storage.models import UACase, UARevision, UAText, UAUpdate
+
+
+def number_spellings(number: str) -> list[str]:
+    """The ways one UA number is written: "047/24", "47/24" (documents keep their zeros,
+    people type without them), so an English "UA 47/24" and a Spanish "AU 047/24" match."""
+    case, _, year = number.partition("/")
+    digits = case.lstrip("0") or "0"
+    return sorted({number, *(f"{digits.zfill(width)}/{year}" for width in (1, 2, 3))})
 
 
 async def find_case(session: AsyncSession, number: str) -> UACase | None:
     return await session.scalar(
-        select(UACase).where(UACase.number == number).options(selectinload(UACase.updates))
+        select(UACase)
+        .where(UACase.number.in_(number_spellings(number)))
+        .order_by(UACase.id)
+        .limit(1)
+        .options(selectinload(UACase.updates))
     )
 
 
-async def save_draft(session: AsyncSession, draft: UADraft, language: str) -> UAUpdate:
+class LiveUpdateError(Exception):
+    """The document is for an update already published: it must be applied knowingly."""
+
+
+@dataclass
+class Imported:
+    """What became of a document: a draft stored, or a change proposed for a live update."""
+
+    update: UAUpdate
+    revision: UARevision | None = None
+    #: Fields where this language's document disagrees with the other's (kept as stored).
+    disagreements: dict[str, object] = field(default_factory=dict)
+    #: True when the document did not say which update it is and the next one was taken.
+    ordinal_assumed: bool = False
+
+
+async def _case_for(session: AsyncSession, number: str | None) -> UACase:
+    case = await find_case(session, number) if number else None
+    if case is None:
+        case = UACase(number=number)
+        session.add(case)
+        await session.flush()
+    return case
+
+
+async def _next_ordinal(session: AsyncSession, case_id: int) -> int:
+    highest = await session.scalar(
+        select(func.max(UAUpdate.ordinal)).where(UAUpdate.case_id == case_id)
+    )
+    return (highest or 0) + 1
+
+
+async def _find_update(session: AsyncSession, case_id: int, ordinal: int) -> UAUpdate | None:
+    return await session.scalar(
+        select(UAUpdate)
+        .where(UAUpdate.case_id == case_id, UAUpdate.ordinal == ordinal)
+        .options(selectinload(UAUpdate.texts))
+    )
+
+
+async def import_document(
+    session: AsyncSession, draft: UADraft, language: str, now: datetime
+) -> Imported:
+    """Store a parsed document: a new draft, the other language of a draft, or, for an
+    update already published, a revision to show and apply only when asked."""
+    case = await _case_for(session, draft.ua_number)
+    ordinal = draft.update_ordinal
+    assumed = ordinal is None
+    if ordinal is None:
+        ordinal = await _next_ordinal(session, case.id)
+    existing = await _find_update(session, case.id, ordinal)
+    if existing is not None and existing.status != "draft":
+        revision = UARevision(
+            update_id=existing.id, language=language, draft=draft.to_json(), created_at=now
+        )
+        session.add(revision)
+        await session.flush()
+        return Imported(await get_update(session, existing.id), revision)  # type: ignore[arg-type]
+    disagreements: dict[str, object] = {}
+    other_languages = {t.language for t in existing.texts} - {language} if existing else set()
+    if existing is not None and other_languages and language not in {t.language for t in existing.texts}:
+        if draft.deadline and existing.deadline and draft.deadline != existing.deadline:
+            disagreements["deadline"] = draft.deadline
+            draft.deadline = existing.deadline
+    update = await save_draft(session, draft, language, case=case, ordinal=ordinal)
+    return Imported(update, disagreements=disagreements, ordinal_assumed=assumed)
+
+
+async def save_draft(
+    session: AsyncSession,
+    draft: UADraft,
+    language: str,
+    *,
+    case: UACase | None = None,
+    ordinal: int | None = None,
+) -> UAUpdate:
     """Store a parsed document as the ``language`` version of its case's numbered update.
 
     The same UA number and ordinal in another language becomes that update's other
     version; importing the same language again replaces that version (a corrected text).
+    An update already published is not touched here: see ``import_document``.
     """
-    case = await find_case(session, draft.ua_number)
     if case is None:
-        case = UACase(number=draft.ua_number)
-        session.add(case)
-        await session.flush()
-    update = await session.scalar(
-        select(UAUpdate)
-        .where(UAUpdate.case_id == case.id, UAUpdate.ordinal == draft.update_ordinal)
-        .options(selectinload(UAUpdate.texts))
-    )
+        case = await _case_for(session, draft.ua_number)
+    if ordinal is None:
+        ordinal = draft.update_ordinal or await _next_ordinal(session, case.id)
+    update = await _find_update(session, case.id, ordinal)
+    if update is not None and update.status != "draft":
+        raise LiveUpdateError(f"update {ordinal} of UA {case.number} is already published")
     if update is None:
-        update = UAUpdate(case_id=case.id, ordinal=draft.update_ordinal, status="draft", texts=[])
+        update = UAUpdate(case_id=case.id, ordinal=ordinal, status="draft", texts=[])
         session.add(update)
-    update.deadline = draft.deadline
+    _apply(update, draft, language)
+    await session.flush()
+    return await get_update(session, update.id)  # type: ignore[return-value]
+
+
+def _apply(update: UAUpdate, draft: UADraft, language: str) -> None:
+    """Write a document's fields on an update and its ``language`` text; fields the
+    document lacks keep what the update had."""
+    update.deadline = draft.deadline or update.deadline
     update.index_code = draft.index or update.index_code
     update.country = draft.country or update.country
     update.issue_date = draft.issue_date or update.issue_date
@@ -58,8 +151,60 @@ async def save_draft(session: AsyncSession, draft: UADraft, language: str) -> UA
     text.name_pronoun = draft.name_pronoun
     text.targets = [asdict(contact) for contact in draft.targets]
     text.cc = [asdict(contact) for contact in draft.cc]
+
+
+async def get_revision(session: AsyncSession, revision_id: int) -> UARevision | None:
+    return await session.get(UARevision, revision_id)
+
+
+async def apply_revision(session: AsyncSession, revision: UARevision) -> UAUpdate:
+    """Make the live update say what the revised document says, then forget the revision."""
+    update = await get_update(session, revision.update_id)
+    assert update is not None  # the revision is deleted with its update
+    _apply(update, UADraft.from_json(revision.draft), revision.language)
+    await session.delete(revision)
     await session.flush()
     return await get_update(session, update.id)  # type: ignore[return-value]
+
+
+async def drop_revision(session: AsyncSession, revision: UARevision) -> None:
+    await session.delete(revision)
+    await session.flush()
+
+
+async def renumber(session: AsyncSession, update: UAUpdate, number: str) -> UAUpdate | None:
+    """Give a draft its UA number: it joins that number's case (created if new). None when
+    that case already has an update with the draft's ordinal."""
+    target = await find_case(session, number)
+    old_case_id = update.case_id
+    if target is not None and target.id == old_case_id:
+        return update
+    if target is None:
+        siblings = await session.scalar(
+            select(func.count()).select_from(UAUpdate).where(UAUpdate.case_id == old_case_id)
+        )
+        if siblings == 1:
+            update.case.number = number
+            await session.flush()
+            return await get_update(session, update.id)
+        target = await _case_for(session, number)
+    elif await _find_update(session, target.id, update.ordinal) is not None:
+        return None
+    update.case_id = target.id
+    await session.flush()
+    await _drop_case_if_empty(session, old_case_id)
+    return await get_update(session, update.id)
+
+
+async def set_ordinal(session: AsyncSession, update: UAUpdate, ordinal: int) -> bool:
+    """Correct which update of its case a draft is; False when that ordinal is taken."""
+    if ordinal == update.ordinal:
+        return True
+    if await _find_update(session, update.case_id, ordinal) is not None:
+        return False
+    update.ordinal = ordinal
+    await session.flush()
+    return True
 
 
 async def get_update(session: AsyncSession, update_id: int) -> UAUpdate | None:
@@ -108,7 +253,7 @@ async def latest_update(
     query = (
         select(UAUpdate)
         .join(UACase)
-        .where(UACase.number == number)
+        .where(UACase.number.in_(number_spellings(number)))
         .options(joinedload(UAUpdate.case), selectinload(UAUpdate.texts))
         .order_by(UAUpdate.ordinal.desc())
         .limit(1)
@@ -142,7 +287,7 @@ async def all_updates(session: AsyncSession) -> list[UAUpdate]:
             select(UAUpdate)
             .join(UACase)
             .options(joinedload(UAUpdate.case), selectinload(UAUpdate.texts))
-            .order_by(UACase.number, UAUpdate.ordinal)
+            .order_by(UACase.number.is_(None), UACase.number, UAUpdate.ordinal)
         )
     )
 
@@ -175,6 +320,11 @@ async def discard_draft(session: AsyncSession, update: UAUpdate) -> bool:
     case_id = update.case_id
     await session.delete(update)
     await session.flush()
+    await _drop_case_if_empty(session, case_id)
+    return True
+
+
+async def _drop_case_if_empty(session: AsyncSession, case_id: int) -> None:
     remaining = await session.scalar(
         select(func.count()).select_from(UAUpdate).where(UAUpdate.case_id == case_id)
     )
@@ -183,4 +333,3 @@ async def discard_draft(session: AsyncSession, update: UAUpdate) -> bool:
         if case is not None:
             await session.delete(case)
     await session.flush()
-    return True

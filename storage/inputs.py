@@ -1,0 +1,54 @@
+"""Organisers' pending inputs: what their next plain message is for."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import PendingInput
+
+#: An organiser who started pasting and walked away should not have a stray message taken
+#: as a UA part the next day.
+INPUT_LIFETIME = timedelta(hours=1)
+
+
+async def pending_input(
+    session: AsyncSession, supporter_id: int, now: datetime
+) -> PendingInput | None:
+    """The person's pending input, if one was started within the last hour."""
+    pending = await session.scalar(
+        select(PendingInput).where(PendingInput.supporter_id == supporter_id)
+    )
+    if pending is not None and now - pending.started_at > INPUT_LIFETIME:
+        await session.delete(pending)
+        await session.flush()
+        return None
+    return pending
+
+
+async def start_input(
+    session: AsyncSession, supporter_id: int, purpose: str, now: datetime
+) -> PendingInput:
+    """Begin waiting for the person's next messages; any earlier pending input is dropped."""
+    await session.execute(delete(PendingInput).where(PendingInput.supporter_id == supporter_id))
+    pending = PendingInput(supporter_id=supporter_id, purpose=purpose, parts=[], started_at=now)
+    session.add(pending)
+    await session.flush()
+    return pending
+
+
+async def add_part(session: AsyncSession, pending: PendingInput, order: int, text: str) -> None:
+    """Keep one part of a long paste; ``order`` (the message id) puts parts back in order
+    even when two arrive at once."""
+    pending.parts = [*pending.parts, [order, text]]
+    await session.flush()
+
+
+async def finish_input(session: AsyncSession, pending: PendingInput) -> str:
+    """The parts joined in the order they were sent; the pending input is gone after."""
+    text = "\n".join(part for _, part in sorted(pending.parts, key=lambda item: item[0]))
+    await session.delete(pending)
+    await session.flush()
+    return text
