@@ -20,12 +20,20 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.crypto import SecretKeyError, generate_secret_key
 from bot.privacy import configure_logging
 from bot.progress import describe, follow, snapshots
-from bot.uadoc import UADocumentError, ensure_deadline_ahead, parse_document
+from bot.uadoc import UADocumentError, parse_document
 from handlers.walkthrough import normalise_ua_number
 from storage.database import create_engine, downgrade, upgrade
 from storage.outbox import publish_and_queue
 from storage.reports import PEOPLE, totals_by_update
-from storage.uas import all_updates, find_case, latest_update, publish_update, save_draft
+from storage.uas import (
+    all_updates,
+    drop_revision,
+    find_case,
+    import_document,
+    latest_update,
+    publish_update,
+    save_draft,
+)
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
 EXIT_USAGE = 2
@@ -75,7 +83,6 @@ def _parser() -> argparse.ArgumentParser:
     imports = ua_commands.add_parser("import", help="store a UA document as a draft")
     imports.add_argument("file", type=Path)
     imports.add_argument("--lang", choices=["en", "es"], default=None)
-    imports.add_argument("--allow-past", action="store_true", help="accept a past deadline")
     ua_commands.add_parser("list", help="list stored UAs")
     show = ua_commands.add_parser("show", help="show one UA number and its updates")
     show.add_argument("number")
@@ -201,7 +208,7 @@ async def _with_app(settings: Settings, args: argparse.Namespace, out: TextIO) -
                 await _broadcasts(app, args.follow, out)
             return status
         if args.ua_command == "import":
-            return await _import(app, args.file, args.lang, args.allow_past, out)
+            return await _import(app, args.file, args.lang, out)
         if args.ua_command == "list":
             return await _list(app, out)
         if args.ua_command == "show":
@@ -214,29 +221,52 @@ async def _with_app(settings: Settings, args: argparse.Namespace, out: TextIO) -
         await app.close()
 
 
-async def _import(app: App, file: Path, language: str | None, allow_past: bool, out: TextIO) -> int:
+async def _import(app: App, file: Path, language: str | None, out: TextIO) -> int:
     try:
         content = await asyncio.to_thread(file.read_bytes)
         draft = parse_document(file.name, content)
-        if not allow_past:
-            ensure_deadline_ahead(draft, app.clock.now().date())
     except OSError as error:
         print(f"uabot ua import: cannot read {file}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
     except UADocumentError as error:
         print(f"uabot ua import: {file.name}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if draft.closing_notice:
+        print(
+            f"{file.name} is a closing notice (no further action requested) for UA "
+            f"{draft.ua_number or '(no number)'}: nothing stored; close the UA in chat with "
+            "/close",
+            file=out,
+        )
+        return 0
+    language = language or draft.language
     async with app.sessions() as session, session.begin():
-        update = await save_draft(session, draft, language or draft.language)
-        status = update.status
+        imported = await import_document(session, draft, language, app.clock.now())
+        update = imported.update
+        if imported.revision is not None:
+            await drop_revision(session, imported.revision)
+            print(
+                f"UA {update.case.number} update {update.ordinal} is live: nothing changed. "
+                "Send the document to the bot in chat to see what would change and apply it.",
+                file=out,
+            )
+            return 0
+        label, ordinal, deadline = update.case.number, update.ordinal, update.deadline
     for warning in draft.warnings:
         print(f"warning: {warning}", file=out)
-    print(
-        f"stored UA {draft.ua_number} update {draft.update_ordinal} "
-        f"({language or draft.language}, {status})",
-        file=out,
-    )
+    for name, value in imported.disagreements.items():
+        print(f"warning: this version's {name} ({value}) differs; the stored one is kept", file=out)
+    print(f"stored UA {label or '(no number)'} update {ordinal} ({language}, draft)", file=out)
+    if draft.missing:
+        print(f"missing before publishing: {', '.join(draft.missing)}", file=out)
+    if deadline is not None and deadline < app.clock.now().date():
+        print(f"warning: the deadline {deadline.isoformat()} has passed", file=out)
     return 0
+
+
+def _deadline_text(update: object) -> str:
+    deadline = getattr(update, "deadline", None)
+    return f"until {deadline.isoformat()}" if deadline else "no deadline"
 
 
 async def _list(app: App, out: TextIO) -> int:
@@ -247,8 +277,8 @@ async def _list(app: App, out: TextIO) -> int:
     for update in updates:
         languages = ",".join(sorted(text.language for text in update.texts))
         print(
-            f"{update.case.number}\tupdate {update.ordinal}\t{update.status}\t"
-            f"until {update.deadline.isoformat()}\t{languages}",
+            f"{update.case.number or '(no number)'}\tupdate {update.ordinal}\t{update.status}\t"
+            f"{_deadline_text(update)}\t{languages}",
             file=out,
         )
     return 0
@@ -265,7 +295,7 @@ async def _show(app: App, number_text: str, out: TextIO) -> int:
     print(f"UA {case.number}" + (" (closed)" if case.closed_at else ""), file=out)
     for update in updates:
         print(
-            f"  update {update.ordinal}: {update.status}, until {update.deadline.isoformat()}, "
+            f"  update {update.ordinal}: {update.status}, {_deadline_text(update)}, "
             f"index {update.index_code or '-'}, {update.country or '-'}",
             file=out,
         )
@@ -288,10 +318,11 @@ async def _publish(app: App, number_text: str, out: TextIO) -> int:
                 file=out,
             )
             return 0
-        if update.deadline < app.clock.now().date():
+        if update.deadline is None or update.deadline < app.clock.now().date():
             print(
-                f"uabot ua publish: the deadline {update.deadline.isoformat()} has passed; "
-                "move it first",
+                f"uabot ua publish: UA {update.case.number} update {update.ordinal} has "
+                f"{'no deadline' if update.deadline is None else 'a deadline already passed'}"
+                "; set it first (in chat: preview, Correct a field, Deadline)",
                 file=sys.stderr,
             )
             return EXIT_USAGE
@@ -326,7 +357,7 @@ async def _broadcasts(app: App, keep_following: bool, out: TextIO) -> None:
 async def _stats(app: App, number_text: str | None, out: TextIO) -> int:
     async with app.sessions() as session:
         updates = await all_updates(session)
-        numbers = sorted({u.case.number for u in updates})
+        numbers = sorted({u.case.number for u in updates if u.case.number})
         if number_text:
             number = normalise_ua_number(number_text)
             if number not in numbers:

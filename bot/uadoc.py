@@ -95,6 +95,10 @@ class UADraft:
 
 
 _HEADING = re.compile(r"^\W*(?:URGENT ACTION|ACCI[OÓ]N URGENTE)\b\s*(.*)$", re.I)
+#: "Urgent Action update: <title>", "Acción urgente: <title>": a title run into the heading.
+_RUN_IN_TITLE = re.compile(
+    r"(?i)^\s*(?:[:|–—-]\s*)?(?:(?:update|actualizaci[oó]n)\b\s*[:|–—-]?|[:|–—-])\s*"
+)
 _UA_WORDS = re.compile(r"(?i)\burgent\s+action|\bacci[oó]n\s+urgente")
 _TAKE_ACTION = re.compile(
     r"^(?:TAKE ACTION|ACT[UÚ]A(?:N)?|TOMA ACCI[OÓ]N|PASA A LA ACCI[OÓ]N|RECOMMENDED ACTION|"
@@ -263,7 +267,8 @@ def _is_prose(line: str) -> bool:
 
 
 def _explode(line: str) -> list[str]:
-    """A contact written on one line (web copies): its parts, one per envelope line."""
+    """A contact written on one line (web copies lose line breaks): its parts, one per
+    envelope line."""
     parts = [part.strip() for part in _INLINE_LABELS.split(line) if part.strip()]
     head = parts[0]
     if len(head) > 50 and head.count(",") >= 2 and not _INLINE_LABELS.match(head):
@@ -277,7 +282,7 @@ def _contact_blocks(region: list[str]) -> list[list[str]]:
     address."""
     contacts: list[list[str]] = []
     for block in _blocks(region):
-        lines = [part for line in block for part in _explode(line)]
+        lines = _explode(block[0]) if len(block) == 1 else block
         current: list[str] = []
         for line in lines:
             ended = bool(current) and _is_contact_end(current[-1]) and not _is_contact_end(line)
@@ -409,14 +414,17 @@ def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
     capitals; web pages run it into the heading ("Acción urgente: México, ...") or put it
     above the UA number."""
     heading = _first(lines, _HEADING, start)
+    while heading is not None and _HEADING.match(lines[heading]).group(1):  # type: ignore[union-attr]
+        rest = _HEADING.match(lines[heading]).group(1)  # type: ignore[union-attr]
+        if _RUN_IN_TITLE.match(rest):
+            title = _RUN_IN_TITLE.sub("", rest).strip()
+            if len(title.split()) >= 2:
+                return title, heading + 1
+        following = _first(lines, _HEADING, heading + 1)
+        if following is None:
+            break
+        heading = following
     if heading is not None:
-        rest = re.sub(
-            r"(?i)^[\s:–—-]*(?:update|actualizaci[oó]n)?[\s:–—-]*",
-            "",
-            _HEADING.match(lines[heading]).group(1),
-        ).strip()
-        if len(rest.split()) >= 2:
-            return rest, heading + 1
         cursor = heading + 1
         while cursor < len(lines) and not lines[cursor]:
             cursor += 1

@@ -4,182 +4,29 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Awaitable, Callable
 from datetime import date
 
 from bot.charts import actions_per_day_png
-from bot.contract import Button, File, Reply, Text, split_text
-from bot.uadoc import UADocumentError, UADraft, ensure_deadline_ahead, parse_document, parse_text
+from bot.contract import File, Reply, Text, split_text
 from handlers.context import Context
-from handlers.uaview import KIND_LABELS, STATUS_LABELS, language_name, pick_text, ua_label
+from handlers.uaview import KIND_LABELS, STATUS_LABELS, ua_label
 from handlers.walkthrough import normalise_ua_number
-from storage.models import UAUpdate
 from storage.outbox import (
     cancel_broadcast,
     delivery_counts,
-    publish_and_queue,
     recent_broadcasts,
 )
 from storage.reports import PEOPLE, totals_by_day, totals_by_update
 from storage.uas import (
     all_updates,
     close_case,
-    discard_draft,
     find_case,
     get_update,
     latest_update,
     open_updates,
-    save_draft,
 )
 
 ORGANISERS = ("organiser", "admin")
-
-
-def _describe_contacts(contacts: list[dict]) -> str:
-    names = []
-    for contact in contacts:
-        parts = [contact.get("organisation") or "", contact.get("name") or ""]
-        label = " – ".join(part for part in parts if part)
-        if contact.get("title"):
-            label += f" ({contact['title']})"
-        names.append(label)
-    return "; ".join(names) or "—"
-
-
-def preview(ctx: Context, update: UAUpdate, warnings: list[str]) -> list[Reply]:
-    tr = ctx.tr
-    text, _ = pick_text(update, tr.language)
-    languages = ", ".join(language_name(tr, t.language) for t in update.texts)
-    details = [
-        update.index_code or "—",
-        update.country or "—",
-        tr.date(update.issue_date) if update.issue_date else "—",
-    ]
-    letter_start = text.letter.split("\n\n", 1)[0][:120]
-    lines = [
-        ctx._("Preview of {ua} ({status})").format(
-            ua=ua_label(tr, update), status=ctx._(STATUS_LABELS[update.status])
-        ),
-        "",
-        ctx._("Title: {title}").format(title=text.title or "—"),
-        ctx._("Index, country, date: {details}").format(details=" · ".join(details)),
-        ctx._("Deadline: {date}").format(date=tr.date(update.deadline)),
-        ctx._("Write to: {targets}").format(targets=_describe_contacts(text.targets)),
-        ctx._("Copy to: {cc}").format(cc=_describe_contacts(text.cc)),
-        ctx._("Preferred language: {language}").format(
-            language=language_name(tr, update.preferred_language) or "—"
-        ),
-        ctx._("Letter begins: {start}").format(start=letter_start or "—"),
-        ctx._("Languages: {languages}").format(languages=languages),
-    ]
-    if warnings:
-        lines += ["", ctx._("Warnings:")] + [f"• {warning}" for warning in warnings]
-    buttons: list[tuple[Button, ...]] = []
-    if update.status == "draft":
-        buttons.append(
-            (
-                Button(ctx._("Publish"), data=f"pub:{update.id}"),
-                Button(ctx._("Cancel"), data=f"drop:{update.id}"),
-            )
-        )
-    missing = {"en", "es"} - {t.language for t in update.texts}
-    for code in sorted(missing):
-        label = ctx._("Add the {language} version").format(language=language_name(tr, code))
-        buttons.append((Button(label, data=f"addlang:{update.id}"),))
-    chunks = split_text("\n".join(lines))
-    return [Text(chunk, buttons=tuple(buttons) if chunk == chunks[-1] else ()) for chunk in chunks]
-
-
-async def _import(ctx: Context, read: Callable[[], UADraft]) -> list[Reply]:
-    try:
-        draft = read()
-        ensure_deadline_ahead(draft, ctx.today)
-    except UADocumentError as error:
-        return [Text(ctx._("This document cannot become a UA:") + "\n\n" + str(error)[:3000])]
-    update = await save_draft(ctx.session, draft, draft.language)
-    return preview(ctx, update, draft.warnings)
-
-
-async def document(ctx: Context) -> list[Reply]:
-    """A file sent to the bot: a UA document from an organiser."""
-    incoming_document = ctx.incoming.document
-    assert incoming_document is not None
-    if not await ctx.authorise("document", ORGANISERS):
-        return [Text(ctx._("I cannot use files sent to me. Try /help."))]
-    return await _import(
-        ctx, lambda: parse_document(incoming_document.filename, incoming_document.content)
-    )
-
-
-async def new_ua(ctx: Context) -> list[Reply]:
-    """/newua followed by the pasted text of a UA document."""
-    if not await ctx.authorise("newua", ORGANISERS):
-        return [ctx.refusal()]
-    raw = ctx.incoming.text or ""
-    pasted = raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else ""
-    if not pasted.strip():
-        return [
-            Text(
-                ctx._(
-                    "Send the UA document as a file (.txt, .pdf or .docx), or write /newua "
-                    "and paste its text in the same message."
-                )
-            )
-        ]
-    return await _import(ctx, lambda: parse_text(pasted))
-
-
-async def _organiser_update(ctx: Context, command: str, update_id: int) -> UAUpdate | None:
-    if not await ctx.authorise(command, ORGANISERS, detail=f"update {update_id}"):
-        return None
-    return await get_update(ctx.session, update_id)
-
-
-async def publish(ctx: Context, update_id: int) -> list[Reply]:
-    update = await _organiser_update(ctx, "publish", update_id)
-    if update is None:
-        return [ctx.refusal()]
-    if update.status != "draft":
-        return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
-    if update.deadline < ctx.today:
-        return [Text(ctx._("The deadline has passed: move it with /deadline before publishing."))]
-    organiser = await ctx.ensure_supporter()
-    queued = await publish_and_queue(
-        ctx.session,
-        update,
-        requested_by=organiser.id,
-        channels=ctx.app.settings.broadcast.channel_addresses(),
-        now=ctx.now,
-    )
-    message = ctx.tr.ngettext(
-        "Published {ua}: queued for {count} subscriber.",
-        "Published {ua}: queued for {count} subscribers.",
-        queued,
-    ).format(ua=ua_label(ctx.tr, update), count=ctx.tr.number(queued))
-    return [Text(message, edit=True)]
-
-
-async def cancel_draft(ctx: Context, update_id: int) -> list[Reply]:
-    update = await _organiser_update(ctx, "cancel", update_id)
-    if update is None:
-        return [ctx.refusal()]
-    if await discard_draft(ctx.session, update):
-        return [Text(ctx._("Cancelled: the draft is deleted."), edit=True)]
-    return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
-
-
-async def add_language(ctx: Context, update_id: int) -> list[Reply]:
-    update = await _organiser_update(ctx, "addlang", update_id)
-    if update is None:
-        return [ctx.refusal()]
-    return [
-        Text(
-            ctx._(
-                "Send the other language's document now. I match it to {ua} by its UA number "
-                "and update."
-            ).format(ua=ua_label(ctx.tr, update))
-        )
-    ]
 
 
 async def list_uas(ctx: Context) -> list[Reply]:
@@ -407,14 +254,8 @@ COMMANDS = {
     "export": export,
     "broadcasts": broadcasts,
     "cancel": cancel,
-    "newua": new_ua,
     "uas": list_uas,
     "stats": stats,
     "close": close,
     "deadline": deadline,
-}
-CALLBACKS: dict[str, Callable[[Context, int], Awaitable[list[Reply]]]] = {
-    "pub": publish,
-    "drop": cancel_draft,
-    "addlang": add_language,
 }

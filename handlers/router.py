@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.contract import Reply, Text
-from handlers import admins, organisers, supporters, walkthrough
+from handlers import admins, corrections, drafts, organisers, supporters, walkthrough
 from handlers.context import Context
 
 Handler = Callable[[Context], Awaitable[list[Reply]]]
@@ -25,6 +25,8 @@ COMMANDS: dict[str, Handler] = {
     "actions": walkthrough.actions,
     "ua": walkthrough.ua_command,
     "sign": walkthrough.sign,
+    "newua": drafts.new_ua,
+    "done": drafts.done,
     **organisers.COMMANDS,
     **admins.COMMANDS,
 }
@@ -60,8 +62,18 @@ async def route_callback(ctx: Context, data: str) -> list[Reply]:
         return await walkthrough.undo(ctx, update_id, parts[1])
     if prefix == "later" and update_id is not None:
         return await walkthrough.not_yet(ctx, update_id)
-    if prefix in organisers.CALLBACKS and update_id is not None:
-        return await organisers.CALLBACKS[prefix](ctx, update_id)
+    if prefix in drafts.CALLBACKS and update_id is not None:
+        return await drafts.CALLBACKS[prefix](ctx, update_id)
+    if prefix == "fix" and update_id is not None:
+        return await corrections.field_menu(ctx, update_id)
+    if prefix == "set" and update_id is not None:
+        return await corrections.ask_value(ctx, update_id, parts[1:])
+    if prefix == "show" and update_id is not None:
+        return await corrections.show_preview(ctx, update_id)
+    if prefix == "prev" and update_id is not None:
+        return await drafts.walk_draft(ctx, update_id, parts[1:])
+    if prefix == "keepopen":
+        return await drafts.keep_open(ctx)
     return await walkthrough.actions(ctx)
 
 
@@ -70,7 +82,7 @@ async def route(ctx: Context) -> list[Reply]:
     if incoming.callback_data is not None:
         return await route_callback(ctx, incoming.callback_data)
     if incoming.document is not None:
-        return await organisers.document(ctx)
+        return await drafts.document(ctx)
     if incoming.command is not None:
         handler = COMMANDS.get(incoming.command.lower())
         if handler is None:
@@ -79,6 +91,10 @@ async def route(ctx: Context) -> list[Reply]:
             )
             return [Text(message + "\n\n" + supporters.help_text(ctx))]
         return await handler(ctx)
+    if (pending := await drafts.organiser_input(ctx)) is not None:
+        if pending.purpose == drafts.GATHER:
+            return await drafts.gather_part(ctx, pending)
+        return await corrections.receive_value(ctx, pending)
     return [
         Text(
             ctx._("I answer commands and buttons, and I do not keep what you write.")

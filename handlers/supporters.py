@@ -70,7 +70,7 @@ def help_text(ctx: Context) -> str:
         lines += [
             "",
             ctx._("For organisers:"),
-            ctx._("send a UA document (.txt, .pdf, .docx), or /newua followed by its text"),
+            ctx._("send a UA document (.txt, .pdf, .docx), or /newua, its text, then /done"),
             ctx._("/uas – stored UAs; /stats 72/24 – figures"),
         ]
     if ctx.role == "admin":

@@ -45,13 +45,18 @@ def pick_text(update: UAUpdate, language: str) -> tuple[UAText, bool]:
 
 
 def ua_label(tr: Translator, update: UAUpdate) -> str:
-    label = tr.gettext("UA {number}").format(number=update.case.number)
+    if update.case.number is None:
+        label = tr.gettext("UA without a number yet")
+    else:
+        label = tr.gettext("UA {number}").format(number=update.case.number)
     if update.ordinal > 1:
         label += " · " + tr.gettext("update {ordinal}").format(ordinal=update.ordinal)
     return label
 
 
 def deadline_line(tr: Translator, update: UAUpdate, today: date) -> str:
+    if update.deadline is None:  # only a draft, seen by staff
+        return tr.gettext("No deadline set yet.")
     days = (update.deadline - today).days
     when = tr.date(update.deadline)
     if days < 0:

@@ -78,12 +78,21 @@ async def ua_command(ctx: Context) -> list[Reply]:
     return await open_by_deep_link(ctx, "ua-" + ctx.incoming.args[0])
 
 
-def _navigation(ctx: Context, update: UAUpdate, step: int) -> tuple[Button, ...]:
+def _step_data(update: UAUpdate, step: int, preview_language: str | None) -> str:
+    """A step's button data; a staff preview of a draft keeps its language in it."""
+    if preview_language:
+        return f"prev:{update.id}:{step}:{preview_language}"
+    return f"ua:{update.id}:{step}"
+
+
+def _navigation(
+    ctx: Context, update: UAUpdate, step: int, preview_language: str | None = None
+) -> tuple[Button, ...]:
     row = []
     if step > 1:
-        row.append(Button(ctx._("« Back"), data=f"ua:{update.id}:{step - 1}"))
+        row.append(Button(ctx._("« Back"), data=_step_data(update, step - 1, preview_language)))
     if step < STEPS:
-        row.append(Button(ctx._("Next »"), data=f"ua:{update.id}:{step + 1}"))
+        row.append(Button(ctx._("Next »"), data=_step_data(update, step + 1, preview_language)))
     return tuple(row)
 
 
@@ -114,6 +123,39 @@ async def show_step(
     update, notes = await _current_or_expired(ctx, update_id)
     if update is None:
         return notes
+    return notes + await _step(ctx, update, step, language, edit)
+
+
+async def preview_step(ctx: Context, update: UAUpdate, step: int, language: str) -> list[Reply]:
+    """A step exactly as a supporter reading ``language`` will see it, for staff checking a
+    draft before publishing: nothing pressed here is counted."""
+    ctx.use_language(language)
+    replies = await _step(ctx, update, step, None, edit=True, preview_language=language)
+    other = "es" if language == "en" else "en"
+    rows = (
+        (
+            Button(
+                ctx._("See it in {language}").format(language=language_name(ctx.tr, other)),
+                data=f"prev:{update.id}:{step}:{other}",
+            ),
+        ),
+        (Button(ctx._("Back to the preview"), data=f"show:{update.id}"),),
+    )
+    last = replies[-1]
+    assert isinstance(last, Text)
+    note = ctx._("Preview: supporters will see this once it is published.")
+    replies[-1] = Text(f"{note}\n\n{last.text}"[:4000], buttons=last.buttons + rows, edit=last.edit)
+    return replies
+
+
+async def _step(
+    ctx: Context,
+    update: UAUpdate,
+    step: int,
+    language: str | None,
+    edit: bool,
+    preview_language: str | None = None,
+) -> list[Reply]:
     step = min(max(step, 1), STEPS)
     tr = ctx.tr
     extra_rows: list[tuple[Button, ...]] = []
@@ -125,20 +167,23 @@ async def show_step(
         shown = language or letter_language(update, tr.language)
         body = letter_step(tr, update, shown)
         others = sorted({text.language for text in update.texts} - {shown})
-        extra_rows.append(
-            tuple(
-                Button(
-                    ctx._("Show it in {language}").format(language=language_name(tr, other)),
-                    data=f"ua:{update.id}:3:{other}",
+        if not preview_language:
+            extra_rows.append(
+                tuple(
+                    Button(
+                        ctx._("Show it in {language}").format(language=language_name(tr, other)),
+                        data=f"ua:{update.id}:3:{other}",
+                    )
+                    for other in others
                 )
-                for other in others
             )
-        )
-        extra_rows.append(
-            (Button(ctx._("Get the letter as a file"), data=f"file:{update.id}:{shown}"),)
-        )
+            extra_rows.append(
+                (Button(ctx._("Get the letter as a file"), data=f"file:{update.id}:{shown}"),)
+            )
     elif step == 4:
         body = cc_step(tr, update)
+    elif preview_language:
+        body = report_step(tr, update, set())
     else:
         reported = await kinds_reported(ctx.session, (await ctx.ensure_supporter()).id, update.id)
         body = report_step(tr, update, reported)
@@ -156,9 +201,10 @@ async def show_step(
                 extra_rows.append((Button(ctx._(label), data=f"rep:{update.id}:{kind}"),))
         extra_rows.append((Button(ctx._("Not yet"), data=f"later:{update.id}"),))
     header = _step_header(ctx, step)
-    chunks = split_text(f"{header}\n\n{body}", limit=4000)
-    buttons = tuple(row for row in (*extra_rows, _navigation(ctx, update, step)) if row)
-    replies: list[Reply] = list(notes)
+    chunks = split_text(f"{header}\n\n{body}", limit=3800)
+    navigation = _navigation(ctx, update, step, preview_language)
+    buttons = tuple(row for row in (*extra_rows, navigation) if row)
+    replies: list[Reply] = []
     for number, chunk in enumerate(chunks):
         last = number == len(chunks) - 1
         replies.append(Text(chunk, buttons=buttons if last else (), edit=edit and len(chunks) == 1))

@@ -17,15 +17,17 @@ INPUT_LIFETIME = timedelta(hours=1)
 async def pending_input(
     session: AsyncSession, supporter_id: int, now: datetime
 ) -> PendingInput | None:
-    """The person's pending input, if one was started within the last hour."""
-    pending = await session.scalar(
+    """The person's pending input, if one was started within the last hour (the age is
+    compared in SQL: SQLite hands datetimes back without their time zone)."""
+    await session.execute(
+        delete(PendingInput).where(
+            PendingInput.supporter_id == supporter_id,
+            PendingInput.started_at < now - INPUT_LIFETIME,
+        )
+    )
+    return await session.scalar(
         select(PendingInput).where(PendingInput.supporter_id == supporter_id)
     )
-    if pending is not None and now - pending.started_at > INPUT_LIFETIME:
-        await session.delete(pending)
-        await session.flush()
-        return None
-    return pending
 
 
 async def start_input(

@@ -81,9 +81,22 @@ async def import_document(
     case = await _case_for(session, draft.ua_number)
     ordinal = draft.update_ordinal
     assumed = ordinal is None
-    if ordinal is None:
-        ordinal = await _next_ordinal(session, case.id)
+    if ordinal is None:  # the draft in progress (its other language), else the next update
+        newest = await _next_ordinal(session, case.id) - 1
+        latest = await _find_update(session, case.id, newest) if newest else None
+        ordinal = newest if latest is not None and latest.status == "draft" else newest + 1
     existing = await _find_update(session, case.id, ordinal)
+    languages = {t.language for t in existing.texts} if existing else set()
+    disagreements: dict[str, object] = {}
+    if existing is not None and languages and language not in languages:
+        if draft.deadline and existing.deadline and draft.deadline != existing.deadline:
+            disagreements["deadline"] = draft.deadline  # flagged; the stored deadline stands
+        if existing.status != "draft":  # a new language for a live UA changes no words
+            _apply(existing, draft, language, text_only=True)
+            await session.flush()
+            update = await get_update(session, existing.id)
+            return Imported(update, disagreements=disagreements)  # type: ignore[arg-type]
+        draft.deadline = existing.deadline
     if existing is not None and existing.status != "draft":
         revision = UARevision(
             update_id=existing.id, language=language, draft=draft.to_json(), created_at=now
@@ -91,12 +104,6 @@ async def import_document(
         session.add(revision)
         await session.flush()
         return Imported(await get_update(session, existing.id), revision)  # type: ignore[arg-type]
-    disagreements: dict[str, object] = {}
-    other_languages = {t.language for t in existing.texts} - {language} if existing else set()
-    if existing is not None and other_languages and language not in {t.language for t in existing.texts}:
-        if draft.deadline and existing.deadline and draft.deadline != existing.deadline:
-            disagreements["deadline"] = draft.deadline
-            draft.deadline = existing.deadline
     update = await save_draft(session, draft, language, case=case, ordinal=ordinal)
     return Imported(update, disagreements=disagreements, ordinal_assumed=assumed)
 
@@ -130,27 +137,36 @@ async def save_draft(
     return await get_update(session, update.id)  # type: ignore[return-value]
 
 
-def _apply(update: UAUpdate, draft: UADraft, language: str) -> None:
+def _apply(update: UAUpdate, draft: UADraft, language: str, text_only: bool = False) -> None:
     """Write a document's fields on an update and its ``language`` text; fields the
-    document lacks keep what the update had."""
+    document lacks keep what the update had. ``text_only`` leaves the update's own fields
+    (deadline, index, ...) alone: a second language's version does not move them."""
+    if not text_only:
+        _apply_update_fields(update, draft)
+    _apply_text(update, draft, language)
+
+
+def _apply_update_fields(update: UAUpdate, draft: UADraft) -> None:
     update.deadline = draft.deadline or update.deadline
     update.index_code = draft.index or update.index_code
     update.country = draft.country or update.country
     update.issue_date = draft.issue_date or update.issue_date
     update.preferred_language = draft.preferred_language or update.preferred_language
     update.previous_link = draft.previous_link or update.previous_link
+
+
+def _apply_text(update: UAUpdate, draft: UADraft, language: str) -> None:
     text = next((t for t in update.texts if t.language == language), None)
     if text is None:
         text = UAText(language=language)
         update.texts.append(text)
-    text.title = draft.title
-    text.summary = draft.summary
-    text.salutation = draft.salutation
-    text.letter = draft.letter
-    text.additional_info = draft.additional_info
-    text.name_pronoun = draft.name_pronoun
-    text.targets = [asdict(contact) for contact in draft.targets]
-    text.cc = [asdict(contact) for contact in draft.cc]
+    text.title = draft.title or text.title or ""
+    for name in ("summary", "salutation", "letter", "additional_info", "name_pronoun"):
+        setattr(text, name, getattr(draft, name) or getattr(text, name) or "")
+    if draft.targets or text.targets is None:
+        text.targets = [asdict(contact) for contact in draft.targets]
+    if draft.cc or text.cc is None:
+        text.cc = [asdict(contact) for contact in draft.cc]
 
 
 async def get_revision(session: AsyncSession, revision_id: int) -> UARevision | None:

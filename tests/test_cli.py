@@ -80,6 +80,33 @@ def test_ua_parse_json() -> None:
         assert key in data
 
 
+def test_ua_parse_json_of_an_incomplete_ua_names_what_is_missing(tmp_path: Path) -> None:
+    text = (FIXTURES / "ua-en-two-targets.txt").read_text(encoding="utf-8")
+    document = tmp_path / "incomplete.txt"
+    document.write_text(
+        text.replace("UA: 45/26", "Ref 45").replace("UA 45.26", "it").replace("UNTIL:", "-"),
+        encoding="utf-8",
+    )
+    result = uabot("ua", "parse", str(document), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["missing"] == ["ua_number", "deadline"]
+    assert data["ua_number"] is None and data["deadline"] is None
+    assert data["index"] == "AMR 99/4521/2026"
+    stored = uabot(
+        "ua",
+        "import",
+        str(document),
+        env={
+            "UABOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+            "UABOT_SECRET_KEY": generate_secret_key(),
+        },
+        cwd=tmp_path,
+    )
+    assert "stored UA (no number) update 1 (en, draft)" in stored.stdout, stored.stderr
+    assert "missing before publishing: ua_number, deadline" in stored.stdout
+
+
 def test_ua_parse_refuses_what_is_not_a_ua() -> None:
     result = uabot("ua", "parse", str(FIXTURES / "not-a-ua.txt"))
     assert result.returncode == 2
@@ -92,11 +119,10 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
         "UABOT_SECRET_KEY": generate_secret_key(),
     }
     old = uabot("ua", "import", str(FIXTURES / "ua-old-layout.txt"), env=env, cwd=tmp_path)
-    assert old.returncode == 2 and "--allow-past" in old.stderr
-    allowed = uabot(
-        "ua", "import", str(FIXTURES / "ua-old-layout.txt"), "--allow-past", env=env, cwd=tmp_path
-    )
-    assert allowed.returncode == 0, allowed.stderr
+    assert old.returncode == 0, old.stderr
+    assert "warning: the deadline 2019-07-15 has passed" in old.stdout
+    refused = uabot("ua", "publish", "123/19", env=env, cwd=tmp_path)
+    assert refused.returncode == 2 and "a deadline already passed" in refused.stderr
     english = uabot(
         "ua", "import", str(future_copy(tmp_path, "ua-en-two-targets.txt")), env=env, cwd=tmp_path
     )

@@ -67,20 +67,31 @@ async def test_bad_documents_get_clear_errors_and_nothing_is_stored(chat, app, c
     await admin.upload("minutes.txt", fixture_bytes("not-a-ua.txt"))
     assert "This document cannot become a UA:" in admin.text
     assert "URGENT ACTION" in admin.text
-    await admin.upload("old.txt", fixture_bytes("ua-old-layout.txt"))
-    assert "has already passed" in admin.text
     await admin.upload("broken.pdf", b"%PDF-1.4 garbage")
     assert "cannot be read" in admin.text
-    await admin.send("/newua")
-    assert "paste its text" in admin.text
+    await admin.send("/done")
+    assert "Nothing to finish: send /newua, then paste the UA text." in admin.text
     await admin.send("/uas")
     assert "No UA is stored yet" in admin.text
+
+
+async def test_a_past_deadline_is_stored_but_not_published(chat, app) -> None:
+    admin = chat(ADMIN_ID)
+    await admin.upload("old.txt", fixture_bytes("ua-old-layout.txt"))
+    assert "Preview of UA 123/19 (draft)" in admin.text
+    assert "a deadline from today on (July 15, 2019 has passed)" in admin.text
+    await admin.press("Publish")
+    assert "Not published yet. Still needed:" in admin.text
+    assert "--" not in admin.text  # no command-line advice in chat
+    assert await count(app, Delivery) == 0
 
 
 async def test_newua_with_pasted_text(chat) -> None:
     admin = chat(ADMIN_ID)
     text = fixture_bytes("ua-es-two-targets.txt").decode()
     await admin._send(command="newua", args=tuple(text.split()), text="/newua\n" + text)
+    assert "Send the rest, or /done" in admin.text
+    await admin.send("/done")
     assert "Preview of UA 45/26 (draft)" in admin.text
     await admin.press("Cancel")
     assert "Cancelled: the draft is deleted." in admin.text
@@ -103,6 +114,7 @@ async def test_supporters_are_refused_politely_and_audited(chat, app) -> None:
         "/close 45/26",
         "/deadline 45/26 2026-12-01",
         "/newua URGENT ACTION",
+        "/done",
     ]
     for attempt in attempts:
         await mallory.send(attempt)

@@ -229,6 +229,7 @@ SUPPORTER_MENU = [
 ]
 ORGANISER_MENU = [
     ("newua", N_("Import a UA from its pasted text")),
+    ("done", N_("Finish pasting a UA's text")),
     ("uas", N_("Stored UAs")),
     ("stats", N_("Figures of a UA")),
     ("close", N_("End a UA early")),

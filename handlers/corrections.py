@@ -1,0 +1,233 @@
+"""Correcting a draft in chat: the organiser picks a field, then sends its new value as a
+plain message. Documents are read leniently, so what the reader missed or misread is set
+here rather than by editing the document and sending it again."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.contract import Button, Reply, Text
+from bot.i18n import N_
+from bot.vocabulary import find_date, language_code, parse_date
+from handlers.context import Context
+from handlers.drafts import ORGANISERS, preview
+from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
+from storage.inputs import finish_input, start_input
+from storage.models import PendingInput, UAUpdate
+from storage.uas import get_update, renumber, set_ordinal
+
+_UA_NUMBER = re.compile(r"^(?:UA|AU)?\s*:?\s*(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.I)
+_SALUTATION = re.compile(r"^(.{2,90}[,:])\s*\n")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One correctable field: its button label, what to ask, and whether each language
+    version has its own (titles and letters do; the deadline does not)."""
+
+    label: str
+    prompt: str
+    per_language: bool = False
+    limit: int = 200
+
+
+FIELDS = {
+    "number": Field(N_("UA number"), N_("Send the UA number, for example 72/24.")),
+    "update": Field(
+        N_("Update number"),
+        N_("Send which update this is: 1 for a first UA, 2 for its first update, and so on."),
+    ),
+    "deadline": Field(
+        N_("Deadline"), N_("Send the deadline, for example 2026-09-15 or 15 September 2026.")
+    ),
+    "country": Field(N_("Country"), N_("Send the country."), limit=64),
+    "index": Field(
+        N_("AI index"), N_("Send the AI index, for example AMR 53/1059/2026."), limit=32
+    ),
+    "preflang": Field(
+        N_("Preferred language"),
+        N_("Send the language the officials prefer, for example Spanish."),
+    ),
+    "title": Field(N_("Title"), N_("Send the title in {language}."), per_language=True, limit=300),
+    "summary": Field(
+        N_("Summary"), N_("Send the summary in {language}."), per_language=True, limit=10_000
+    ),
+    "letter": Field(
+        N_("Letter"),
+        N_(
+            "Send the sample letter in {language}, starting with its salutation line (such "
+            "as “Dear Minister,”). It replaces the letter of the draft."
+        ),
+        per_language=True,
+        limit=20_000,
+    ),
+}
+
+
+async def _draft(ctx: Context, command: str, update_id: int) -> UAUpdate | None:
+    if not await ctx.authorise(command, ORGANISERS, detail=f"update {update_id}"):
+        return None
+    update = await get_update(ctx.session, update_id)
+    return update if update is not None and update.status == "draft" else None
+
+
+async def field_menu(ctx: Context, update_id: int) -> list[Reply]:
+    """The fields an organiser can correct, one button each (per language where it has one)."""
+    update = await _draft(ctx, "fix", update_id)
+    if update is None:
+        return [Text(ctx._("Only a draft can be corrected; this one is gone or published."))]
+    rows: list[tuple[Button, ...]] = []
+    for key, field in FIELDS.items():
+        if not field.per_language:
+            rows.append((Button(ctx._(field.label), data=f"set:{update.id}:{key}"),))
+            continue
+        rows.append(
+            tuple(
+                Button(
+                    f"{ctx._(field.label)} ({language_name(ctx.tr, text.language)})",
+                    data=f"set:{update.id}:{key}:{text.language}",
+                )
+                for text in update.texts
+            )
+        )
+    rows.append((Button(ctx._("Back to the preview"), data=f"show:{update.id}"),))
+    message = ctx._("Which field of {ua} do you want to correct?").format(
+        ua=ua_label(ctx.tr, update)
+    )
+    return [Text(message, buttons=tuple(rows), edit=True)]
+
+
+async def ask_value(ctx: Context, update_id: int, rest: list[str]) -> list[Reply]:
+    """Wait for the organiser's next message as the new value of one field."""
+    key = rest[0] if rest else ""
+    language = rest[1] if len(rest) > 1 else ""
+    update = await _draft(ctx, "set", update_id)
+    field = FIELDS.get(key)
+    if update is None or field is None:
+        return [Text(ctx._("Only a draft can be corrected; this one is gone or published."))]
+    if field.per_language and language not in {text.language for text in update.texts}:
+        return await field_menu(ctx, update_id)
+    organiser = await ctx.ensure_supporter()
+    await start_input(ctx.session, organiser.id, f"set:{update.id}:{key}:{language}", ctx.now)
+    prompt = ctx._(field.prompt).format(language=language_name(ctx.tr, language))
+    return [Text(prompt)]
+
+
+async def show_preview(ctx: Context, update_id: int) -> list[Reply]:
+    if not await ctx.authorise("preview", ORGANISERS, detail=f"update {update_id}"):
+        return [ctx.refusal()]
+    update = await get_update(ctx.session, update_id)
+    if update is None:
+        return [Text(ctx._("I do not know that Urgent Action."))]
+    return preview(ctx, update)
+
+
+async def receive_value(ctx: Context, pending: PendingInput) -> list[Reply]:
+    """The organiser's message after pressing a field: check it, store it, show the draft."""
+    _, update_id, key, language = [*pending.purpose.split(":"), "", "", ""][:4]
+    value = (ctx.incoming.text or "").strip()
+    update = await get_update(ctx.session, int(update_id)) if update_id.isdigit() else None
+    field = FIELDS.get(key)
+    if update is None or update.status != "draft" or field is None:
+        await finish_input(ctx.session, pending)
+        return [Text(ctx._("Only a draft can be corrected; this one is gone or published."))]
+    if len(value) > field.limit:
+        return [
+            Text(
+                ctx._("That is {count} characters; this field holds at most {limit}.").format(
+                    count=ctx.tr.number(len(value)), limit=ctx.tr.number(field.limit)
+                )
+            )
+        ]
+    problem = await _SETTERS[key](ctx, update, value, language)
+    if problem is not None:
+        return [Text(problem + "\n\n" + ctx._("Send it again, or press another button."))]
+    await finish_input(ctx.session, pending)
+    refreshed = await get_update(ctx.session, update.id)
+    assert refreshed is not None
+    return preview(ctx, refreshed)
+
+
+async def _set_number(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
+    match = _UA_NUMBER.match(value)
+    if match is None:
+        return ctx._("That is not a UA number: write it like 72/24.")
+    number = f"{match.group(1)}/{match.group(2)}"
+    if await renumber(ctx.session, update, number) is None:
+        return ctx._(
+            "UA {number} already has update {ordinal}: correct the update number first."
+        ).format(number=number, ordinal=update.ordinal)
+    return None
+
+
+async def _set_update(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
+    if not value.isdigit() or not 1 <= int(value) <= 99:
+        return ctx._("Write the update as a number from 1 to 99.")
+    if not await set_ordinal(ctx.session, update, int(value)):
+        return ctx._("{ua} already has an update {ordinal}.").format(
+            ua=ctx._("UA {number}").format(number=update.case.number), ordinal=int(value)
+        )
+    return None
+
+
+def read_date(value: str) -> date | None:
+    """A date as an organiser types it: "2026-09-15", "15 September 2026", "15/09/2026"."""
+    if (parsed := parse_date(value)) is not None:
+        return parsed
+    found = find_date(value)
+    return found[0] if found else None
+
+
+async def _set_deadline(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
+    deadline = read_date(value)
+    if deadline is None:
+        return ctx._("That is not a date I can read: write it like 2026-09-15.")
+    if deadline < ctx.today:
+        return ctx._("That date has already passed: choose a date from today on.")
+    update.deadline = deadline
+    return None
+
+
+async def _set_preferred(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
+    code = value.lower() if value.lower() in LANGUAGE_LABELS else language_code(value)
+    if code is None:
+        names = ", ".join(language_name(ctx.tr, known) for known in LANGUAGE_LABELS)
+        return ctx._("I do not know that language. Write one of: {names}.").format(names=names)
+    update.preferred_language = code
+    return None
+
+
+def _update_text(attribute: str) -> Callable:
+    async def set_value(ctx: Context, update: UAUpdate, value: str, _language: str) -> None:
+        setattr(update, attribute, value)
+
+    return set_value
+
+
+def _text_field(attribute: str) -> Callable:
+    async def set_value(ctx: Context, update: UAUpdate, value: str, language: str) -> None:
+        text = next(text for text in update.texts if text.language == language)
+        if attribute == "letter" and (salutation := _SALUTATION.match(value)):
+            text.salutation = salutation.group(1).strip()
+            value = value[salutation.end() :]
+        if attribute in ("letter", "summary"):  # paragraphs, as the reader stores them
+            value = "\n\n".join(line.strip() for line in value.splitlines() if line.strip())
+        setattr(text, attribute, value.strip())
+
+    return set_value
+
+
+_SETTERS = {
+    "number": _set_number,
+    "update": _set_update,
+    "deadline": _set_deadline,
+    "country": _update_text("country"),
+    "index": _update_text("index_code"),
+    "preflang": _set_preferred,
+    "title": _text_field("title"),
+    "summary": _text_field("summary"),
+    "letter": _text_field("letter"),
+}
