@@ -110,13 +110,19 @@ _POINTS_INTRO = re.compile(
     r"immediately|inmediatamente|urgently|urgentemente)[^:]*:\s*$|^recommended action\b.*:"
 )
 _APPEALS_TO = re.compile(
-    r"(?i)^(?:appeals?\s+to\b|write\s+to\b|escribe\s+a\b|escriban\s+a\b|"
+    r"(?i)^(?:appeals?\s+to\b|write\s+to\b|escrib[eií]\s+a\b|escriban\s+a\b|"
+    r"contact\b.*\bofficials?\b.*:\s*$|"
     r"env[ií]\w*\s+(?:sus\s+)?llamamientos\s+a\b)|"
     r"(?:\bsend\s+appeals\b|\bwrite\b|llamamientos\b|\bescrib\w*\b).*\b(?:to|a)\s*:\s*$"
 )
 _COPY_INTRO = re.compile(
     r"(?i)^(?:send a copy|(?:and\s+|also\s+send\s+)?copies\s+to|copy\s+to|"
     r"env[ií]\w*\s+(?:una\s+)?copias?|(?:y\s+)?copias?\s+a\b)"
+)
+#: "Here's a sample letter:", "Modelo de carta": the letter follows, the addresses end.
+_LETTER_INTRO = re.compile(
+    r"(?i)^(?:here'?s\s+a\s+)?(?:sample|model|template)\s+letter\b.{0,30}$|"
+    r"^(?:modelo\s+de\s+carta|carta\s+modelo)\b.{0,30}$"
 )
 _CC_PREFIX = re.compile(r"^(?:CC|C\.C\.|Copia(?:s)?(?: a)?)\s*:\s*", re.I)
 _SALUTATION_START = re.compile(
@@ -153,12 +159,28 @@ _NAME_PRONOUN = re.compile(
 _PREVIOUS_LINK = re.compile(
     r"^(?:LINK TO (?:THE )?PREVIOUS UA|ENLACE A LA (?:AU|ACCI[OÓ]N)[^:]*)\s*:\s*(.*)$", re.I
 )
+#: "Please write immediately in Arabic, English or your own language:", "Escriban ... en
+#: persa, en inglés o en su propio idioma:": older layouts name the officials' language here.
+_LANGUAGES_ASKED = re.compile(
+    r"(?i)\b(?:in|en)\s+([^:]{3,80}?)\s*,?\s+(?:or|o|u)\s+(?:in\s+|en\s+)?(?:your|su|tu)\s+"
+    r"(?:own\s+|propio\s+)?(?:language|idioma|lengua)"
+)
 _TRAILERS = (_PREFERRED_LANGUAGE, _DEADLINE_TRAILER, _NAME_PRONOUN, _PREVIOUS_LINK)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SOCIAL = re.compile(r"^(?:twitter|x|facebook|instagram|bluesky|mastodon|tiktok)\s*:\s*(.+)$", re.I)
 _HANDLE = re.compile(r"^@\w{2,}$")
 _PHONE = re.compile(r"^(?:fax|tel|tel[eé]fono|phone)\.?\s*:?\s*(\+?[\d(][\d ()./-]{5,})$", re.I)
-_LABELLED_EMAIL = re.compile(r"^(?:e-?mail|correo(?: electr[oó]nico)?)\s*:\s*(.+)$", re.I)
+_LABELLED_EMAIL = re.compile(r"^(?:e-?mail|correo(?:-e| electr[oó]nico)?)\s*:\s*(.+)$", re.I)
+#: Ways to reach an official that a supporter today cannot use (1990s telegrams, telexes).
+_WIRE = re.compile(r"(?i)^(?:telegrams?|telex(?:es)?|faxes|cables?|telegramas?|t[eé]lex)\s*:")
+_NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
+#: The office someone holds, written above their name in older layouts.
+_ROLE = re.compile(
+    r"(?i)\b(?:prosecutor|minister|president|governor|chief|head|director|judge|chair(?:man|"
+    r"person|woman)?|commissioner|ombudsman|secretary|mayor|king|prime|attorney|fiscal|"
+    r"ministr[oa]|president[ea]|gobernador[a]?|jef[ea]|director[a]?|secretari[oa]|alcalde(?:sa)?|"
+    r"procurador[a]?|defensor[a]?|comisionad[oa]|juez|jueza|magistrad[oa])\b"
+)
 _SALUTATION_LABEL = re.compile(r"^(?:salutation|saludo|tratamiento)\s*:\s*(.+)$", re.I)
 _INLINE_LABELS = re.compile(
     r"\s*[,;]?\s*(?=\b(?:E-?mail|Correo(?: electr[oó]nico)?|Fax|Tel|Phone|Tel[eé]fono|Twitter|"
@@ -176,7 +198,9 @@ _ORGANISATION = re.compile(
 )
 _HONORIFIC = re.compile(
     r"^(mr|ms|mrs|dr|dra|hon|h\.e|his|her|sr|sra|srta|excmo|excma|sir|dame|prof|king|queen|"
-    r"president|presidente|presidenta|ambassador|embajador|embajadora|general)\b\.?",
+    r"president|presidente|presidenta|ambassador|embajador|embajadora|general|lic|licenciad[oa]|"
+    r"ayatol[aá]h?|counsellor|brigadier|colonel|coronel|lieutenant-general|sheikh|judge|juez|"
+    r"the hon|the most hon|the rt\.? hon)(?:\.\s|\s)",
     re.I,
 )
 #: Lines of a web page's navigation or footer, copied along with a UA.
@@ -266,9 +290,24 @@ def _is_prose(line: str) -> bool:
     return len(line) > 100 or (len(line.split()) > 8 and line.endswith("."))
 
 
+def _is_instruction(line: str) -> bool:
+    """A line of the TAKE ACTION block rather than the first address under it."""
+    if not line or is_header_line(line) or _is_one_line_contact(line):
+        return False
+    return len(line) > 60 or line.endswith(".") or bool(_NOT_A_CONTACT.match(line))
+
+
+def _is_one_line_contact(line: str) -> bool:
+    """A whole contact on one line: a web copy that lost the line breaks of an address."""
+    line = _CC_PREFIX.sub("", line)
+    return len(line) > 50 and line.count(",") >= 3 and not line.endswith(".")
+
+
 def _explode(line: str) -> list[str]:
     """A contact written on one line (web copies lose line breaks): its parts, one per
     envelope line."""
+    prefix = _CC_PREFIX.match(line)
+    line = line[prefix.end() :] if prefix else line
     parts = [part.strip() for part in _INLINE_LABELS.split(line) if part.strip()]
     head = parts[0]
     if len(head) > 50 and head.count(",") >= 2 and not _INLINE_LABELS.match(head):
@@ -282,7 +321,12 @@ def _contact_blocks(region: list[str]) -> list[list[str]]:
     address."""
     contacts: list[list[str]] = []
     for block in _blocks(region):
-        lines = _explode(block[0]) if len(block) == 1 else block
+        if all(_is_one_line_contact(line) for line in block):
+            contacts.extend(_explode(line) for line in block)
+            continue
+        lines = block
+        if len(lines) > 1 and _NUMBERING.match(lines[0]):
+            lines = [_NUMBERING.sub("", lines[0]), *lines[1:]]  # "1) Lieutenant-General ..."
         current: list[str] = []
         for line in lines:
             ended = bool(current) and _is_contact_end(current[-1]) and not _is_contact_end(line)
@@ -296,7 +340,12 @@ def _contact_blocks(region: list[str]) -> list[list[str]]:
     return [
         block
         for block in contacts
-        if not _NOT_A_CONTACT.match(block[0]) and not _is_prose(block[0])
+        if not (
+            _NOT_A_CONTACT.match(block[0])
+            or _is_prose(block[0])
+            or _HEADING.match(block[0])
+            or _LETTER_INTRO.match(block[0])
+        )
     ]
 
 
@@ -308,6 +357,7 @@ def _is_contact_end(line: str) -> bool:
         or _HANDLE.match(line)
         or _PHONE.match(line)
         or _SALUTATION_LABEL.match(line)
+        or _WIRE.match(line)
     )
 
 
@@ -328,13 +378,20 @@ def _contact(block: list[str], organisation_first: bool) -> Contact:
             social = line
         elif phone_match := _PHONE.match(line):
             phone = phone_match.group(1).strip()
-        elif not _SALUTATION_LABEL.match(line):
+        elif not (_SALUTATION_LABEL.match(line) or _WIRE.match(line)):
             lines.append(line)
+    if len(lines) > 1 and lines[0].endswith(":") and len(lines[0].split()) <= 5:
+        lines.pop(0)  # "Governor-General:" above the name says whom the name is
+    if (
+        len(lines) >= 2
+        and _ROLE.search(lines[0])
+        and not _ROLE.search(lines[1])
+        and not any(ch.isdigit() for ch in lines[1])
+    ):
+        lines[0], lines[1] = lines[1], lines[0]  # the office above the name
     organisation = None
     if organisation_first and len(lines) > 1 and _ORGANISATION.search(lines[0]):
         organisation = lines.pop(0)
-    if len(lines) >= 2 and not _HONORIFIC.match(lines[0]) and _HONORIFIC.match(lines[1]):
-        lines[0], lines[1] = lines[1], lines[0]  # older layout: the title came first
     name = lines.pop(0) if lines else ""
     title = lines.pop(0) if len(lines) >= 2 and not organisation else None
     return Contact(
@@ -414,16 +471,15 @@ def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
     capitals; web pages run it into the heading ("Acción urgente: México, ...") or put it
     above the UA number."""
     heading = _first(lines, _HEADING, start)
-    while heading is not None and _HEADING.match(lines[heading]).group(1):  # type: ignore[union-attr]
+    while heading is not None:
         rest = _HEADING.match(lines[heading]).group(1)  # type: ignore[union-attr]
+        if not rest.strip(" :|–—-"):
+            break  # a bare "URGENT ACTION": the title is under it
         if _RUN_IN_TITLE.match(rest):
             title = _RUN_IN_TITLE.sub("", rest).strip()
             if len(title.split()) >= 2:
                 return title, heading + 1
-        following = _first(lines, _HEADING, heading + 1)
-        if following is None:
-            break
-        heading = following
+        heading = _first(lines, _HEADING, heading + 1)  # "Urgent Action Network" is no heading
     if heading is not None:
         cursor = heading + 1
         while cursor < len(lines) and not lines[cursor]:
@@ -435,6 +491,8 @@ def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
             cursor += 1
         if title_lines:
             return " ".join(title_lines), cursor
+        if cursor < len(lines) and _title_like(lines[cursor]):
+            return lines[cursor], cursor + 1
         if heading > start and _title_like(lines[heading - 1]):
             return lines[heading - 1], heading + 1
         return "", heading + 1
@@ -518,14 +576,17 @@ def parse_text(text: str) -> UADraft:
         targets_start = appeals_to + 1
     elif take_action is not None:
         targets_start = take_action + 1
-        while targets_start < end and lines[targets_start]:
-            targets_start += 1
+        while targets_start < end and _is_instruction(lines[targets_start]):
+            targets_start += 1  # the TAKE ACTION bullets: write, report, notes
     else:
         targets_start = summary_end
     if (
         appeals_to is None
         and header.number_line is not None
         and targets_start <= header.number_line < min([*later_sections, end])
+        and all(
+            not line or _is_instruction(line) for line in lines[targets_start : header.number_line]
+        )
     ):
         targets_start = header.number_line + 1  # the template's UA line heads the addresses
     letter_limit = min([n for n in later_sections if n > targets_start] or [end])
@@ -603,6 +664,9 @@ def parse_text(text: str) -> UADraft:
             ]
         )
     _, preferred_text = _trailer(lines, _PREFERRED_LANGUAGE)
+    if not preferred_text:
+        asked = next(filter(None, map(_LANGUAGES_ASKED.search, lines)), None)
+        preferred_text = asked.group(1) if asked else ""
     _, name_pronoun = _trailer(lines, _NAME_PRONOUN)
     _, previous_link = _trailer(lines, _PREVIOUS_LINK)
     country = header.country

@@ -51,7 +51,10 @@ _INDEX = re.compile(
 _BARE_INDEX = re.compile(
     r"\b((?:AFR|AMR|ASA|EUR|MDE|ACT|IOR|POL|ORG|NWS)\s*\d{2}/\d{1,5}/\d{2,4})\b"
 )
-_DATE_LABEL = re.compile(r"(?i)\b(?:issue\s+date|date|fecha(?:\s+de\s+emisi[oó]n)?)\s*:\s*")
+_DATE_LABEL = re.compile(
+    r"(?i)\b(?:issue\s+date|date|fecha(?:\s+de\s+(?:emisi[oó]n|publicaci[oó]n))?)\s*:\s*|"
+    r"\b(?:published(?:\s+on)?|publicad[oa]\s+el)\s+"
+)
 
 _DEADLINE_LABEL = re.compile(
     r"(?i)(?:\buntil|\bhasta(?:\s+el)?|\bantes\s+del?|no\s+m[aá]s\s+tarde\s+del?|deadline|"
@@ -232,6 +235,12 @@ def _issue_date(
         for label in _DATE_LABEL.finditer(line):
             if (found := find_date(line[label.end() : label.end() + 40])) and found[1] < 3:
                 return found[0]
+    near = {n for line in header_lines for n in range(line - 4, line + 5) if 0 <= n < len(lines)}
+    top = [n for n, line in enumerate(lines) if line][:8]
+    for line_number in sorted(near | set(top)):
+        line = lines[line_number]
+        if (found := find_date(line)) and found[1] == 0 and found[2] >= len(line) - 1:
+            return found[0]  # a date alone on its line, by the reference or at the top
     for line_number in header_lines:
         if line_number == deadline_line:
             continue
@@ -294,9 +303,10 @@ def _country(lines: list[str], number_line: int | None, index_line: int | None) 
         if index is not None and between and len(between.split()) <= 4 and between[0].isupper():
             return between  # written between the index and "Date:" on the UA line
     if number_line is not None:
-        for line in lines[number_line + 1 : number_line + 4]:
-            if line and (found := find_country(line[:40])) and line.startswith(found[:3]):
-                return found
+        for line in lines[max(number_line - 5, 0) : number_line + 5]:
+            found = find_country(line[:40]) if line else None
+            if found and line.lower().startswith(found[:3].lower()):
+                return found  # "SUDAN:  Dr Amin ...", a page's "Egypt" breadcrumb
     return None
 
 
