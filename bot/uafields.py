@@ -194,13 +194,14 @@ def is_header_line(line: str) -> bool:
         rf"^(?:\W*{_ORDINAL_WORD}\s+)?{_UA}\d|^EXTRA\s+\d|^(?i:further\s+information)", line
     )
     labelled = _INDEX.search(line) or _DATE_LABEL.search(line)
-    return bool(starts or (labelled and (_PLAIN_UA.search(line) or _EXTRA.search(line))))
+    numbered = _PLAIN_UA.search(line) or _EXTRA.search(line)
+    return bool(starts or _INDEX.search(line) or (labelled and numbered))
 
 
-def _ordinal(lines: list[str], number: str, further_information: bool) -> int | None:
+def _ordinal(lines: list[str], number: str | None, further_information: bool) -> int | None:
     """The document's place in its case's series: an update numbered N is document N + 1."""
     text = "\n".join(lines)
-    case, year = number.split("/")
+    case, _, year = (number or "0/").partition("/")
     for match in _ORDINAL_UA.finditer(text):
         word, found_case, found_year = match.groups()
         if (int(found_case), found_year) == (int(case), year) and word.lower() in ORDINALS:

@@ -413,7 +413,8 @@ async def publish(ctx: Context, update_id: int) -> list[Reply]:
         return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
     if missing := missing_to_publish(ctx, update):
         lines = [ctx._("Not published yet. Still needed:")] + [f"• {item}" for item in missing]
-        return [Text("\n".join(lines))]
+        fix = Button(ctx._("Correct a field"), data=f"fix:{update.id}")
+        return [Text("\n".join(lines), buttons=((fix,),))]
     organiser = await ctx.ensure_supporter()
     queued = await publish_and_queue(
         ctx.session,

@@ -1,0 +1,258 @@
+"""An organiser turns whatever document they have into a UA, in chat: drafts that lack a
+number or deadline, corrections field by field, the draft walked as supporters will see
+it, long pastes, changes to a live UA, closing notices."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.models import ActionReport, Delivery, PendingInput, UACase, UAUpdate
+from tests.conftest import ADMIN_ID, FIXTURES, SEEDS, fixture_bytes, publish_fixture
+
+LAYOUTS = FIXTURES / "layouts"
+
+
+async def count(app, model, *where) -> int:
+    async with app.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
+
+
+async def stored_update(app, number: str) -> UAUpdate:
+    async with app.sessions() as session:
+        return await session.scalar(select(UAUpdate).join(UACase).where(UACase.number == number))
+
+
+def incomplete_document() -> bytes:
+    """The English fixture with its UA number and deadline taken out."""
+    text = fixture_bytes("ua-en-two-targets.txt").decode()
+    text = text.replace("UA: 45/26", "Ref 45").replace("UA 45.26", "it")
+    return text.replace("PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL: July 15, 2026", "").encode()
+
+
+async def correct(organiser, field: str, value: str) -> None:
+    await organiser.press("Correct a field")
+    assert "Which field of" in organiser.text
+    await organiser.press(field)
+    await organiser.send(value)
+
+
+async def test_an_incomplete_document_becomes_a_draft_completed_in_chat(chat, app) -> None:
+    subscriber = chat(201)
+    await subscriber.send("/subscribe")
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("no-number.txt", incomplete_document())
+    assert "Preview of UA without a number yet (draft)" in organiser.text
+    assert "Still needed before publishing:" in organiser.text
+    assert "the UA number: press “Correct a field”, then “UA number”" in organiser.text
+    assert "the deadline: press “Correct a field”, then “Deadline”" in organiser.text
+    assert "Write to: Dr. Irene Solís (Attorney General)" in organiser.text
+
+    await organiser.press("Publish")
+    assert "Not published yet. Still needed:" in organiser.text
+    assert await count(app, Delivery) == 0
+
+    await correct(organiser, "UA number", "forty-five")
+    assert "That is not a UA number: write it like 72/24." in organiser.text
+    await organiser.send("045/26")
+    assert "Preview of UA 045/26 (draft)" in organiser.text
+    assert "the UA number" not in organiser.text
+
+    await correct(organiser, "Deadline", "2026-05-01")
+    assert "That date has already passed" in organiser.text
+    await organiser.send("15 August 2026")
+    assert "Deadline: August 15, 2026" in organiser.text
+    assert "Still needed before publishing" not in organiser.text
+
+    await organiser.press("Publish")
+    assert "Published UA 045/26: queued for 1 subscriber." in organiser.text
+    assert await count(app, Delivery) == 1
+    await subscriber.send("/ua 45/26")  # typed without the zero, found all the same
+    assert "Step 1 of 5" in subscriber.text and "August 15, 2026" in subscriber.text
+
+
+async def test_every_field_can_be_corrected_and_bad_values_are_explained(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    await correct(organiser, "Title (English)", "A CORRECTED TITLE")
+    assert "Title: A CORRECTED TITLE" in organiser.text
+    await correct(organiser, "Country", "Republic of Andes")
+    assert "Republic of Andes" in organiser.text
+    await correct(organiser, "Preferred language", "Klingon")
+    assert "I do not know that language. Write one of: English, Spanish" in organiser.text
+    await organiser.send("French")
+    assert "Preferred language: French" in organiser.text
+    await correct(organiser, "Update number", "zero")
+    assert "Write the update as a number from 1 to 99." in organiser.text
+    await organiser.send("3")
+    assert "Preview of UA 45/26 · update 3 (draft)" in organiser.text
+    await correct(organiser, "Letter (English)", "Dear Minister,\nFree them.\nNow.")
+    assert "Letter begins: Free them." in organiser.text
+    await correct(organiser, "AI index", "AMR 99/1/2026")
+    assert "AMR 99/1/2026" in organiser.text
+    await correct(organiser, "Summary (English)", "x" * 10_001)
+    assert "this field holds at most 10,000" in organiser.text
+    await organiser.send("A shorter summary.")
+    update = await stored_update(app, "45/26")
+    async with app.sessions() as session:
+        update = await session.get(UAUpdate, update.id, populate_existing=True)
+        [text] = [t for t in await session.run_sync(lambda _: update.texts)]
+    assert (update.ordinal, update.country, update.preferred_language) == (
+        3,
+        "Republic of Andes",
+        "fr",
+    )
+    assert (text.salutation, text.letter, text.summary) == (
+        "Dear Minister,",
+        "Free them.\n\nNow.",
+        "A shorter summary.",
+    )
+    assert await count(app, PendingInput) == 0  # nothing waits once the value is taken
+
+
+async def test_an_update_number_already_taken_is_refused(chat) -> None:
+    organiser = await publish_fixture(chat)
+    await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
+    await correct(organiser, "Update number", "1")
+    assert "UA 45/26 already has an update 1." in organiser.text
+    await organiser.send("4")
+    assert "Preview of UA 45/26 · update 4 (draft)" in organiser.text
+
+
+async def test_the_draft_is_walked_as_supporters_will_see_it_in_both_languages(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    await organiser.upload("ua-es.txt", fixture_bytes("ua-es-two-targets.txt"))
+    await organiser.press("See it as supporters will")
+    assert "Preview: supporters will see this once it is published." in organiser.text
+    assert "Step 1 of 5" in organiser.text and "Community leaders Tomás Quispe" in organiser.text
+    for step in range(2, 6):
+        await organiser.press("Next")
+        assert f"Step {step} of 5" in organiser.text
+    assert "Did you act?" in organiser.text
+    assert not [b for b in organiser.buttons() if b.data and b.data.startswith("rep:")]
+    await organiser.press("See it in Spanish")
+    assert "Paso 5 de 5" in organiser.text
+    for step in (4, 3, 2, 1):
+        await organiser.press("Atrás")
+        assert f"Paso {step} de 5" in organiser.text
+    assert "Los líderes comunitarios" in organiser.text
+    await organiser.press("Volver a la vista previa")
+    assert "Preview of UA 45/26 (draft)" in organiser.text  # back in the organiser's language
+    assert await count(app, ActionReport) == 0
+    supporter = chat(202)
+    await supporter.press_data(organiser.button("Publish").data.replace("pub", "prev") + ":1:en")
+    assert supporter.text == "Sorry, that is not something I can do for you."
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the repo")
+@pytest.mark.parametrize("seed", ["ua-72-24-sixth-update.txt", "ua-72-24-seventh-update.txt"])
+async def test_a_seed_pasted_in_two_parts_imports_exactly_like_its_file(chat, seed: str) -> None:
+    text = (SEEDS / seed).read_text(encoding="utf-8")
+    organiser = chat(ADMIN_ID)
+    await organiser.upload(seed, text.encode())
+    from_file = organiser.text
+    await organiser.press("Cancel")
+    # Telegram cuts a paste over 4,096 characters into messages; each part arrives alone.
+    cut = text.rindex("\n", 0, 4000)  # Telegram cuts at a line break under the limit
+    first, second = text[:cut].strip(), text[cut:].strip()
+    assert len(first) <= 4096 - len("/newua ") and len(second) <= 4096
+    await organiser.send(f"/newua {first}")
+    assert "Send the rest, or /done" in organiser.text
+    await organiser.send(second)
+    assert "characters so far" in organiser.text
+    await organiser.send("/done")
+    assert organiser.text == from_file
+    assert "Write to: Larry Devoe" in from_file or "Write to: Delcy Rodriguez" in from_file
+
+
+async def test_a_paste_larger_than_any_ua_is_dropped(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.send("/newua")
+    assert "Paste the UA text now" in organiser.text
+    for _ in range(48):  # 196,608 characters: still a (very long) UA
+        await organiser.send("x" * 4096)
+    assert "196,608 characters so far" in organiser.text
+    await organiser.send("x" * 4096)
+    assert "That is more text than a UA has: I dropped it." in organiser.text
+    assert await count(app, PendingInput) == 0
+
+
+async def test_plain_text_from_anyone_else_is_neither_kept_nor_used(chat, app) -> None:
+    stranger = chat(203)
+    await stranger.send("/newua")
+    await stranger.send("URGENT ACTION\nUA: 1/26\nUNTIL: 1 August 2026")
+    assert "I do not keep what you write" in stranger.text
+    await stranger.send("/done")
+    assert stranger.text == "Sorry, that is not something I can do for you."
+    assert await count(app, PendingInput) == 0
+    assert await count(app, UACase) == 0
+
+
+async def test_a_document_for_a_live_ua_shows_the_changes_and_asks(chat, app) -> None:
+    organiser = await publish_fixture(chat)
+    await organiser.send("/deadline 45/26 2026-09-01")
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    assert "UA 45/26 is live. This document would change it:" in organiser.text
+    assert "• Deadline: 2026-09-01 → 2026-07-15" in organiser.text
+    await organiser.press("Keep it as it is")
+    assert "Nothing changed." in organiser.text
+    assert (await stored_update(app, "45/26")).deadline == date(2026, 9, 1)
+
+    changed = fixture_bytes("ua-en-two-targets.txt").replace(
+        b"TWO LAND DEFENDERS FACE", b"TWO LAND DEFENDERS STILL FACE"
+    )
+    await organiser.upload("ua.txt", changed)
+    assert "• Title: TWO LAND DEFENDERS FACE TRUMPED-UP CHARGES → TWO LAND" in organiser.text
+    await organiser.press("Apply these changes")
+    assert "UA 45/26 is changed." in organiser.text
+    assert (await stored_update(app, "45/26")).deadline == date(2026, 7, 15)
+    assert "Title: TWO LAND DEFENDERS STILL FACE" in organiser.text
+    await organiser.upload("ua.txt", changed)
+    assert "This document matches UA 45/26, which is live: nothing would change." in (
+        organiser.text
+    )
+
+
+async def test_a_second_language_that_disagrees_on_the_deadline_is_flagged(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    spanish = fixture_bytes("ua-es-two-targets.txt").decode()
+    moved = spanish.replace("15 de julio de 2026", "20 de julio de 2026")
+    assert moved != spanish
+    await organiser.upload("ua-es.txt", moved.encode())
+    assert "This version gives the deadline as July 20, 2026" in organiser.text
+    assert "I kept July 15, 2026" in organiser.text
+    assert "Languages: English, Spanish" in organiser.text
+    assert (await stored_update(app, "45/26")).deadline == date(2026, 7, 15)
+
+
+async def test_a_closing_notice_offers_to_close_the_live_ua(chat, app) -> None:
+    organiser = await publish_fixture(chat)
+    notice = (
+        "URGENT ACTION\nFurther information on UA 45/26\nThe two land defenders were acquitted "
+        "on 1 June 2026.\nNo further action is requested. Many thanks to all who wrote.\n"
+    )
+    await organiser.upload("closing.txt", notice.encode())
+    assert "no further action is requested on UA 45/26. Close it now?" in organiser.text
+    await organiser.press("Keep it open")
+    assert "Nothing changed." in organiser.text
+    await organiser.upload("closing.txt", notice.encode())
+    await organiser.press("Close UA 45/26")
+    assert "UA 45/26 is closed." in organiser.text
+    async with app.sessions() as session:
+        assert await session.scalar(select(UACase.closed_at).where(UACase.number == "45/26"))
+    supporter = chat(204)
+    await supporter.send("/actions")
+    assert "There are no open Urgent Actions" in supporter.text
+    await organiser.upload("closing.txt", notice.encode())
+    assert "which is not live here: there is nothing to close" in organiser.text
+
+
+async def test_the_spanish_closing_notice_fixture_names_its_ua(chat) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("cierre.txt", (LAYOUTS / "es-closing-notice.txt").read_bytes())
+    assert "no further action is requested" in organiser.text
+    assert "nothing was stored" in organiser.text
