@@ -215,6 +215,7 @@ _NAVIGATION = re.compile(
 )
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
+_HYPHENATED = re.compile(r"[a-zà-ÿ]-$")
 _TERMINAL = (".", "!", "?", ":", ";", '"', "”", "’", ")", "»")
 
 
@@ -260,24 +261,50 @@ def _blocks(lines: list[str]) -> list[list[str]]:
 def _prose(lines: list[str]) -> str:
     """Rejoin lines that PDF extraction broke; keep paragraphs apart with a blank line."""
     paragraphs: list[str] = []
-    current = ""
-    for line in lines:
-        if not line:
-            if current:
-                paragraphs.append(current)
-                current = ""
-            continue
-        if (current and not current.endswith(_TERMINAL) and not line[:1].isupper()) or (
-            current and not current.endswith(_TERMINAL) and len(current) >= 60
-        ):
-            current = f"{current} {line}"
-        else:
-            if current:
-                paragraphs.append(current)
-            current = line
-    if current:
-        paragraphs.append(current)
+    for block in _blocks(lines):
+        wrapped = _wrap_width(block)
+        current = ""
+        previous = ""
+        for line in block:
+            if current and _HYPHENATED.search(current) and line[:1].islower():
+                current = current[:-1] + line  # "incommu-" + "nicado": a word the line end split
+            elif current and (
+                (wrapped and _wrapped_line(previous, wrapped))
+                or (
+                    not current.endswith(_TERMINAL)
+                    and (not line[:1].isupper() or len(current) >= 60)
+                )
+            ):
+                current = f"{current} {line}"
+            else:
+                if current:
+                    paragraphs.append(current)
+                current = line
+            previous = line
+        if current:
+            paragraphs.append(current)
     return "\n\n".join(paragraphs)
+
+
+def _wrapped_line(line: str, width: int) -> bool:
+    """Whether a line of a wrapped block goes on in the next: it reaches the width, or comes
+    near it mid-sentence. A sentence's end well short of the width ends a paragraph."""
+    if line.endswith(":"):
+        return False
+    return len(line) >= 0.9 * width or (len(line) >= 0.75 * width and not line.endswith(_TERMINAL))
+
+
+def _wrap_width(block: list[str]) -> int:
+    """The width a PDF wrapped this block's lines at, or 0 when its lines are not wrapped.
+
+    A page wraps at about 80 to 130 characters and most lines come close to that width;
+    a typed text puts a whole paragraph on a line, far longer or of every length. Knowing
+    it, a sentence that ends at a line's end no longer starts a new paragraph."""
+    if len(block) < 3:
+        return 0
+    width = max(len(line) for line in block)
+    near = sum(len(line) >= 0.75 * width for line in block[:-1])
+    return width if 60 <= width <= 130 and near >= 0.6 * (len(block) - 1) else 0
 
 
 def _is_heading_case(line: str) -> bool:

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from docx import Document as DocxDocument
 from fpdf import FPDF
+from pypdf import PdfReader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -158,6 +159,35 @@ def _pdf(text: str) -> bytes:
     return bytes(pdf.output())
 
 
+class _ReportPdf(FPDF):
+    """A UA as word processors lay it out: paragraphs apart by vertical space (no blank
+    line of text between them), a running header and a page footer."""
+
+    def header(self) -> None:
+        self.set_font("helvetica", size=8)
+        self.cell(0, 6, "Amnesty International - Urgent Action", new_x="LMARGIN", new_y="NEXT")
+        self.ln(4)
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font("helvetica", size=8)
+        self.cell(0, 6, f"Page {self.page_no()} of {{nb}}")
+
+
+def spaced_pdf(text: str) -> bytes:
+    pdf = _ReportPdf()
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    for line in text.split("\n"):
+        if line.strip():
+            pdf.multi_cell(0, 5, line.strip(), new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.ln(4)
+    return bytes(pdf.output())
+
+
 def _docx(text: str) -> bytes:
     document = DocxDocument()
     for paragraph in text.split("\n"):
@@ -195,6 +225,32 @@ def test_seed_as_pdf_keeps_its_fields() -> None:
     )
     assert from_pdf.targets[0].address == from_text.targets[0].address
     assert from_pdf.letter == from_text.letter
+
+
+@seeds
+@pytest.mark.parametrize("seed", ["ua-72-24-sixth-update.txt", "ua-72-24-seventh-update.txt"])
+def test_seed_as_a_spaced_pdf_keeps_every_field(seed: str) -> None:
+    text = (SEEDS / seed).read_text(encoding="utf-8")
+    from_text = parse_text(text)
+    content = spaced_pdf(text)
+    assert len(PdfReader(io.BytesIO(content)).pages) >= 2  # the running header repeats
+    from_pdf = parse_document(seed.replace(".txt", ".pdf"), content)
+    for name in ("ua_number", "update_ordinal", "deadline", "index", "country", "title"):
+        assert getattr(from_pdf, name) == getattr(from_text, name), name
+    assert from_pdf.targets == from_text.targets and from_pdf.targets
+    assert from_pdf.cc == from_text.cc and from_pdf.cc
+    assert (from_pdf.salutation, from_pdf.letter) == (from_text.salutation, from_text.letter)
+    assert from_pdf.summary == from_text.summary
+    assert from_pdf.additional_info == from_text.additional_info
+    assert from_pdf.preferred_language == "es" and from_pdf.warnings == from_text.warnings
+
+
+def test_words_hyphenated_at_a_line_end_are_joined() -> None:
+    draft = parse_text(
+        "URGENT ACTION\nA CASE\nThe activist was held incommu-\nnicado for two weeks in a mili-\n"
+        "tary base.\n\nUNTIL: 1 August 2026\n"
+    )
+    assert draft.summary == "The activist was held incommunicado for two weeks in a military base."
 
 
 def test_docx_parses_like_the_text() -> None:
