@@ -113,7 +113,7 @@ _APPEALS_TO = re.compile(
     r"(?i)^(?:appeals?\s+to\b|write\s+to\b|escrib[eií]\s+a\b|escriban\s+a\b|"
     r"contact\b.*\bofficials?\b.*:\s*$|"
     r"env[ií]\w*\s+(?:sus\s+)?llamamientos\s+a\b)|"
-    r"(?:\bsend\s+appeals\b|\bwrite\b|llamamientos\b|\bescrib\w*\b).*\b(?:to|a)\s*:\s*$"
+    r"(?:\bsend\s+appeals\b|\bwrite\b|llamamientos\b|\bescrib\w*\b).{0,150}\b(?:to|a)\s*:\s*$"
 )
 _COPY_INTRO = re.compile(
     r"(?i)^(?:send a copy|(?:and\s+|also\s+send\s+)?copies\s+to|copy\s+to|"
@@ -263,26 +263,25 @@ def _prose(lines: list[str]) -> str:
     paragraphs: list[str] = []
     for block in _blocks(lines):
         wrapped = _wrap_width(block)
-        current = ""
-        previous = ""
+        parts: list[str] = []  # of the paragraph being read, joined once it ends
         for line in block:
-            if current and _HYPHENATED.search(current) and line[:1].islower():
-                current = current[:-1] + line  # "incommu-" + "nicado": a word the line end split
-            elif current and (
+            previous = parts[-1] if parts else ""
+            if previous and _HYPHENATED.search(previous[-2:]) and line[:1].islower():
+                parts[-1] = previous[:-1] + line  # "incommu-" + "nicado": a word split at the end
+            elif previous and (
                 (wrapped and _wrapped_line(previous, wrapped))
                 or (
-                    not current.endswith(_TERMINAL)
-                    and (not line[:1].isupper() or len(current) >= 60)
+                    not previous.endswith(_TERMINAL)
+                    and (not line[:1].isupper() or sum(map(len, parts)) >= 60)
                 )
             ):
-                current = f"{current} {line}"
+                parts.append(line)
             else:
-                if current:
-                    paragraphs.append(current)
-                current = line
-            previous = line
-        if current:
-            paragraphs.append(current)
+                if parts:
+                    paragraphs.append(" ".join(parts))
+                parts = [line]
+        if parts:
+            paragraphs.append(" ".join(parts))
     return "\n\n".join(paragraphs)
 
 
@@ -447,7 +446,9 @@ def _salutation_index(lines: list[str], start: int, stop: int) -> int | None:
             or _POINTS_INTRO.search(line)
         ):
             continue
-        following = next((later for later in lines[number + 1 : stop] if later), "")
+        following = next(
+            (lines[n] for n in range(number + 1, min(stop, number + 4)) if lines[n]), ""
+        )
         if _SALUTATION_START.match(line) and len(following) >= 40:
             return number
         if len(following) >= 60 and len(line.split()) <= 6 and not _TAKE_ACTION.match(line):

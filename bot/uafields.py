@@ -11,6 +11,7 @@ fixed place; what is not there is None, never an error.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -266,7 +267,9 @@ def _deadline(lines: list[str]) -> tuple[date | None, int | None, str | None]:
     candidates: list[tuple[int, int, date]] = []
     for line_number, line in enumerate(lines):
         following = lines[line_number + 1] if line_number + 1 < len(lines) else ""
-        for cue in _DEADLINE_CUE.finditer(line):
+        asks_for_action = bool(_ACTION_WORDS.search(line))
+        # At most 20 cues a line: a stranger's line of 10,000 "until"s would cost seconds.
+        for cue in itertools.islice(_DEADLINE_CUE.finditer(line), 20):
             rest = line[cue.end() :]
             if not rest.strip(" :.-") and following:
                 rest = " " + following
@@ -276,7 +279,8 @@ def _deadline(lines: list[str]) -> tuple[date | None, int | None, str | None]:
                 if labelled and unreadable is None and rest.strip(" :"):
                     unreadable = (line_number, rest.strip(" :")[:60])
                 continue
-            if not _ACTION_WORDS.search(line) or _NOT_A_DEADLINE.search(line[: cue.start()]):
+            before = line[max(cue.start() - 80, 0) : cue.start()]
+            if not asks_for_action or _NOT_A_DEADLINE.search(before):
                 continue
             candidates.append((0 if labelled else 1, line_number, found[0]))
     if candidates:
@@ -296,7 +300,7 @@ def _country(lines: list[str], number_line: int | None, index_line: int | None) 
         line = lines[line_number]
         index = _index_match(line)
         after = index or _PLAIN_UA.search(line) or _EXTRA.search(line)
-        tail = line[after.end() :] if after else line
+        tail = (line[after.end() :] if after else line)[:200]
         for field in re.split(r"\s*\|\s*", tail):
             if found := find_country(field):
                 return found

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from docx import Document as DocxDocument
 from fpdf import FPDF
-from pypdf import PdfReader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from bot.uadoc import UADocumentError, UADraft, parse_document, parse_text
 from tests.conftest import FIXTURES, SEEDS
