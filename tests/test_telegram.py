@@ -11,7 +11,7 @@ import pytest
 
 from bot.crypto import generate_secret_key
 from handlers import router
-from tests.conftest import ADMIN_ID
+from tests.conftest import ADMIN_ID, fixture_bytes
 from tests.fake_bot_api import FakeBotAPI
 from tests.live import (
     free_port,
@@ -210,3 +210,49 @@ async def test_uabot_run_with_a_wrong_token_says_so_and_exits_2(
     log = (tmp_path / "uabot.log").read_text()
     assert "Telegram refused the bot token" in log and "@BotFather" in log
     assert "Traceback" not in log
+
+
+async def _answer(api: FakeBotAPI, chat_id: int, action, replies: int = 1) -> str:
+    """Do something in the chat and return the bot's last answer once ``replies`` came."""
+    before = len(api.messages[chat_id])
+    await action
+    return await says(api, chat_id, before + replies)
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+async def test_an_organiser_completes_a_pasted_draft_and_reviews_a_live_change(
+    api: FakeBotAPI, database_url: str, library: str
+) -> None:
+    text = fixture_bytes("ua-en-two-targets.txt").decode().replace("UA: 45/26", "Ref 45")
+    text = text.replace("UA 45.26", "it")
+    cut = text.index("\nSend a copy")  # Telegram splits a long paste at a line break
+    async with running(api, database_url, library):
+        admin = ADMIN_ID
+        answer = await _answer(api, admin, api.user_sends(admin, "/newua " + text[:cut]))
+        assert "Send the rest, or /done" in answer
+        await _answer(api, admin, api.user_sends(admin, text[cut:].strip()))
+        preview = await _answer(api, admin, api.user_sends(admin, "/done"))
+        assert "Preview of UA without a number yet (draft)" in preview
+        assert "Copy to: Embassy of the Andean Republic" in preview  # the second part counted
+        menu = await _answer(
+            api, admin, api.user_presses(admin, api.last(admin), "Correct a field")
+        )
+        assert "Which field of UA without a number yet" in menu
+        prompt = await _answer(api, admin, api.user_presses(admin, api.last(admin), "UA number"))
+        assert "Send the UA number, for example 72/24." in prompt
+        preview = await _answer(api, admin, api.user_sends(admin, "45/26"))
+        assert "Preview of UA 45/26 (draft)" in preview
+        published = await _answer(api, admin, api.user_presses(admin, api.last(admin), "Publish"))
+        assert "Published UA 45/26" in published
+
+        moved = fixture_bytes("ua-en-two-targets.txt").replace(b"July 15, 2026", b"July 31, 2026")
+        change = await _answer(api, admin, api.user_uploads(admin, "ua.txt", moved))
+        assert "UA 45/26 is live. This document would change it:" in change
+        assert "• Deadline: 2026-07-15 → 2026-07-31" in change
+        applied = await _answer(
+            api, admin, api.user_presses(admin, api.last(admin), "Apply these changes"), 2
+        )
+        assert "Deadline: July 31, 2026" in applied
+        supporter = 601
+        step = await _answer(api, supporter, api.user_sends(supporter, "/ua 45/26"))
+        assert "July 31, 2026" in step
