@@ -13,6 +13,8 @@ from collections import Counter
 from pathlib import PurePath
 from typing import Any
 
+from bot.i18n import N_, Phrase
+
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:page|página|pág\.?)?\s*\d{1,3}(?:\s*(?:of|/|de)\s*\d{1,3})?\s*$", re.I
@@ -21,6 +23,10 @@ _PAGE_NUMBER = re.compile(
 
 class DocumentReadError(Exception):
     """The bytes cannot be read as a document of the kind its name or content says."""
+
+    def __init__(self, phrase: Phrase) -> None:
+        super().__init__(str(phrase))
+        self.phrase = phrase
 
 
 def document_kind(filename: str, content: bytes) -> str:
@@ -44,8 +50,14 @@ def extract_text(filename: str, content: bytes) -> str:
     """The document's text, one line per line or paragraph, in reading order."""
     if len(content) > MAX_DOCUMENT_BYTES:
         raise DocumentReadError(
-            f"the file is {len(content) // 1024} KB; UA documents are far smaller than "
-            f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB, so send the UA alone"
+            Phrase(
+                N_(
+                    "the file is {size} KB; UA documents are far smaller than {limit} MB, "
+                    "so send the UA alone"
+                ),
+                size=len(content) // 1024,
+                limit=MAX_DOCUMENT_BYTES // (1024 * 1024),
+            )
         )
     kind = document_kind(filename, content)
     if kind == "pdf":
@@ -57,7 +69,9 @@ def extract_text(filename: str, content: bytes) -> str:
 
 def _plain_text(content: bytes) -> str:
     if b"\x00" in content:
-        raise DocumentReadError("this is a binary file, not text: send a .txt, .pdf or .docx")
+        raise DocumentReadError(
+            Phrase(N_("this is a binary file, not text: send a .txt, .pdf or .docx"))
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return content.decode(encoding)
@@ -75,16 +89,24 @@ def _pdf_text(content: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted:
-            raise DocumentReadError("the PDF is password-protected: send an unprotected copy")
+            raise DocumentReadError(
+                Phrase(N_("the PDF is password-protected: send an unprotected copy"))
+            )
         pages = [_page_text(page) for page in reader.pages]
     except DocumentReadError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
-        raise DocumentReadError(f"this PDF cannot be read ({type(error).__name__})") from None
+        raise DocumentReadError(
+            Phrase(N_("this PDF cannot be read ({kind})"), kind=type(error).__name__)
+        ) from None
     if not any(page.strip() for page in pages):
         raise DocumentReadError(
-            "this PDF has no text layer (a scan?): send the UA as text, .docx or a PDF "
-            "exported from a word processor"
+            Phrase(
+                N_(
+                    "this PDF has no text layer (a scan?): send the UA as text, .docx or a "
+                    "PDF exported from a word processor"
+                )
+            )
         )
     return "\n".join(_without_page_furniture(pages))
 
@@ -132,7 +154,9 @@ def _docx_text(content: bytes) -> str:
     try:
         document = open_docx(io.BytesIO(content))
     except Exception as error:  # python-docx raises zipfile's, lxml's and its own errors
-        raise DocumentReadError(f"this .docx cannot be read ({type(error).__name__})") from None
+        raise DocumentReadError(
+            Phrase(N_("this .docx cannot be read ({kind})"), kind=type(error).__name__)
+        ) from None
     lines: list[str] = []
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]

@@ -17,11 +17,13 @@ a message saying what was wrong.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 from bot.extract import DocumentReadError, extract_text
+from bot.i18n import N_, Phrase
 from bot.uafields import Header, is_header_line, read_header
 from bot.vocabulary import language_code
 
@@ -31,7 +33,17 @@ REQUIRED_TO_PUBLISH = ("ua_number", "deadline")
 
 
 class UADocumentError(Exception):
-    """The document cannot become a UA; ``str()`` says what is wrong and how to fix it."""
+    """The document cannot become a UA; ``str()`` says what is wrong and how to fix it, in
+    English; ``translated`` says it in the reader's language."""
+
+    def __init__(self, phrase: Phrase, filename: str = "") -> None:
+        super().__init__(f"{filename}: {phrase}" if filename else str(phrase))
+        self.phrase = phrase
+        self.filename = filename
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        text = self.phrase.translated(gettext)
+        return f"{self.filename}: {text}" if self.filename else text
 
 
 @dataclass
@@ -69,7 +81,8 @@ class UADraft:
     name_pronoun: str = ""
     previous_link: str | None = None
     closing_notice: bool = False
-    warnings: list[str] = field(default_factory=list)
+    #: What a person should check; each is shown in the reader's language.
+    warnings: list[Phrase] = field(default_factory=list)
 
     @property
     def missing(self) -> list[str]:
@@ -84,6 +97,7 @@ class UADraft:
             fields[key] = date.fromisoformat(fields[key]) if fields.get(key) else None
         for key in ("targets", "cc"):
             fields[key] = [Contact(**contact) for contact in fields.get(key, [])]
+        fields["warnings"] = [Phrase(warning) for warning in fields.get("warnings", [])]
         return cls(**fields)
 
     def to_json(self) -> dict[str, Any]:
@@ -91,6 +105,7 @@ class UADraft:
         data["deadline"] = self.deadline.isoformat() if self.deadline else None
         data["issue_date"] = self.issue_date.isoformat() if self.issue_date else None
         data["missing"] = self.missing
+        data["warnings"] = [str(warning) for warning in self.warnings]
         return data
 
 
@@ -567,18 +582,28 @@ def parse_text(text: str) -> UADraft:
     """Read a UA from its text. Raises ``UADocumentError`` only when it is not a UA."""
     if len(text) > MAX_TEXT_CHARACTERS:
         raise UADocumentError(
-            f"The document has {len(text):,} characters; a UA has fewer than "
-            f"{MAX_TEXT_CHARACTERS:,}. Send the UA alone."
+            Phrase(
+                N_(
+                    "The document has {count} characters; a UA has fewer than {limit}. "
+                    "Send the UA alone."
+                ),
+                count=f"{len(text):,}",
+                limit=f"{MAX_TEXT_CHARACTERS:,}",
+            )
         )
     lines = _normalise(text)
     header = read_header(lines)
     if not _has_ua_sign(text, header):
         raise UADocumentError(
-            "This does not look like an Urgent Action: it has no UA number (such as "
-            "'UA: 72/24' or 'AU 047/24'), no AI index, no 'URGENT ACTION' / 'ACCIÓN URGENTE' "
-            "and no deadline to act."
+            Phrase(
+                N_(
+                    "This does not look like an Urgent Action: it has no UA number (such as "
+                    "'UA: 72/24' or 'AU 047/24'), no AI index, no 'URGENT ACTION' / 'ACCIÓN "
+                    "URGENTE' and no deadline to act."
+                )
+            )
         )
-    warnings: list[str] = []
+    warnings: list[Phrase] = []
     start, end = _content_span(lines, header)
     title, cursor = _title(lines, start, header)
     skip = {n for n, line in enumerate(lines) if is_header_line(line)}
@@ -666,13 +691,21 @@ def parse_text(text: str) -> UADraft:
         letter = _points(lines, cursor, letter_limit)
         if letter:
             warnings.append(
-                "No sample letter: the points to make were taken as the letter, for "
-                "supporters to write in their own words."
+                Phrase(
+                    N_(
+                        "No sample letter: the points to make were taken as the letter, for "
+                        "supporters to write in their own words."
+                    )
+                )
             )
     if not targets:
-        warnings.append("No target found: say who to write to, with their postal address.")
+        warnings.append(
+            Phrase(N_("No target found: say who to write to, with their postal address."))
+        )
     if not letter:
-        warnings.append("No sample letter found (a line such as 'Dear Minister,' opens it).")
+        warnings.append(
+            Phrase(N_("No sample letter found (a line such as 'Dear Minister,' opens it)."))
+        )
 
     additional_info = ""
     if additional is not None:
@@ -701,11 +734,18 @@ def parse_text(text: str) -> UADraft:
     if country is None and targets and targets[0].address:
         country = targets[0].address[-1].split(",")[-1].strip() or None
         if country:
-            warnings.append(f"The country was taken from the target's address: {country}.")
+            warnings.append(
+                Phrase(
+                    N_("The country was taken from the target's address: {country}."),
+                    country=country,
+                )
+            )
     if header.unreadable_deadline:
         warnings.append(
-            f"The deadline '{header.unreadable_deadline}' is not a date I can read; "
-            "set it in the preview."
+            Phrase(
+                N_("The deadline '{text}' is not a date I can read; set it in the preview."),
+                text=header.unreadable_deadline,
+            )
         )
     return UADraft(
         language=header.language,
@@ -735,5 +775,5 @@ def parse_document(filename: str, content: bytes) -> UADraft:
     try:
         text = extract_text(filename, content)
     except DocumentReadError as error:
-        raise UADocumentError(f"{filename}: {error}") from None
+        raise UADocumentError(error.phrase, filename) from None
     return parse_text(text)

@@ -13,7 +13,7 @@ from bot.contract import Button, Reply, Text
 from bot.i18n import N_
 from bot.vocabulary import find_date, language_code, parse_date
 from handlers.context import Context
-from handlers.drafts import ORGANISERS, preview
+from handlers.drafts import ORGANISERS, draft_for, preview
 from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
 from storage.inputs import finish_input, start_input
 from storage.models import PendingInput, UAUpdate
@@ -117,12 +117,8 @@ async def ask_value(ctx: Context, update_id: int, rest: list[str]) -> list[Reply
 
 
 async def show_preview(ctx: Context, update_id: int) -> list[Reply]:
-    if not await ctx.authorise("preview", ORGANISERS, detail=f"update {update_id}"):
-        return [ctx.refusal()]
-    update = await get_update(ctx.session, update_id)
-    if update is None:
-        return [Text(ctx._("I do not know that Urgent Action."))]
-    return preview(ctx, update)
+    update = await draft_for(ctx, "preview", update_id)
+    return preview(ctx, update) if update is not None else [ctx.refusal()]
 
 
 async def receive_value(ctx: Context, pending: PendingInput) -> list[Reply]:

@@ -136,7 +136,7 @@ def preview(ctx: Context, update: UAUpdate, notes: list[str] = ()) -> list[Reply
 
 
 def _import_notes(ctx: Context, draft: UADraft, imported: Any) -> list[str]:
-    notes = list(draft.warnings)
+    notes = [warning.translated(ctx._) for warning in draft.warnings]
     if imported.ordinal_assumed:
         notes.append(
             ctx._(
@@ -162,7 +162,8 @@ async def import_text(ctx: Context, read: Callable[[], UADraft]) -> list[Reply]:
     try:
         draft = read()
     except UADocumentError as error:
-        return [Text(ctx._("This document cannot become a UA:") + "\n\n" + str(error)[:3000])]
+        reason = error.translated(ctx._)[:3000]
+        return [Text(ctx._("This document cannot become a UA:") + "\n\n" + reason)]
     if draft.closing_notice:
         return await _closing_notice(ctx, draft)
     imported = await import_document(ctx.session, draft, draft.language, ctx.now)
@@ -399,14 +400,14 @@ async def close_from_notice(ctx: Context, update_id: int) -> list[Reply]:
     return [Text(ctx._("{ua} is closed.").format(ua=label), edit=True)]
 
 
-async def _draft_for(ctx: Context, command: str, update_id: int) -> UAUpdate | None:
+async def draft_for(ctx: Context, command: str, update_id: int) -> UAUpdate | None:
     if not await ctx.authorise(command, ORGANISERS, detail=f"update {update_id}"):
         return None
     return await get_update(ctx.session, update_id)
 
 
 async def publish(ctx: Context, update_id: int) -> list[Reply]:
-    update = await _draft_for(ctx, "publish", update_id)
+    update = await draft_for(ctx, "publish", update_id)
     if update is None:
         return [ctx.refusal()]
     if update.status != "draft":
@@ -432,7 +433,7 @@ async def publish(ctx: Context, update_id: int) -> list[Reply]:
 
 
 async def cancel_draft(ctx: Context, update_id: int) -> list[Reply]:
-    update = await _draft_for(ctx, "cancel", update_id)
+    update = await draft_for(ctx, "cancel", update_id)
     if update is None:
         return [ctx.refusal()]
     if await discard_draft(ctx.session, update):
@@ -441,7 +442,7 @@ async def cancel_draft(ctx: Context, update_id: int) -> list[Reply]:
 
 
 async def add_language(ctx: Context, update_id: int) -> list[Reply]:
-    update = await _draft_for(ctx, "addlang", update_id)
+    update = await draft_for(ctx, "addlang", update_id)
     if update is None:
         return [ctx.refusal()]
     return [
@@ -456,7 +457,7 @@ async def add_language(ctx: Context, update_id: int) -> list[Reply]:
 
 async def walk_draft(ctx: Context, update_id: int, rest: list[str]) -> list[Reply]:
     """``prev:<id>:<step>:<language>``: the walkthrough of a draft, as supporters will see it."""
-    update = await _draft_for(ctx, "preview", update_id)
+    update = await draft_for(ctx, "preview", update_id)
     if update is None:
         return [ctx.refusal()]
     step = int(rest[0]) if rest and rest[0].isdigit() else 1

@@ -13,7 +13,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from bot.app import App, build_app
 from bot.channels.aiogram_channel import AiogramSender
@@ -164,6 +164,12 @@ def chat(dispatcher: Dispatcher):
         return Chat(dispatcher, user_id, language_hint)
 
     return make
+
+
+async def count(app: App, model: type, *where: object) -> int:
+    """Rows of ``model`` (matching ``where``) in the app's database."""
+    async with app.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
 
 
 def fixture_bytes(name: str) -> bytes:

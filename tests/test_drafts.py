@@ -7,17 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.models import ActionReport, Delivery, PendingInput, UACase, UAUpdate
-from tests.conftest import ADMIN_ID, FIXTURES, SEEDS, fixture_bytes, publish_fixture
+from tests.conftest import ADMIN_ID, FIXTURES, SEEDS, count, fixture_bytes, publish_fixture
 
 LAYOUTS = FIXTURES / "layouts"
-
-
-async def count(app, model, *where) -> int:
-    async with app.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
 
 
 async def stored_update(app, number: str) -> UAUpdate:
@@ -256,3 +251,18 @@ async def test_the_spanish_closing_notice_fixture_names_its_ua(chat) -> None:
     await organiser.upload("cierre.txt", (LAYOUTS / "es-closing-notice.txt").read_bytes())
     assert "no further action is requested" in organiser.text
     assert "nothing was stored" in organiser.text
+
+
+async def test_a_spanish_organiser_reads_what_the_reader_found_in_spanish(chat) -> None:
+    organiser = chat(ADMIN_ID, "es")
+    await organiser.upload("acta.txt", fixture_bytes("not-a-ua.txt"))
+    assert "Esto no parece una Acción Urgente" in organiser.text
+    await organiser.upload("roto.pdf", b"%PDF-1.4 basura")
+    assert "roto.pdf: este PDF no se puede leer" in organiser.text
+    text = "ACCIÓN URGENTE\nUN CASO\nAlguien corre peligro.\n\nAU: 9/26\n\n"
+    text += "HASTA EL: mediados de julio\n"
+    await organiser.upload("au.txt", text.encode())
+    assert "Vista previa de la AU 9/26 (borrador)" in organiser.text
+    assert "La fecha límite «mediados de julio» no es una fecha que pueda leer" in organiser.text
+    assert "No se encontraron destinatarios" in organiser.text
+    assert "la fecha límite: pulsa «Corregir un campo»" in organiser.text

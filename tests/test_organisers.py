@@ -5,15 +5,10 @@ from __future__ import annotations
 import io
 
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.models import AuditEntry, Delivery
-from tests.conftest import ADMIN_ID, fixture_bytes, publish_fixture
-
-
-async def count(app, model, *where) -> int:
-    async with app.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
+from tests.conftest import ADMIN_ID, count, fixture_bytes, publish_fixture
 
 
 async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:

@@ -138,9 +138,13 @@ def test_second_update_and_its_ordinal() -> None:
 class _PagedPdf(FPDF):
     """A PDF with a running header and a "Page N of M" footer, as real UA PDFs have."""
 
+    header_text = "Urgent Action network · test copy"
+    header_gap = 0.0
+
     def header(self) -> None:
         self.set_font("helvetica", size=8)
-        self.cell(0, 6, "Urgent Action network · test copy", new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, self.header_text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(self.header_gap)
 
     def footer(self) -> None:
         self.set_y(-15)
@@ -159,23 +163,11 @@ def _pdf(text: str) -> bytes:
     return bytes(pdf.output())
 
 
-class _ReportPdf(FPDF):
+def spaced_pdf(text: str) -> bytes:
     """A UA as word processors lay it out: paragraphs apart by vertical space (no blank
     line of text between them), a running header and a page footer."""
-
-    def header(self) -> None:
-        self.set_font("helvetica", size=8)
-        self.cell(0, 6, "Amnesty International - Urgent Action", new_x="LMARGIN", new_y="NEXT")
-        self.ln(4)
-
-    def footer(self) -> None:
-        self.set_y(-15)
-        self.set_font("helvetica", size=8)
-        self.cell(0, 6, f"Page {self.page_no()} of {{nb}}")
-
-
-def spaced_pdf(text: str) -> bytes:
-    pdf = _ReportPdf()
+    pdf = _PagedPdf()
+    pdf.header_text, pdf.header_gap = "Amnesty International - Urgent Action", 4
     pdf.core_fonts_encoding = "windows-1252"
     pdf.alias_nb_pages()
     pdf.add_page()
@@ -300,7 +292,7 @@ def test_an_unreadable_deadline_is_a_warning_quoting_it() -> None:
     text = fixture_text("ua-en-two-targets.txt").replace("July 15, 2026", "mid July")
     draft = parse_text(text)
     assert draft.deadline is None
-    assert any("'mid July'" in warning for warning in draft.warnings)
+    assert any("'mid July'" in warning for warning in map(str, draft.warnings))
 
 
 def test_a_draft_survives_its_json() -> None:
@@ -312,8 +304,8 @@ def test_missing_letter_and_targets_are_warnings_not_errors() -> None:
     text = "URGENT ACTION\nA CASE\nSomeone is at risk.\n\nUA: 9/26\n\nUNTIL: 1 August 2026\n"
     draft = parse_text(text)
     assert draft.targets == [] and draft.letter == ""
-    assert any("target" in warning for warning in draft.warnings)
-    assert any("letter" in warning for warning in draft.warnings)
+    assert any("target" in warning for warning in map(str, draft.warnings))
+    assert any("letter" in warning for warning in map(str, draft.warnings))
 
 
 @pytest.mark.parametrize(
