@@ -7,7 +7,7 @@ same and the preview says what to add. Field corrections live in ``handlers.corr
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bot.contract import Button, Reply, Text, split_text
@@ -20,6 +20,7 @@ from storage.inputs import add_part, finish_input, pending_input, start_input
 from storage.models import PendingInput, UARevision, UAUpdate
 from storage.outbox import publish_and_queue
 from storage.uas import (
+    Imported,
     apply_revision,
     close_case,
     discard_draft,
@@ -80,7 +81,7 @@ def doubts(ctx: Context, update: UAUpdate) -> list[str]:
     return found
 
 
-def preview(ctx: Context, update: UAUpdate, notes: list[str] = ()) -> list[Reply]:  # type: ignore[assignment]
+def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[Reply]:
     """Every field of the update as it was read, what is missing, and what to do next."""
     tr = ctx.tr
     text, _ = pick_text(update, tr.language)
@@ -135,7 +136,7 @@ def preview(ctx: Context, update: UAUpdate, notes: list[str] = ()) -> list[Reply
     return [Text(chunk, buttons=tuple(buttons) if chunk == chunks[-1] else ()) for chunk in chunks]
 
 
-def _import_notes(ctx: Context, draft: UADraft, imported: Any) -> list[str]:
+def _import_notes(ctx: Context, draft: UADraft, imported: Imported) -> list[str]:
     notes = [warning.translated(ctx._) for warning in draft.warnings]
     if imported.ordinal_assumed:
         notes.append(
