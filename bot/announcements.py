@@ -11,6 +11,15 @@ from handlers.uaview import deadline_line, pick_text, ua_label
 from storage.models import UAUpdate
 
 NEUTRAL_LINE = N_("You have a new message. Open it when it is safe for you.")
+#: A title is a line; 300 characters keep any announcement far under Telegram's 4,096
+#: however long a document's title ran.
+TITLE_LIMIT = 300
+SUMMARY_LIMIT = 900
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut at a word before ``limit`` characters, with an ellipsis."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def announcement(tr: Translator, update: UAUpdate, discreet: bool, today: date) -> Text:
@@ -24,10 +33,8 @@ def announcement(tr: Translator, update: UAUpdate, discreet: bool, today: date) 
         heading = tr.gettext("Update on UA {number}").format(number=number)
     else:
         heading = tr.gettext("New Urgent Action: UA {number}").format(number=number)
-    summary = (
-        text.summary if len(text.summary) <= 900 else text.summary[:900].rsplit(" ", 1)[0] + "…"
-    )
-    lines = [heading, "", text.title, "", summary, "", deadline_line(tr, update, today)]
+    title, summary = shortened(text.title, TITLE_LIMIT), shortened(text.summary, SUMMARY_LIMIT)
+    lines = [heading, "", title, "", summary, "", deadline_line(tr, update, today)]
     if fell_back:
         lines += ["", tr.gettext("(This Urgent Action is not yet available in your language.)")]
     return Text("\n".join(lines), buttons=open_button)
@@ -47,7 +54,7 @@ def reminder(tr: Translator, update: UAUpdate, discreet: bool, people: int, toda
     ).format(count=tr.number(people))
     lines = [
         tr.gettext("Reminder: {ua}").format(ua=ua_label(tr, update)),
-        pick_text(update, tr.language)[0].title,
+        shortened(pick_text(update, tr.language)[0].title, TITLE_LIMIT),
         "",
         deadline_line(tr, update, today),
         acted,

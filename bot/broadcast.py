@@ -38,6 +38,7 @@ from bot.channels.telegram import (
     Uncertain,
 )
 from bot.contract import Text
+from bot.crypto import SecretKeyError
 from bot.pacer import Pacer
 from handlers.uaview import ua_label
 from storage.database import retry_unreachable, unreachable
@@ -222,6 +223,21 @@ class OutboxWorker:
         return Outcome(key, "pending", next_attempt_at=now + backoff, error=reason[:200])
 
     async def _send(self, delivery: Claimed) -> Outcome:
+        """One delivery's outcome, whatever happens: an error of ours or an answer nobody
+        foresaw must fail this row alone, never leave the batch's other outcomes unrecorded
+        (their rows would be sent again when the lease ran out)."""
+        try:
+            return await self._deliver(delivery)
+        except SecretKeyError:  # written under another key: this row can never be sent
+            log.warning("a delivery's chat id cannot be decrypted with the configured key")
+            self._tally("failed")
+            return Outcome(delivery.id, "failed", error="the chat id cannot be decrypted")
+        except Exception as error:
+            log.exception("a delivery could not be sent")
+            self._tally("failed")
+            return Outcome(delivery.id, "failed", error=f"internal: {type(error).__name__}")
+
+    async def _deliver(self, delivery: Claimed) -> Outcome:
         update = self._updates.get(delivery.update_id)
         if update is None:
             return Outcome(delivery.id, "failed", error="the UA update no longer exists")

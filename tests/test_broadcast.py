@@ -14,7 +14,7 @@ from bot.broadcast import OutboxWorker
 from bot.config import ChannelTarget
 from storage.models import ChannelPost, Delivery, Supporter
 from storage.outbox import UNCERTAIN
-from tests.conftest import ADMIN_ID, publish_fixture, subscribe_many
+from tests.conftest import ADMIN_ID, fixture_bytes, publish_fixture, subscribe_many
 
 
 async def statuses(app) -> Counter[str]:
@@ -207,3 +207,77 @@ async def test_random_5xx_timeouts_and_429_bursts_still_reach_everyone(
     assert all(delivery.error == UNCERTAIN for delivery in failed), f"seed {seed}"
     assert all(api.messages[chat_id] for chat_id in chats), f"seed {seed}: someone got nothing"
     assert worker.figures.too_many_requests == injected["429"]
+
+
+@pytest.fixture(params=["aiogram", "ptb"])
+async def any_sender(request, api, dispatcher, sender):
+    """The worker's sender on each Telegram library."""
+    if request.param == "aiogram":
+        yield sender
+        return
+    from bot.channels.ptb_channel import PTBChannel
+
+    channel = PTBChannel(dispatcher, api.token, api.base_url)
+    await channel.application.initialize()
+    yield channel.sender
+    await channel.application.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("status", "description", "outcome"),
+    [
+        (409, "Conflict: terminated by other getUpdates request", "sent"),
+        (413, "Request Entity Too Large", "failed"),
+        (429, "Too Many Requests", "sent"),  # a 429 without retry_after
+    ],
+)
+async def test_an_unforeseen_answer_concerns_one_row_and_nobody_gets_the_ua_twice(
+    app, chat, api, any_sender, clock, status, description, outcome
+) -> None:
+    chats = await subscribe_many(app, 30)
+    await publish_fixture(chat)
+    api.fail_next("sendMessage", status, description)
+    worker = OutboxWorker(app, any_sender, rate_per_second=10_000, concurrency=4)
+    await worker.drain()
+    clock.advance(timedelta(minutes=10))  # a retry's backoff has passed
+    await worker.drain()
+    received = sorted(len(api.messages[c]) for c in chats)
+    assert received == ([0] + [1] * 29 if outcome == "failed" else [1] * 30)
+    assert await statuses(app) == (
+        {"sent": 29, "failed": 1} if outcome == "failed" else {"sent": 30}
+    )
+
+
+async def test_ids_that_cannot_be_decrypted_fail_alone(app, chat, api, sender) -> None:
+    chats = await subscribe_many(app, 20)
+    await publish_fixture(chat)
+    async with app.sessions() as session, session.begin():
+        unreadable = (await session.scalars(select(Supporter).order_by(Supporter.id))).all()[:3]
+        for supporter in unreadable:
+            supporter.chat_id_enc = "written-under-an-old-key"
+    worker = OutboxWorker(app, sender, rate_per_second=10_000, concurrency=4, batch=5)
+    await worker.drain()
+    assert await statuses(app) == {"sent": 17, "failed": 3}
+    assert sum(len(api.messages[c]) for c in chats) == 17
+    async with app.sessions() as session:
+        errors = set(
+            await session.scalars(select(Delivery.error).where(Delivery.status == "failed"))
+        )
+    assert errors == {"the chat id cannot be decrypted"}
+
+
+async def test_a_title_of_any_length_is_announced_within_telegram_s_limit(
+    app, chat, api, sender
+) -> None:
+    [subscriber] = await subscribe_many(app, 1)
+    document = fixture_bytes("ua-en-two-targets.txt").decode()
+    document = document.replace(
+        "TWO LAND DEFENDERS FACE TRUMPED-UP CHARGES", "VERY LONG TITLE " * 400
+    )
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("long.txt", document.encode())
+    await organiser.press("Publish")
+    await OutboxWorker(app, sender, rate_per_second=10_000).drain()
+    [message] = api.messages[subscriber]
+    assert len(message.text) <= 4096 and "VERY LONG TITLE" in message.text
+    assert await statuses(app) == {"sent": 1}

@@ -13,8 +13,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     ClientDecodeError,
+    TelegramAPIError,
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
@@ -70,6 +73,8 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
         raise Unauthorized(error.message) from error
     except (TelegramBadRequest, TelegramNotFound) as error:
         raise Rejected(error.message) from error
+    except (TelegramEntityTooLarge, TelegramMigrateToChat) as error:
+        raise Rejected(error.message) from error  # the same request would fail again
     except TelegramServerError as error:
         raise Transient(error.message) from error
     except ClientDecodeError as error:
@@ -78,6 +83,10 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
         # aiogram reports a timeout (the request may have arrived) as "Request timeout error".
         if "timeout" in error.message.lower():
             raise Uncertain(error.message) from error
+        raise Transient(error.message) from error
+    except TelegramAPIError as error:
+        # 409, a 429 without retry_after, any status aiogram has no class for: worth trying
+        # again later, never an exception the caller does not know.
         raise Transient(error.message) from error
 
 

@@ -18,10 +18,12 @@ from telegram import (
 )
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Forbidden,
     InvalidToken,
     NetworkError,
     RetryAfter,
+    TelegramError,
     TimedOut,
 )
 from telegram.ext import Application, ContextTypes, TypeHandler
@@ -75,6 +77,14 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
             raise Transient(error.message) from error
         raise Uncertain(error.message) from error
     except NetworkError as error:
+        if "too large" in error.message.lower():  # 413: PTB has no class of its own for it
+            raise Rejected(error.message) from error
+        raise Transient(error.message) from error
+    except ChatMigrated as error:
+        raise Rejected(error.message) from error  # the same request would fail again
+    except TelegramError as error:
+        # 409 (Conflict), an answer that is not JSON, any kind PTB adds: worth trying again
+        # later, never an exception the caller does not know.
         raise Transient(error.message) from error
 
 
