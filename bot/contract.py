@@ -16,10 +16,13 @@ MAX_BUTTON_DATA_BYTES = 64
 
 @dataclass(frozen=True)
 class Document:
-    """A file someone sent: its name and bytes (fetched by the channel)."""
+    """A file someone sent: its name and bytes (fetched by the channel). ``content`` is
+    empty when the channel did not fetch it: the sender may not send files, or ``size``
+    (what the platform says the file weighs) is over what a UA document can be."""
 
     filename: str
     content: bytes
+    size: int | None = None
 
 
 @dataclass(frozen=True)

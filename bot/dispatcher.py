@@ -9,6 +9,7 @@ the person gets a short apology in their language; the bot keeps running.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.app import App
 from bot.contract import Incoming, Reply, Text
 from handlers.context import Context
+from handlers.drafts import ORGANISERS
 from handlers.router import route
 from storage.database import insert_ignore, retry_unreachable
 from storage.models import ProcessedUpdate
@@ -39,9 +41,21 @@ def _kind(incoming: Incoming) -> str:
     return "text"
 
 
+#: Documents fetched at once: each may take up to 10 MB of memory while it is read.
+CONCURRENT_DOWNLOADS = 2
+
+
 class Dispatcher:
     def __init__(self, app: App) -> None:
         self.app = app
+        self.downloads = asyncio.Semaphore(CONCURRENT_DOWNLOADS)
+
+    async def may_send_documents(self, incoming: Incoming) -> bool:
+        """Whether the sender is staff, asked before their file is fetched: only organisers'
+        documents are read, and a stranger's upload must cost nothing."""
+        async with self.app.sessions() as session:
+            ctx = await Context.load(self.app, session, incoming)
+            return ctx.role in ORGANISERS
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """The replies to ``incoming``, its effects committed; counted by outcome."""

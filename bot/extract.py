@@ -29,6 +29,18 @@ class DocumentReadError(Exception):
         self.phrase = phrase
 
 
+def too_large(size: int) -> Phrase:
+    """Why a file of ``size`` bytes is not read."""
+    return Phrase(
+        N_(
+            "the file is {size} KB; UA documents are far smaller than {limit} MB, "
+            "so send the UA alone"
+        ),
+        size=f"{size // 1024:,}",
+        limit=MAX_DOCUMENT_BYTES // (1024 * 1024),
+    )
+
+
 def document_kind(filename: str, content: bytes) -> str:
     """``pdf``, ``docx`` or ``text``: the content's signature wins over the file's name, so
     a text saved as ``ua.docx`` still reads; unknown bytes go by the name's suffix."""
@@ -49,16 +61,7 @@ def document_kind(filename: str, content: bytes) -> str:
 def extract_text(filename: str, content: bytes) -> str:
     """The document's text, one line per line or paragraph, in reading order."""
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise DocumentReadError(
-            Phrase(
-                N_(
-                    "the file is {size} KB; UA documents are far smaller than {limit} MB, "
-                    "so send the UA alone"
-                ),
-                size=len(content) // 1024,
-                limit=MAX_DOCUMENT_BYTES // (1024 * 1024),
-            )
-        )
+        raise DocumentReadError(too_large(len(content)))
     kind = document_kind(filename, content)
     if kind == "pdf":
         return _pdf_text(content)

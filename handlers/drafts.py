@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bot.contract import Button, Reply, Text, split_text
+from bot.extract import MAX_DOCUMENT_BYTES, too_large
 from bot.i18n import N_
 from bot.uadoc import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_document, parse_text
 from handlers.context import Context
@@ -179,6 +180,10 @@ async def document(ctx: Context) -> list[Reply]:
     assert incoming_document is not None
     if not await ctx.authorise("document", ORGANISERS):
         return [Text(ctx._("I cannot use files sent to me. Try /help."))]
+    size = incoming_document.size or 0
+    if not incoming_document.content and size > MAX_DOCUMENT_BYTES:  # never fetched
+        reason = too_large(size).translated(ctx._)
+        return [Text(f"{ctx._('This document cannot become a UA:')}\n\n{reason}")]
     return await import_text(
         ctx, lambda: parse_document(incoming_document.filename, incoming_document.content)
     )

@@ -196,8 +196,15 @@ class FakeBotAPI:
         )
 
     async def user_uploads(
-        self, user_id: int, filename: str, content: bytes, language: str | None = "en"
+        self,
+        user_id: int,
+        filename: str,
+        content: bytes,
+        language: str | None = "en",
+        declared_size: int | None = None,
     ) -> dict[str, Any]:
+        """A person sends a file; ``declared_size`` is what Telegram says it weighs (a test
+        can announce a 19 MB file without making one)."""
         file_id = f"file{len(self._files) + 1}"
         self._files[file_id] = (f"documents/{filename}", content)
         return await self._push(
@@ -211,7 +218,7 @@ class FakeBotAPI:
                         "file_id": file_id,
                         "file_unique_id": file_id,
                         "file_name": filename,
-                        "file_size": len(content),
+                        "file_size": declared_size or len(content),
                     },
                 }
             }
@@ -450,6 +457,8 @@ class FakeBotAPI:
         if file_id not in self._files:
             return self._error(400, "Bad Request: invalid file_id")
         path, content = self._files[file_id]
+        if len(content) > 20 * 1024 * 1024:  # bots may download files up to 20 MB
+            return self._error(400, "Bad Request: file is too big")
         return self._ok(
             {
                 "file_id": file_id,

@@ -256,3 +256,21 @@ async def test_an_organiser_completes_a_pasted_draft_and_reviews_a_live_change(
         supporter = 601
         step = await _answer(api, supporter, api.user_sends(supporter, "/ua 45/26"))
         assert "July 31, 2026" in step
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+async def test_a_stranger_s_file_is_never_fetched_nor_one_too_large(
+    api: FakeBotAPI, database_url: str, library: str
+) -> None:
+    async with running(api, database_url, library):
+        stranger = 701
+        pdf = b"%PDF-1.4 " + b"0" * 4096
+        answer = await _answer(api, stranger, api.user_uploads(stranger, "big.pdf", pdf))
+        assert "I cannot use files sent to me" in answer
+        huge = api.user_uploads(ADMIN_ID, "huge.pdf", b"%PDF", declared_size=19 * 1024 * 1024)
+        answer = await _answer(api, ADMIN_ID, huge)
+        assert "the file is 19,456 KB; UA documents are far smaller than 10 MB" in answer
+        assert "getFile" not in api.calls  # neither was downloaded
+        ua = fixture_bytes("ua-en-two-targets.txt")
+        answer = await _answer(api, ADMIN_ID, api.user_uploads(ADMIN_ID, "ua.txt", ua))
+        assert "Preview of UA 45/26" in answer and "getFile" in api.calls

@@ -3,7 +3,8 @@
 Telegram re-sends an update that is not answered within about a minute, so each update is
 acknowledged at once and handled in the background; the core skips an update id it has
 seen, so a re-sent update changes nothing. A request without the configured
-``X-Telegram-Bot-Api-Secret-Token`` is refused with 401.
+``X-Telegram-Bot-Api-Secret-Token`` is refused with 401; with ``max_in_flight`` updates
+already being handled, a new one is answered 503 and Telegram delivers it again later.
 """
 
 from __future__ import annotations
@@ -32,12 +33,14 @@ class WebhookServer:
         secret_token: str,
         listen: str,
         extra_routes: list[web.RouteDef] | None = None,
+        max_in_flight: int = 256,
     ) -> None:
         self.feed = feed
         self.path = path or "/"
         self.secret_token = secret_token
         self.host, self.port = split_listen(listen)
         self.in_flight = InFlight()
+        self.max_in_flight = max_in_flight
         self.extra_routes = extra_routes or []
         self._runner: web.AppRunner | None = None
 
@@ -52,6 +55,9 @@ class WebhookServer:
             return web.Response(status=400, text="not JSON")
         if not isinstance(data, dict) or "update_id" not in data:
             return web.Response(status=400, text="not a Telegram update")
+        if len(self.in_flight) >= self.max_in_flight:
+            # Telegram sends the update again later: better than unbounded tasks in memory.
+            return web.Response(status=503, text="busy; send it again later")
         self.in_flight.spawn(self._feed(data))
         return web.Response(text="ok")
 

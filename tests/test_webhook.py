@@ -1,0 +1,39 @@
+"""The webhook server on its own: a stranger's flood costs bounded memory."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from bot.channels.webhook import SECRET_HEADER, WebhookServer
+
+
+async def test_updates_beyond_the_cap_are_refused_with_503_and_taken_later() -> None:
+    release = asyncio.Event()
+    handled: list[int] = []
+
+    async def feed(update: dict) -> None:
+        await release.wait()
+        handled.append(update["update_id"])
+
+    server = WebhookServer(
+        feed, path="/hook", secret_token="s", listen="127.0.0.1:0", max_in_flight=2
+    )
+    await server.start()
+    url = f"http://127.0.0.1:{server.port}/hook"
+    try:
+        async with aiohttp.ClientSession(headers={SECRET_HEADER: "s"}) as client:
+            statuses = []
+            for update_id in (1, 2, 3):
+                async with client.post(url, json={"update_id": update_id}) as answer:
+                    statuses.append(answer.status)
+            assert statuses == [200, 200, 503]
+            release.set()
+            await server.in_flight.drain()
+            async with client.post(url, json={"update_id": 3}) as answer:
+                assert answer.status == 200  # Telegram's retry goes through
+            await server.in_flight.drain()
+    finally:
+        await server.stop()
+    assert sorted(handled) == [1, 2, 3]
