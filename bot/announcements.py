@@ -7,19 +7,11 @@ from datetime import date
 
 from bot.contract import Button, Text
 from bot.i18n import N_, Translator
-from handlers.uaview import deadline_line, pick_text, ua_label
+from handlers.uaview import TITLE_LIMIT, deadline_line, pick_text, shortened, ua_label
 from storage.models import UAUpdate
 
 NEUTRAL_LINE = N_("You have a new message. Open it when it is safe for you.")
-#: A title is a line; 300 characters keep any announcement far under Telegram's 4,096
-#: however long a document's title ran.
-TITLE_LIMIT = 300
 SUMMARY_LIMIT = 900
-
-
-def shortened(text: str, limit: int) -> str:
-    """``text`` cut at a word before ``limit`` characters, with an ellipsis."""
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def announcement(tr: Translator, update: UAUpdate, discreet: bool, today: date) -> Text:

@@ -118,3 +118,9 @@ def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def texts(body: str) -> list[Text]:
+    """``body`` as one message, or several split at paragraphs when it outgrows one: a list
+    that grows with the data (open UAs, figures, the audit) must never fail to send."""
+    return [Text(chunk) for chunk in split_text(body)]

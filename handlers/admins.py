@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.contract import Reply, Text
+from bot.contract import Reply, Text, texts
 from handlers.context import Context
 from handlers.supporters import ROLE_LABELS
 from storage.audit import latest
@@ -75,7 +75,7 @@ async def team(ctx: Context) -> list[Reply]:
             lines.append(
                 f"• {user_id} – {ctx._(ROLE_LABELS['admin'])} ({ctx._('from the configuration')})"
             )
-    return [Text("\n".join(lines))]
+    return texts("\n".join(lines))
 
 
 async def audit(ctx: Context) -> list[Reply]:
@@ -88,7 +88,7 @@ async def audit(ctx: Context) -> list[Reply]:
         actor = f"#{entry.actor_id}" if entry.actor_id else ctx._("unregistered person")
         stamp = entry.at.strftime("%Y-%m-%d %H:%M")
         lines.append(f"{stamp} · /{entry.command} · {outcome} · {actor} {entry.detail}".rstrip())
-    return [Text("\n".join(lines))]
+    return texts("\n".join(lines))
 
 
 COMMANDS = {"grant": grant, "revoke": revoke, "team": team, "audit": audit}

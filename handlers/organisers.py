@@ -7,7 +7,7 @@ import io
 from datetime import date
 
 from bot.charts import actions_per_day_png
-from bot.contract import File, Reply, Text, split_text
+from bot.contract import File, Reply, Text, split_text, texts
 from handlers.context import Context
 from handlers.uaview import KIND_LABELS, STATUS_LABELS, ua_label
 from handlers.walkthrough import normalise_ua_number
@@ -107,7 +107,7 @@ async def stats(ctx: Context) -> list[Reply]:
                     waiting=counts.get("pending", 0),
                 )
             )
-        return [Text("\n".join(lines)), *chart]
+        return [*texts("\n".join(lines)), *chart]
     updates = await open_updates(ctx.session, ctx.today)
     if not updates:
         return [Text(ctx._("There are no open Urgent Actions right now. Thank you for checking!"))]
@@ -116,7 +116,7 @@ async def stats(ctx: Context) -> list[Reply]:
         lines += _stats_lines(
             ctx, update.case.number, await totals_by_update(ctx.session, update.case_id)
         )
-    return [Text("\n".join(lines))]
+    return texts("\n".join(lines))
 
 
 async def close(ctx: Context) -> list[Reply]:
@@ -220,7 +220,7 @@ async def broadcasts(ctx: Context) -> list[Reply]:
             )
         )
     lines.append(ctx._("Stop one with /cancel followed by its number."))
-    return [Text("\n".join(lines))]
+    return texts("\n".join(lines))
 
 
 async def cancel(ctx: Context) -> list[Reply]:

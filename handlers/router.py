@@ -72,6 +72,8 @@ async def route_callback(ctx: Context, data: str) -> list[Reply]:
         return await corrections.show_preview(ctx, update_id)
     if prefix == "prev" and update_id is not None:
         return await drafts.walk_draft(ctx, update_id, parts[1:])
+    if prefix == "list":
+        return await walkthrough.actions(ctx, int(rest) if rest.isdigit() and len(rest) < 6 else 0)
     if prefix == "keepopen":
         return await drafts.keep_open(ctx)
     return await walkthrough.actions(ctx)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.contract import Button, Reply, Text
+from bot.contract import Button, Reply, Text, texts
 from bot.i18n import LANGUAGES, N_
 from handlers.context import Context
 from handlers.uaview import KIND_LABELS
@@ -209,7 +209,7 @@ async def my_data(ctx: Context) -> list[Reply]:
         ctx._("I never store your name, username, phone number or what you write to me."),
         ctx._("Erase all of it with /forget."),
     ]
-    return [Text("\n".join(lines))]
+    return texts("\n".join(lines))
 
 
 async def forget(ctx: Context) -> list[Reply]:

@@ -13,6 +13,16 @@ from bot.i18n import N_, Translator
 from storage.models import UAText, UAUpdate
 
 STEPS = 5
+#: A title is a line; 300 characters keep any message far under Telegram's 4,096 however
+#: long a document's title ran.
+TITLE_LIMIT = 300
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut at a word before ``limit`` characters, with an ellipsis."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 KIND_LABELS = {
     "letter": N_("I sent a letter"),
     "email": N_("I sent an email"),

@@ -15,6 +15,7 @@ from handlers.context import Context
 from handlers.uaview import (
     KIND_LABELS,
     STEPS,
+    TITLE_LIMIT,
     acted_line,
     case_step,
     cc_step,
@@ -24,6 +25,7 @@ from handlers.uaview import (
     letter_step,
     pick_text,
     report_step,
+    shortened,
     targets_step,
     ua_label,
 )
@@ -41,17 +43,24 @@ def normalise_ua_number(text: str) -> str | None:
     return f"{int(match.group(1))}/{match.group(2)}" if match else None
 
 
-async def actions(ctx: Context) -> list[Reply]:
-    """The open UAs, newest first, each with its deadline and a button to start."""
+#: Open UAs per message: each has a button, and ten keep the message short to read.
+ACTIONS_PER_PAGE = 10
+
+
+async def actions(ctx: Context, start: int = 0) -> list[Reply]:
+    """The open UAs, newest first, each with its deadline and a button to start; ten at a
+    time with a "More" button, so any number of open UAs fits Telegram's limits."""
     updates = await open_updates(ctx.session, ctx.today)
     if not updates:
         return [Text(ctx._("There are no open Urgent Actions right now. Thank you for checking!"))]
+    start = start if 0 <= start < len(updates) else 0
+    page = updates[start : start + ACTIONS_PER_PAGE]
     lines = [ctx._("Open Urgent Actions:"), ""]
     buttons = []
-    for update in updates:
+    for update in page:
         text, _ = pick_text(update, ctx.tr.language)
         lines += [
-            f"{ua_label(ctx.tr, update)}: {text.title}",
+            f"{ua_label(ctx.tr, update)}: {shortened(text.title, TITLE_LIMIT)}",
             deadline_line(ctx.tr, update, ctx.today),
             "",
         ]
@@ -59,6 +68,10 @@ async def actions(ctx: Context) -> list[Reply]:
             ua=ctx._("UA {number}").format(number=update.case.number)
         )
         buttons.append((Button(label, data=f"ua:{update.id}:1"),))
+    following = start + ACTIONS_PER_PAGE
+    if following < len(updates):
+        more = ctx._("More ({count} left)").format(count=len(updates) - following)
+        buttons.append((Button(more, data=f"list:{following}"),))
     return [Text("\n".join(lines).strip(), buttons=tuple(buttons))]
 
 

@@ -7,8 +7,10 @@ import io
 from PIL import Image
 from sqlalchemy import select
 
+from bot.uadoc import parse_text
 from storage.models import AuditEntry, Delivery
-from tests.conftest import ADMIN_ID, count, fixture_bytes, publish_fixture
+from storage.uas import publish_update, save_draft
+from tests.conftest import ADMIN_ID, START, count, fixture_bytes, publish_fixture
 
 
 async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:
@@ -177,3 +179,33 @@ async def test_stats_close_and_deadline(chat, clock) -> None:
     reader = chat(312)
     await reader.send("/actions")
     assert "There are no open Urgent Actions" in reader.text
+
+
+async def publish_many(app, count: int) -> None:
+    """``count`` open UAs, numbered 1/26 to count/26, published straight in storage."""
+    text = fixture_bytes("ua-en-two-targets.txt").decode()
+    async with app.sessions() as session, session.begin():
+        for number in range(1, count + 1):
+            draft = parse_text(text.replace("45/26", f"{number}/26").replace("45.26", "x"))
+            update = await save_draft(session, draft, "en")
+            await publish_update(session, update, START)
+
+
+async def test_lists_of_any_length_are_paged_or_split(chat, app) -> None:
+    await publish_many(app, 90)
+    supporter = chat(230)
+    await supporter.send("/actions")
+    seen, pages = set(), 1
+    while True:
+        assert all(len(reply.text) <= 4096 for reply in supporter.replies)
+        seen |= {b.data for b in supporter.buttons() if b.data.startswith("ua:")}
+        if not [b for b in supporter.buttons() if "More" in b.label]:
+            break
+        await supporter.press("More")
+        pages += 1
+    assert len(seen) == 90 and pages == 9
+    admin = chat(ADMIN_ID)
+    await admin.send("/stats")
+    assert len(admin.replies) > 1 and "UA 90/26" in admin.text and "UA 1/26" in admin.text
+    await admin.send("/uas")
+    assert "90/26" in admin.text
