@@ -17,12 +17,15 @@ MAX_BUTTON_DATA_BYTES = 64
 @dataclass(frozen=True)
 class Document:
     """A file someone sent: its name and bytes (fetched by the channel). ``content`` is
-    empty when the channel did not fetch it: the sender may not send files, or ``size``
-    (what the platform says the file weighs) is over what a UA document can be."""
+    empty when the channel did not fetch it: the sender may not send files, ``size`` (what
+    the platform says the file weighs) is over what a UA document can be, or the platform's
+    file server failed."""
 
     filename: str
     content: bytes
     size: int | None = None
+    #: False when the channel did not fetch the bytes (see above, or the download failed).
+    fetched: bool = True
 
 
 @dataclass(frozen=True)

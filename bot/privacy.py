@@ -45,28 +45,28 @@ async def purge(app: App) -> Purged:
     return purged
 
 
-class RedactSecrets(logging.Filter):
-    """Last line of defence: a bot token that reaches a log line is masked."""
+class RedactingFormatter(logging.Formatter):
+    """Last line of defence: a bot token or other secret that reaches a log line is masked,
+    in the message and in a traceback alike (an aiohttp error names the file URL, which
+    holds the token)."""
 
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        super().__init__(fmt)
         self.secrets = [secret for secret in secrets if secret]
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _TOKEN.sub("[token]", message)
+    def format(self, record: logging.LogRecord) -> str:
+        text = _TOKEN.sub("[token]", super().format(record))
         for secret in self.secrets:
-            redacted = redacted.replace(secret, "[secret]")
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
+            text = text.replace(secret, "[secret]")
+        return text
 
 
 def configure_logging(level: int, secrets: list[str], stream: TextIO | None = None) -> None:
     """Log to ``stream`` (stderr) with secrets masked and chatty libraries held to warnings."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets(secrets))
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)

@@ -181,9 +181,11 @@ async def document(ctx: Context) -> list[Reply]:
     if not await ctx.authorise("document", ORGANISERS):
         return [Text(ctx._("I cannot use files sent to me. Try /help."))]
     size = incoming_document.size or 0
-    if not incoming_document.content and size > MAX_DOCUMENT_BYTES:  # never fetched
+    if not incoming_document.fetched and size > MAX_DOCUMENT_BYTES:
         reason = too_large(size).translated(ctx._)
         return [Text(f"{ctx._('This document cannot become a UA:')}\n\n{reason}")]
+    if not incoming_document.fetched:
+        return [Text(ctx._("Telegram did not let me fetch your file just now. Send it again."))]
     return await import_text(
         ctx, lambda: parse_document(incoming_document.filename, incoming_document.content)
     )

@@ -52,6 +52,8 @@ class FakeBotAPI:
     rate_global: float | None = None
     rate_per_chat: float | None = None
     too_many_requests: int = 0
+    #: When set, the file server answers every download with this status.
+    file_server_status: int | None = None
 
     def __post_init__(self) -> None:
         self._updates: deque[dict[str, Any]] = deque()
@@ -469,6 +471,8 @@ class FakeBotAPI:
         )
 
     async def _file(self, request: web.Request) -> web.Response:
+        if self.file_server_status is not None:  # the file server failing on its own
+            return web.Response(status=self.file_server_status, text="file server error")
         path = request.match_info["path"]
         for stored_path, content in self._files.values():
             if stored_path == path:

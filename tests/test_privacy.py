@@ -180,3 +180,21 @@ async def test_run_refuses_a_key_that_is_not_the_databases(database_url) -> None
     )
     with pytest.raises(SecretKeyError):
         await run_bot(settings, stop=asyncio.Event())
+
+
+def test_a_token_inside_a_traceback_is_masked() -> None:
+    stream = io.StringIO()
+    configure_logging(logging.INFO, ["an-operator-secret"], stream)
+    try:
+        try:
+            raise RuntimeError(
+                "500, url='https://api.telegram.org/file/bot123456789:AAHkQs9dLongSecretToken_"
+                "Value/documents/file_1.pdf' an-operator-secret"
+            )
+        except RuntimeError:
+            logging.getLogger("uabot.test").exception("download failed")
+    finally:
+        configure_logging(logging.WARNING, [])
+    logs = stream.getvalue()
+    assert "Traceback" in logs and "[token]" in logs and "[secret]" in logs
+    assert "AAHkQs9d" not in logs and "an-operator-secret" not in logs

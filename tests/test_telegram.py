@@ -274,3 +274,18 @@ async def test_a_stranger_s_file_is_never_fetched_nor_one_too_large(
         ua = fixture_bytes("ua-en-two-targets.txt")
         answer = await _answer(api, ADMIN_ID, api.user_uploads(ADMIN_ID, "ua.txt", ua))
         assert "Preview of UA 45/26" in answer and "getFile" in api.calls
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+@pytest.mark.parametrize("status", [404, 502])
+async def test_a_file_server_failure_is_told_to_the_organiser(
+    api: FakeBotAPI, database_url: str, library: str, status: int
+) -> None:
+    async with running(api, database_url, library):
+        api.file_server_status = status
+        ua = fixture_bytes("ua-en-two-targets.txt")
+        answer = await _answer(api, ADMIN_ID, api.user_uploads(ADMIN_ID, "ua.txt", ua))
+        assert "Telegram did not let me fetch your file just now. Send it again." in answer
+        api.file_server_status = None
+        answer = await _answer(api, ADMIN_ID, api.user_uploads(ADMIN_ID, "ua.txt", ua))
+        assert "Preview of UA 45/26" in answer

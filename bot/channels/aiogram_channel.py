@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any, TypeVar
 
+import aiohttp
 from aiogram import Bot
 from aiogram import Dispatcher as AiogramDispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -84,6 +85,13 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
         if "timeout" in error.message.lower():
             raise Uncertain(error.message) from error
         raise Transient(error.message) from error
+    except aiohttp.ClientResponseError as error:
+        # The file server's answers come as aiohttp's errors, whose text names the URL
+        # (with the token): only the status goes on.
+        kind = Transient if error.status >= 500 or error.status == 429 else Rejected
+        raise kind(f"the Bot API file server answered {error.status}") from None
+    except aiohttp.ClientError as error:
+        raise Transient(type(error).__name__) from None
     except TelegramAPIError as error:
         # 409, a 429 without retry_after, any status aiogram has no class for: worth trying
         # again later, never an exception the caller does not know.

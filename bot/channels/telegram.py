@@ -199,7 +199,7 @@ async def _handle_update(core: Dispatcher, sender: TelegramSender, data: dict[st
         return
     incoming = parsed.incoming
     if parsed.file_id is not None:
-        content = b""
+        content, fetched = b"", False
         # A stranger's file is never fetched (150 uploads of 19 MB once took 3.4 GB), nor one
         # larger than a UA document can be; the core answers both without the bytes.
         if (
@@ -208,11 +208,11 @@ async def _handle_update(core: Dispatcher, sender: TelegramSender, data: dict[st
         ):
             try:
                 async with core.downloads:
-                    content = await sender.download(parsed.file_id)
-            except SendError as error:
+                    content, fetched = await sender.download(parsed.file_id), True
+            except SendError as error:  # the core tells the organiser to send it again
                 log.warning("document download failed: %s", type(error).__name__)
-                return
-        document = Document(parsed.filename or "document", content, parsed.file_size)
+        name = parsed.filename or "document"
+        document = Document(name, content, parsed.file_size, fetched=fetched)
         incoming = Incoming(**{**incoming.__dict__, "document": document})
     replies = await core.handle(incoming)
     try:
