@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from bot.contract import Reply, Text, texts
-from handlers.context import Context
+from handlers.context import Context, whole_number
 from handlers.supporters import ROLE_LABELS
 from storage.audit import latest
 from storage.supporters import find_by_role, find_supporter, set_role
 
 ADMINS = ("admin",)
+#: Telegram user ids have up to 52 significant bits.
+TELEGRAM_IDS = 2**52
 GRANTABLE = ("organiser", "admin")
 
 
@@ -17,7 +19,11 @@ async def grant(ctx: Context) -> list[Reply]:
     args = ctx.incoming.args
     if not await ctx.authorise("grant", ADMINS, detail=" ".join(args[1:2])):
         return [ctx.refusal()]
-    if len(args) != 2 or not args[0].isdigit() or args[1].lower() not in GRANTABLE:
+    if (
+        len(args) != 2
+        or whole_number(args[0], TELEGRAM_IDS) is None
+        or args[1].lower() not in GRANTABLE
+    ):
         return [Text(ctx._("Write /grant followed by a Telegram user id and organiser or admin."))]
     user_id, role = int(args[0]), args[1].lower()
     vault = ctx.app.vault
@@ -45,7 +51,7 @@ async def revoke(ctx: Context) -> list[Reply]:
     args = ctx.incoming.args
     if not await ctx.authorise("revoke", ADMINS):
         return [ctx.refusal()]
-    if len(args) != 1 or not args[0].isdigit():
+    if len(args) != 1 or whole_number(args[0], TELEGRAM_IDS) is None:
         return [Text(ctx._("Write /revoke followed by a Telegram user id."))]
     user_id = int(args[0])
     user_hash = ctx.app.vault.lookup_hash(ctx.incoming.platform, user_id)

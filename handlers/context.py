@@ -20,6 +20,16 @@ from storage.models import Supporter
 from storage.supporters import add_supporter, find_supporter
 
 
+def whole_number(text: str, most: int = 10**9) -> int | None:
+    """``text`` as a whole number from 0 to ``most``, or None. Only ASCII digits count:
+    "²".isdigit() is true in Python but int("²") fails, and a 5,000-digit id would cost
+    time and overflow the database's integers."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(most)):
+        return None
+    number = int(text)
+    return number if number <= most else None
+
+
 @dataclass
 class Context:
     app: App

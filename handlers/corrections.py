@@ -12,8 +12,8 @@ from datetime import date
 from bot.contract import Button, Reply, Text
 from bot.i18n import N_
 from bot.vocabulary import find_date, language_code, parse_date
-from handlers.context import Context
-from handlers.drafts import ORGANISERS, draft_for, preview
+from handlers.context import Context, whole_number
+from handlers.drafts import LONGEST_UA, ORGANISERS, draft_for, preview
 from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
 from storage.inputs import finish_input, start_input
 from storage.models import PendingInput, UAUpdate
@@ -125,7 +125,8 @@ async def receive_value(ctx: Context, pending: PendingInput) -> list[Reply]:
     """The organiser's message after pressing a field: check it, store it, show the draft."""
     _, update_id, key, language = [*pending.purpose.split(":"), "", "", ""][:4]
     value = (ctx.incoming.text or "").strip()
-    update = await get_update(ctx.session, int(update_id)) if update_id.isdigit() else None
+    number = whole_number(update_id)
+    update = await get_update(ctx.session, number) if number is not None else None
     field = FIELDS.get(key)
     if update is None or update.status != "draft" or field is None:
         await finish_input(ctx.session, pending)
@@ -160,11 +161,12 @@ async def _set_number(ctx: Context, update: UAUpdate, value: str, _language: str
 
 
 async def _set_update(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
-    if not value.isdigit() or not 1 <= int(value) <= 99:
+    ordinal = whole_number(value, 99)
+    if not ordinal:
         return ctx._("Write the update as a number from 1 to 99.")
-    if not await set_ordinal(ctx.session, update, int(value)):
+    if not await set_ordinal(ctx.session, update, ordinal):
         return ctx._("{ua} already has an update {ordinal}.").format(
-            ua=ctx._("UA {number}").format(number=update.case.number), ordinal=int(value)
+            ua=ctx._("UA {number}").format(number=update.case.number), ordinal=ordinal
         )
     return None
 
@@ -177,12 +179,22 @@ def read_date(value: str) -> date | None:
     return found[0] if found else None
 
 
+def deadline_problem(ctx: Context, deadline: date) -> str | None:
+    """Why ``deadline`` cannot be a UA's deadline: past, or further than a UA ever runs
+    (9999-12-31 once made /stats draw a chart of 2.9 million days)."""
+    if deadline < ctx.today:
+        return ctx._("That date has already passed: choose a date from today on.")
+    if deadline > ctx.today + LONGEST_UA:
+        return ctx._("That is more than two years away: choose a date within two years.")
+    return None
+
+
 async def _set_deadline(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
     deadline = read_date(value)
     if deadline is None:
         return ctx._("That is not a date I can read: write it like 2026-09-15.")
-    if deadline < ctx.today:
-        return ctx._("That date has already passed: choose a date from today on.")
+    if problem := deadline_problem(ctx, deadline):
+        return problem
     update.deadline = deadline
     return None
 

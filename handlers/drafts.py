@@ -8,13 +8,14 @@ same and the preview says what to add. Field corrections live in ``handlers.corr
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from bot.contract import Button, Reply, Text, split_text
 from bot.extract import MAX_DOCUMENT_BYTES, too_large
 from bot.i18n import N_
 from bot.uadoc import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_document, parse_text
-from handlers.context import Context
+from handlers.context import Context, whole_number
 from handlers.uaview import STATUS_LABELS, language_name, pick_text, ua_label
 from handlers.walkthrough import preview_step
 from storage.inputs import add_part, finish_input, pending_input, start_input
@@ -33,6 +34,8 @@ from storage.uas import (
 )
 
 ORGANISERS = ("organiser", "admin")
+#: The longest a UA runs: deadlines are weeks or months away, never years.
+LONGEST_UA = timedelta(days=730)
 GATHER = "newua"
 #: A UA pasted in Telegram arrives in parts of at most 4,096 characters; 60 parts hold
 #: more than any UA (the longest seen is about 15,000 characters).
@@ -57,6 +60,8 @@ def missing_to_publish(ctx: Context, update: UAUpdate) -> list[str]:
         missing.append(ctx._("the UA number: press “Correct a field”, then “UA number”"))
     if update.deadline is None:
         missing.append(ctx._("the deadline: press “Correct a field”, then “Deadline”"))
+    elif update.deadline > ctx.today + LONGEST_UA:
+        missing.append(ctx._("a deadline within two years: correct the deadline"))
     elif update.deadline < ctx.today:
         missing.append(
             ctx._("a deadline from today on ({date} has passed): correct the deadline").format(
@@ -468,7 +473,7 @@ async def walk_draft(ctx: Context, update_id: int, rest: list[str]) -> list[Repl
     update = await draft_for(ctx, "preview", update_id)
     if update is None:
         return [ctx.refusal()]
-    step = int(rest[0]) if rest and rest[0].isdigit() else 1
+    step = (whole_number(rest[0], 99) if rest else None) or 1
     language = rest[1] if len(rest) > 1 and rest[1] in ("en", "es") else ctx.tr.language
     return await preview_step(ctx, update, step, language)
 

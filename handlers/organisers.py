@@ -8,7 +8,8 @@ from datetime import date
 
 from bot.charts import actions_per_day_png
 from bot.contract import File, Reply, Text, split_text, texts
-from handlers.context import Context
+from handlers.context import Context, whole_number
+from handlers.corrections import deadline_problem, read_date
 from handlers.uaview import KIND_LABELS, STATUS_LABELS, ua_label
 from handlers.walkthrough import normalise_ua_number
 from storage.outbox import (
@@ -140,10 +141,7 @@ async def deadline(ctx: Context) -> list[Reply]:
     args = ctx.incoming.args
     number = normalise_ua_number(args[0]) if args else None
     update = await latest_update(ctx.session, number, published_only=False) if number else None
-    try:
-        new_deadline = date.fromisoformat(args[1]) if len(args) > 1 else None
-    except ValueError:
-        new_deadline = None
+    new_deadline = read_date(" ".join(args[1:])) if len(args) > 1 else None
     if update is None or new_deadline is None:
         return [
             Text(
@@ -153,8 +151,8 @@ async def deadline(ctx: Context) -> list[Reply]:
                 )
             )
         ]
-    if new_deadline < ctx.today:
-        return [Text(ctx._("That date has already passed: choose a date from today on."))]
+    if problem := deadline_problem(ctx, new_deadline):
+        return [Text(problem)]
     update.deadline = new_deadline
     return [
         Text(
@@ -228,7 +226,7 @@ async def cancel(ctx: Context) -> list[Reply]:
     args = ctx.incoming.args
     if not await ctx.authorise("cancel", ORGANISERS, detail=" ".join(args)[:50]):
         return [ctx.refusal()]
-    number = int(args[0].lstrip("#")) if args and args[0].lstrip("#").isdigit() else None
+    number = whole_number(args[0].lstrip("#")) if args else None
     running = {b.id: b for b in await recent_broadcasts(ctx.session, 100) if not b.finished_at}
     if number not in running:
         return [

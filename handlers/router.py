@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.contract import Reply, Text
 from handlers import admins, corrections, drafts, organisers, supporters, walkthrough
-from handlers.context import Context
+from handlers.context import Context, whole_number
 
 Handler = Callable[[Context], Awaitable[list[Reply]]]
 
@@ -32,15 +32,11 @@ COMMANDS: dict[str, Handler] = {
 }
 
 
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
-
-
 async def route_callback(ctx: Context, data: str) -> list[Reply]:
     """Button presses: ``prefix:arguments``. Unknown or stale data gets the open actions."""
     prefix, _, rest = data.partition(":")
     parts = rest.split(":") if rest else []
-    update_id = _int(parts[0]) if parts else None
+    update_id = whole_number(parts[0]) if parts else None
     if prefix == "lang" and parts:
         return await supporters.choose_language(ctx, parts[0])
     if prefix == "sub":
@@ -51,9 +47,10 @@ async def route_callback(ctx: Context, data: str) -> list[Reply]:
         return await supporters.set_reminders(ctx, rest == "on")
     if prefix == "forget":
         return await supporters.confirm_forget(ctx, rest)
-    if prefix == "ua" and update_id is not None and len(parts) >= 2 and parts[1].isdigit():
+    step = whole_number(parts[1], 99) if len(parts) >= 2 else None
+    if prefix == "ua" and update_id is not None and step is not None:
         language = parts[2] if len(parts) > 2 else None
-        return await walkthrough.show_step(ctx, update_id, int(parts[1]), language)
+        return await walkthrough.show_step(ctx, update_id, step, language)
     if prefix == "file" and update_id is not None and len(parts) == 2:
         return await walkthrough.letter_files(ctx, update_id, parts[1])
     if prefix == "rep" and update_id is not None and len(parts) == 2:
@@ -73,7 +70,7 @@ async def route_callback(ctx: Context, data: str) -> list[Reply]:
     if prefix == "prev" and update_id is not None:
         return await drafts.walk_draft(ctx, update_id, parts[1:])
     if prefix == "list":
-        return await walkthrough.actions(ctx, int(rest) if rest.isdigit() and len(rest) < 6 else 0)
+        return await walkthrough.actions(ctx, whole_number(rest, 100_000) or 0)
     if prefix == "keepopen":
         return await drafts.keep_open(ctx)
     return await walkthrough.actions(ctx)

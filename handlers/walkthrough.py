@@ -31,9 +31,9 @@ from handlers.uaview import (
 )
 from storage.models import UAUpdate
 from storage.reports import kinds_reported, people_on_case, record_report, undo_report
-from storage.uas import get_update, latest_update, open_updates
+from storage.uas import latest_update, open_updates
 
-_NUMBER = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{2})$")
+_NUMBER = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.ASCII)
 MAX_SIGNATURE = 80
 
 
@@ -303,8 +303,10 @@ async def report(ctx: Context, update_id: int, kind: str) -> list[Reply]:
 
 
 async def undo(ctx: Context, update_id: int, kind: str) -> list[Reply]:
-    update = await get_update(ctx.session, update_id)
-    if update is None or ctx.supporter is None or kind not in KIND_LABELS:
+    update, notes = await _current_or_expired(ctx, update_id)
+    if update is None:
+        return notes
+    if ctx.supporter is None or kind not in KIND_LABELS:
         return [Notice(ctx._("There was nothing to undo."))]
     removed = await undo_report(ctx.session, ctx.supporter.id, update.id, kind)
     if not removed:
@@ -319,9 +321,9 @@ async def undo(ctx: Context, update_id: int, kind: str) -> list[Reply]:
 
 
 async def not_yet(ctx: Context, update_id: int) -> list[Reply]:
-    update = await get_update(ctx.session, update_id)
+    update, notes = await _current_or_expired(ctx, update_id)  # never a draft's deadline
     if update is None:
-        return await actions(ctx)
+        return notes
     supporter = await ctx.ensure_supporter()
     if supporter.reminders_on:
         text = ctx._("No problem. I will remind you before the deadline. {deadline}")

@@ -209,3 +209,28 @@ async def test_lists_of_any_length_are_paged_or_split(chat, app) -> None:
     assert len(admin.replies) > 1 and "UA 90/26" in admin.text and "UA 1/26" in admin.text
     await admin.send("/uas")
     assert "90/26" in admin.text
+
+
+async def test_odd_input_gets_a_polite_answer_never_an_apology(chat, app) -> None:
+    await publish_fixture(chat)
+    admin, supporter = chat(ADMIN_ID), chat(231)
+    apology = "Sorry, something went wrong"
+    for data in ("pub:²", "ua:²:1", "ua:1:²", "list:²", "pub:" + "9" * 5000, f"rep:{2**70}:letter"):
+        await admin.press_data(data)
+        assert apology not in admin.text, data
+    for line in ("/cancel ²", f"/cancel {2**70}", "/grant ² admin", "/revoke 1" + "0" * 60):
+        await admin.send(line)
+        assert apology not in admin.text and admin.text, line
+    await admin.send("/deadline 45/26 9999-12-31")
+    assert "more than two years away" in admin.text
+    await admin.send("/deadline 45/26 2026-W37")
+    assert "Write /deadline followed by a UA number and a date" in admin.text
+    await admin.send("/deadline 45/26 15 August 2026")
+    assert "The deadline of UA 45/26 is now August 15, 2026." in admin.text
+    # A draft is nobody's business but the organisers': no forged button shows it.
+    await admin.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
+    draft_id = admin.button("Publish").data.split(":")[1]
+    for data in (f"later:{draft_id}", f"undo:{draft_id}:letter", f"ua:{draft_id}:1"):
+        await supporter.press_data(data)
+        assert "September 30, 2026" not in supporter.text, data
+        assert "I do not know that Urgent Action." in supporter.text, data

@@ -37,3 +37,21 @@ async def test_updates_beyond_the_cap_are_refused_with_503_and_taken_later() -> 
     finally:
         await server.stop()
     assert sorted(handled) == [1, 2, 3]
+
+
+async def test_deeply_nested_json_is_refused_with_400() -> None:
+    async def feed(update: dict) -> None:
+        raise AssertionError("never fed")
+
+    server = WebhookServer(feed, path="/hook", secret_token="s", listen="127.0.0.1:0")
+    await server.start()
+    nested = "[" * 100_000 + "]" * 100_000
+    try:
+        async with aiohttp.ClientSession(headers={SECRET_HEADER: "s"}) as client:
+            url = f"http://127.0.0.1:{server.port}/hook"
+            async with client.post(url, data=nested) as answer:
+                assert answer.status == 400
+            async with client.get(f"http://127.0.0.1:{server.port}/healthz") as answer:
+                assert answer.status == 200
+    finally:
+        await server.stop()

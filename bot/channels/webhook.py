@@ -51,8 +51,8 @@ class WebhookServer:
             return web.Response(status=401, text="wrong secret token")
         try:
             data = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return web.Response(status=400, text="not JSON")
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            return web.Response(status=400, text="not JSON, or nested beyond reason")
         if not isinstance(data, dict) or "update_id" not in data:
             return web.Response(status=400, text="not a Telegram update")
         if len(self.in_flight) >= self.max_in_flight:
