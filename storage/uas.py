@@ -256,6 +256,11 @@ class UpdateCache:
             return entry[1]
         update = await get_update(session, update_id)
         if update is not None and update.status != "draft":
+            # Detached at once, its case and texts with it: a rollback of this session
+            # (a failed report) would otherwise expire the cached object, and everyone
+            # opening the UA would get an apology until the entry aged out.
+            session.expunge(update.case)
+            session.expunge(update)
             if len(self._entries) > 1_000:
                 self._entries.clear()
             self._entries[update_id] = (now, update)

@@ -305,3 +305,30 @@ async def test_group_chats_get_one_polite_pointer(dispatcher) -> None:
     assert "private chats only" in reply.text
     chatter = Incoming(platform="telegram", user_id=5, chat_id=-100, private_chat=False, text="hi")
     assert await dispatcher.handle(chatter) == []
+
+
+async def test_a_failed_report_does_not_spoil_the_ua_for_anyone(chat, app) -> None:
+    from sqlalchemy import event
+
+    await publish_fixture(chat)
+    ana, ben = chat(110), chat(111)
+    await ana.open_step("45/26", 5)
+    app.ua_cache.clear()  # the failing report is what loads the UA into the cache
+    failures = []
+
+    def disk_error_once(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "INSERT INTO action_reports" in statement and not failures:
+            failures.append(statement)
+            raise RuntimeError("the disk failed")  # no database error we know to wait out
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", disk_error_once)
+    try:
+        await ana.press("I sent a letter")
+        assert "Sorry, something went wrong" in ana.text and failures
+        await ben.send("/ua 45/26")
+        assert "Step 1 of 5" in ben.text
+        await ana.open_step("45/26", 5)
+        await ana.press("I sent a letter")
+        assert "Thank you! Your action is counted." in ana.text
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", disk_error_once)
