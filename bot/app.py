@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -39,6 +41,11 @@ class App:
     )
     metrics: Metrics = field(default_factory=Metrics)
     ua_cache: UpdateCache = field(default_factory=UpdateCache)
+
+    def today(self) -> date:
+        """Today in the bot's time zone (``bot.timezone``): deadlines are calendar days
+        there, so every part of the bot counts them from the same date."""
+        return self.clock.now().astimezone(ZoneInfo(self.settings.bot.timezone)).date()
 
     async def close(self) -> None:
         await self.engine.dispose()

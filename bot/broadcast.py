@@ -201,7 +201,7 @@ class OutboxWorker:
 
     async def _render(self, delivery: Claimed, update: UAUpdate) -> Text:
         tr = self.app.catalogs.get(delivery.language)
-        today = self.app.clock.now().date()
+        today = self.app.today()
         if delivery.kind == "reminder":
             async with self.app.sessions() as session:
                 people = await people_on_case(session, update.case_id)
@@ -241,7 +241,7 @@ class OutboxWorker:
         update = self._updates.get(delivery.update_id)
         if update is None:
             return Outcome(delivery.id, "failed", error="the UA update no longer exists")
-        if delivery.kind == "reminder" and update.deadline < self.app.clock.now().date():
+        if delivery.kind == "reminder" and update.deadline < self.app.today():
             return Outcome(delivery.id, "expired")  # after the deadline nothing is sent
         text = await self._render(delivery, update)
         chat_id = self.app.vault.decrypt_id(delivery.chat_id_enc)
@@ -312,7 +312,7 @@ class OutboxWorker:
             except SendError as error:
                 return self._retry(post.id, post.attempts, f"getMe: {error}", self.app.clock.now())
         tr = self.app.catalogs.get(post.language)
-        text = channel_post(tr, update, self.app.clock.now().date(), self._bot_username)
+        text = channel_post(tr, update, self.app.today(), self._bot_username)
         chat = channel_chat_id(post.chat)
         outcome = await self._attempt(post.id, post.attempts, post.error, chat, text)
         if outcome.status == "blocked":

@@ -259,7 +259,7 @@ async def _import(app: App, file: Path, language: str | None, out: TextIO) -> in
     print(f"stored UA {label or '(no number)'} update {ordinal} ({language}, draft)", file=out)
     if draft.missing:
         print(f"missing before publishing: {', '.join(draft.missing)}", file=out)
-    if deadline is not None and deadline < app.clock.now().date():
+    if deadline is not None and deadline < app.today():
         print(f"warning: the deadline {deadline.isoformat()} has passed", file=out)
     return 0
 
@@ -318,7 +318,7 @@ async def _publish(app: App, number_text: str, out: TextIO) -> int:
                 file=out,
             )
             return 0
-        if update.deadline is None or update.deadline < app.clock.now().date():
+        if update.deadline is None or update.deadline < app.today():
             print(
                 f"uabot ua publish: UA {update.case.number} update {update.ordinal} has "
                 f"{'no deadline' if update.deadline is None else 'a deadline already passed'}"
@@ -381,7 +381,7 @@ async def _stats(app: App, number_text: str | None, out: TextIO) -> int:
 
 async def load_sample_uas(app: App) -> None:
     """Import and publish the fictional sample UA, its deadline kept 30 days ahead."""
-    today = app.clock.now().date()
+    today = app.today()
     async with app.sessions() as session, session.begin():
         update = None
         for path in sorted(SAMPLES_DIR.glob("sample-ua-*.txt")):

@@ -7,7 +7,6 @@ import re
 import sys
 from datetime import timedelta
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from bot.app import App
 from storage.privacy import Purged, purge_expired
@@ -32,7 +31,7 @@ async def purge(app: App) -> Purged:
     """Once a UA's deadline plus ``security.purge_grace_days`` has passed, only its totals
     remain: who acted and who received it are deleted."""
     now = app.clock.now()
-    today = now.astimezone(ZoneInfo(app.settings.bot.timezone)).date()
+    today = app.today()
     cutoff = today - timedelta(days=app.settings.security.purge_grace_days)
     async with app.write_lock, app.sessions() as session, session.begin():
         purged = await purge_expired(session, cutoff, now - SEEN_UPDATES_KEPT)

@@ -122,8 +122,7 @@ class Reminders:
     async def plan(self) -> dict[str, datetime]:
         """The reminder jobs that should exist now, with their fire times (app clock)."""
         settings = self.app.settings
-        now = self.app.clock.now()
-        today = now.astimezone(ZoneInfo(settings.bot.timezone)).date()
+        today = self.app.today()
         async with self.app.sessions() as session:
             updates = await open_updates(session, today)
             done = await fired(session)
@@ -162,7 +161,7 @@ class Reminders:
         """The job: enqueue this update's reminders once; the outbox sends them."""
         now = self.app.clock.now()
         settings = self.app.settings
-        today = now.astimezone(ZoneInfo(settings.bot.timezone)).date()
+        today = self.app.today()
         async with self.app.write_lock, self.app.sessions() as session, session.begin():
             update = await get_update(session, update_id)
             if (

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,7 +58,7 @@ class Context:
     @property
     def today(self) -> date:
         """Today in the bot's configured time zone: deadlines are calendar days there."""
-        return self.now.astimezone(ZoneInfo(self.app.settings.bot.timezone)).date()
+        return self.app.today()
 
     @property
     def role(self) -> str:

@@ -94,17 +94,23 @@ def _due(
     table: type[Delivery] | type[ChannelPost],
     session: AsyncSession,
     now: datetime,
+    lease: timedelta,
 ) -> Select[Any]:
     """Rows of an outbox table that are due: pending and past their next attempt, or
-    leased by a worker whose lease ran out (a dead worker). On PostgreSQL rows locked by
-    another worker are skipped; SQLite serialises writers."""
+    leased by a worker whose lease ran out (a dead worker). A lease ending further ahead
+    than a whole lease was taken before the clock stepped back (an NTP correction): it
+    is as good as run out, or its rows would wait for the clock to catch up. On PostgreSQL
+    rows locked by another worker are skipped; SQLite serialises writers."""
     query = query.where(
         or_(
             and_(
                 table.status == "pending",
                 or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
             ),
-            and_(table.status == "sending", table.lease_until < now),
+            and_(
+                table.status == "sending",
+                or_(table.lease_until < now, table.lease_until > now + lease),
+            ),
         )
     )
     if session.bind.dialect.name == "postgresql":
@@ -133,7 +139,7 @@ async def claim_due(
 ) -> list[Claimed]:
     """Lease up to ``limit`` deliveries that are due, or whose lease ran out (a dead worker)."""
     due = (
-        _due(select(Delivery.id), Delivery, session, now)
+        _due(select(Delivery.id), Delivery, session, now, lease)
         .order_by(Delivery.priority, Delivery.id)
         .limit(limit)
     )
@@ -240,7 +246,7 @@ async def claim_channel_posts(
     session: AsyncSession, now: datetime, lease: timedelta
 ) -> list[ClaimedPost]:
     """Lease the channel posts that are due (few: one per channel and publication)."""
-    posts = list(await session.scalars(_due(select(ChannelPost), ChannelPost, session, now)))
+    posts = list(await session.scalars(_due(select(ChannelPost), ChannelPost, session, now, lease)))
     for post in posts:
         post.status, post.lease_until, post.attempts = "sending", now + lease, post.attempts + 1
     await session.flush()

@@ -281,3 +281,22 @@ async def test_a_title_of_any_length_is_announced_within_telegram_s_limit(
     [message] = api.messages[subscriber]
     assert len(message.text) <= 4096 and "VERY LONG TITLE" in message.text
     assert await statuses(app) == {"sent": 1}
+
+
+async def test_a_clock_stepped_back_does_not_stall_a_dead_worker_s_rows(
+    app, chat, api, sender, clock
+) -> None:
+    chats = await subscribe_many(app, 100)
+    await publish_fixture(chat)
+    first = OutboxWorker(app, sender, rate_per_second=200, concurrency=4, batch=40)
+    stop = asyncio.Event()
+    running = asyncio.create_task(first.run(stop))
+    await api.wait_total(20)
+    running.cancel()  # killed with leased rows
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert (await statuses(app))["sending"] > 0
+    clock.set(clock.now() - timedelta(hours=1))  # NTP steps the clock back an hour
+    await OutboxWorker(app, sender, rate_per_second=10_000).drain()
+    assert await statuses(app) == {"sent": 100}
+    assert min(len(api.messages[c]) for c in chats) == 1
