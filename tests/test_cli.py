@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,13 +31,31 @@ def uabot(*args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: P
     )
 
 
+SPANISH_MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+
+
 def future_copy(folder: Path, name: str) -> Path:
-    """The fixture with its deadline moved to 2099: these commands run on the real clock."""
+    """The fixture with its deadline moved to 90 days from today: these commands run on
+    the real clock, and a UA's deadline is never more than two years away."""
+    deadline = date.today() + timedelta(days=90)
+    english = f"{deadline:%B} {deadline.day}, {deadline.year}"
+    spanish = f"{deadline.day} de {SPANISH_MONTHS[deadline.month - 1]} de {deadline.year}"
     text = (FIXTURES / name).read_text(encoding="utf-8")
     copy = folder / name
-    copy.write_text(
-        text.replace("July 15, 2026", "July 15, 2099").replace("julio de 2026", "julio de 2099")
-    )
+    copy.write_text(text.replace("July 15, 2026", english).replace("15 de julio de 2026", spanish))
     return copy
 
 
@@ -138,7 +157,8 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
     )
     assert spanish.returncode == 0
     listing = uabot("ua", "list", env=env, cwd=tmp_path).stdout
-    assert "45/26\tupdate 1\tdraft\tuntil 2099-07-15\ten,es" in listing
+    deadline = (date.today() + timedelta(days=90)).isoformat()
+    assert f"45/26\tupdate 1\tdraft\tuntil {deadline}\ten,es" in listing
     assert "123/19" in listing
     show = uabot("ua", "show", "45.26", env=env, cwd=tmp_path).stdout
     assert "[es] DOS DEFENSORES" in show and "to: Dr. Irene Solís; Mr. Pablo Rivas" in show
