@@ -171,7 +171,7 @@ def _parse(file: Path, as_json: bool, out: TextIO) -> int:
         print(f"uabot ua parse: cannot read {file}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
     except UADocumentError as error:
-        print(f"uabot ua parse: {file.name}: {error}", file=sys.stderr)
+        print(f"uabot ua parse: {error}", file=sys.stderr)  # it names the file
         return EXIT_USAGE
     data = draft.to_json()
     if as_json:
@@ -229,7 +229,7 @@ async def _import(app: App, file: Path, language: str | None, out: TextIO) -> in
         print(f"uabot ua import: cannot read {file}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
     except UADocumentError as error:
-        print(f"uabot ua import: {file.name}: {error}", file=sys.stderr)
+        print(f"uabot ua import: {error}", file=sys.stderr)  # it names the file
         return EXIT_USAGE
     if draft.closing_notice:
         print(

@@ -21,6 +21,9 @@ _PAGE_NUMBER = re.compile(
 )
 
 
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
 class DocumentReadError(Exception):
     """The bytes cannot be read as a document of the kind its name or content says."""
 
@@ -46,6 +49,8 @@ def document_kind(filename: str, content: bytes) -> str:
     a text saved as ``ua.docx`` still reads; unknown bytes go by the name's suffix."""
     if content.startswith(b"%PDF"):
         return "pdf"
+    if content.startswith(_UTF16_MARKS):  # Windows Notepad's "Unicode" text
+        return "text"
     if content.startswith(b"PK\x03\x04"):
         return "docx"
     if b"\x00" not in content:
@@ -71,6 +76,11 @@ def extract_text(filename: str, content: bytes) -> str:
 
 
 def _plain_text(content: bytes) -> str:
+    if content.startswith(_UTF16_MARKS):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DocumentReadError(Phrase(N_("this text file cannot be read"))) from None
     if b"\x00" in content:
         raise DocumentReadError(
             Phrase(N_("this is a binary file, not text: send a .txt, .pdf or .docx"))

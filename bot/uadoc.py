@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.extract import DocumentReadError, extract_text
 from bot.i18n import N_, Phrase
-from bot.uafields import Header, is_header_line, read_header
+from bot.uafields import Header, is_dateline, is_header_line, read_header
 from bot.vocabulary import language_code
 
 MAX_TEXT_CHARACTERS = 200_000
@@ -115,9 +115,12 @@ _RUN_IN_TITLE = re.compile(
     r"(?i)^\s*(?:[:|–—-]\s*)?(?:(?:update|actualizaci[oó]n)\b\s*[:|–—-]?|[:|–—-])\s*"
 )
 _UA_WORDS = re.compile(r"(?i)\burgent\s+action|\bacci[oó]n\s+urgente")
+#: The heading of the action block: alone on its line or followed by a colon, so that
+#: "ACTÚA LO ANTES POSIBLE Y NO MÁS TARDE DEL: ..." (a deadline) is not taken for it.
 _TAKE_ACTION = re.compile(
-    r"^(?:TAKE ACTION|ACT[UÚ]A(?:N)?|TOMA ACCI[OÓ]N|PASA A LA ACCI[OÓ]N|RECOMMENDED ACTION|"
-    r"ACCI[OÓ]N RECOMENDADA|WHAT YOU CAN DO|QU[EÉ] PUEDES HACER)\b\s*:?",
+    r"^(?:TAKE ACTION|ACT[UÚ]A(?:N)?|ACT[UÚ]EN|TOMA ACCI[OÓ]N|PASA A LA ACCI[OÓ]N|"
+    r"RECOMMENDED ACTION|ACCI[OÓ]N RECOMENDADA|WHAT YOU CAN DO|QU[EÉ] PUEDES HACER)"
+    r"\s*(?::|[.?!]?$)",
     re.I,
 )
 _POINTS_INTRO = re.compile(
@@ -606,7 +609,7 @@ def parse_text(text: str) -> UADraft:
     warnings: list[Phrase] = []
     start, end = _content_span(lines, header)
     title, cursor = _title(lines, start, header)
-    skip = {n for n, line in enumerate(lines) if is_header_line(line)}
+    skip = {n for n, line in enumerate(lines) if is_header_line(line) or is_dateline(line)}
     skip |= {n for n in (header.number_line, header.deadline_line) if n is not None}
 
     trailer_lines = [n for n in (_trailer(lines, p)[0] for p in _TRAILERS) if n is not None]
@@ -776,4 +779,7 @@ def parse_document(filename: str, content: bytes) -> UADraft:
         text = extract_text(filename, content)
     except DocumentReadError as error:
         raise UADocumentError(error.phrase, filename) from None
-    return parse_text(text)
+    try:
+        return parse_text(text)
+    except UADocumentError as error:  # named by its file, as the organiser knows it
+        raise UADocumentError(error.phrase, filename) from None

@@ -18,7 +18,7 @@ from datetime import date
 
 from bot.vocabulary import ORDINALS, find_country, find_date
 
-_NUMBER = r"(\d{1,4})\s*[/.]\s*(\d{2})(?![\d/])"
+_NUMBER = r"((?a:\d{1,4}))\s*[/.]\s*((?a:\d{2}))(?![\d/])"
 _UA = r"\b(?:UA|AU)\b\s*(?:N[ºo°.]\s*|n[úu]m\.?\s*)?:?\s*"
 _ORDINAL_WORD = r"(\d{1,2}(?:st|nd|rd|th|a|ª)|[A-Za-zÁÉÍÓÚáéíóú]+)"
 _ORDINAL_UA = re.compile(rf"(?i:\b{_ORDINAL_WORD})\s+{_UA}{_NUMBER}")
@@ -68,16 +68,20 @@ _DEADLINE_CUE = re.compile(
 )
 _ACTION_WORDS = re.compile(
     r"(?i)appeal|\baction\b|\bact\b|\bwrite\b|deadline|expire|llamamiento|acci[oó]n|"
-    r"act[uú]a|escrib|env[ií]|fecha\s+l[ií]mite|plazo"
+    r"act[uú][ae]|escrib|env[ií]|fecha\s+l[ií]mite|plazo"
 )
 _NOT_A_DEADLINE = re.compile(r"(?i)\b(?:arrested|detained|born|since|detenid|nacid|desde)\b")
 
+#: Said as a sentence of its own ("No further action is requested. Many thanks..."); the
+#: same words inside a sentence ("police told her family that no further action is
+#: needed") are the case, not a notice.
 _CLOSING_NOTICE = re.compile(
-    r"(?i)no\s+further\s+(?:action|appeals?)\s+(?:is|are)\s+(?:requested|needed|required)|"
-    r"no\s+(?:further|more)\s+(?:action|appeals?)\s+(?:from\s+the\s+network\s+)?(?:is|are)\s+"
-    r"(?:requested|needed|required)|"
-    r"no\s+se\s+requiere[n]?\s+(?:ninguna\s+)?(?:otra|m[aá]s)\s+acci[oó]n|"
-    r"no\s+se\s+(?:requieren|necesitan|solicitan)\s+m[aá]s\s+(?:acciones|llamamientos)"
+    r"(?:^|[.!?]\s+)N(?i:o\s+further\s+(?:action|appeals?)\s+(?:from\s+the\s+\w+\s+)?"
+    r"(?:is|are)\s+(?:requested|needed|required)|"
+    r"o\s+(?:more\s+)?(?:action|appeals?)\s+(?:is|are)\s+(?:requested|needed|required)|"
+    r"o\s+se\s+requiere[n]?\s+(?:ninguna\s+)?(?:otra|m[aá]s)\s+acci[oó]n|"
+    r"o\s+se\s+(?:requieren|necesitan|solicitan)\s+m[aá]s\s+(?:acciones|llamamientos))",
+    re.MULTILINE,
 )
 _SPANISH_WORDS = frozenset(
     [
@@ -174,6 +178,8 @@ def ua_number(lines: list[str]) -> tuple[str | None, int | None, int | None]:
             for match in pattern.finditer(line):
                 if pattern is _ORDINAL_UA and match.group(1).lower() not in ORDINALS:
                     continue
+                if int(match.groups()[-2]) == 0:  # "0/26" is no UA number
+                    continue
                 found.append((line_number, match))
         if not found:
             continue
@@ -240,9 +246,8 @@ def _issue_date(
     near = {n for line in header_lines for n in range(line - 4, line + 5) if 0 <= n < len(lines)}
     top = [n for n, line in enumerate(lines) if line][:8]
     for line_number in sorted(near | set(top)):
-        line = lines[line_number]
-        if (found := find_date(line)) and found[1] == 0 and found[2] >= len(line) - 1:
-            return found[0]  # a date alone on its line, by the reference or at the top
+        if is_dateline(lines[line_number]):  # by the reference or at the top
+            return find_date(lines[line_number])[0]  # type: ignore[index]
     for line_number in header_lines:
         if line_number == deadline_line:
             continue
@@ -251,6 +256,18 @@ def _issue_date(
             if match and (found := find_date(line[match.end() :])):
                 return found[0]
     return None
+
+
+def is_dateline(line: str) -> bool:
+    """A date alone on its line, or after a place ("Corvania, 10 de noviembre de 2026"):
+    when the document was written, never an address."""
+    found = find_date(line)
+    if found is None or found[2] < len(line.rstrip(" .")):
+        return False
+    place = line[: found[1]].strip()
+    return not place or (
+        place.endswith(",") and len(place.split()) <= 5 and not any(c.isdigit() for c in place)
+    )
 
 
 def _index_match(line: str) -> re.Match[str] | None:
@@ -280,7 +297,7 @@ def _deadline(lines: list[str]) -> tuple[date | None, int | None, str | None]:
                     unreadable = (line_number, rest.strip(" :")[:60])
                 continue
             before = line[max(cue.start() - 80, 0) : cue.start()]
-            if not asks_for_action or _NOT_A_DEADLINE.search(before):
+            if not (asks_for_action or labelled) or _NOT_A_DEADLINE.search(before):
                 continue
             candidates.append((0 if labelled else 1, line_number, found[0]))
     if candidates:

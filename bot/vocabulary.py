@@ -119,15 +119,15 @@ LANGUAGE_NAMES = {
 
 _MONTH_WORD = r"([A-Za-zÁÉÍÓÚáéíóú]+)\.?"
 _DATE_PATTERNS = [
-    (re.compile(rf"^{_MONTH_WORD}\s+(\d{{1,2}}),?\s+(\d{{4}})"), ("month", "day", "year")),
+    (re.compile(rf"^{_MONTH_WORD}\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)"), ("month", "day", "year")),
     (
         re.compile(
-            rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+)?{_MONTH_WORD},?\s+(?:de[l]?\s+)?(\d{{4}})"
+            rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+)?{_MONTH_WORD},?\s+(?:de[l]?\s+)?(\d{{4}})(?!\d)"
         ),
         ("day", "month", "year"),
     ),
-    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})"), ("year", "month", "day")),
-    (re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})"), ("day", "month", "year")),
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("year", "month", "day")),
+    (re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?!\d)"), ("day", "month", "year")),
 ]
 
 

@@ -13,13 +13,15 @@ from bot.contract import Button, Reply, Text
 from bot.i18n import N_
 from bot.vocabulary import find_date, language_code, parse_date
 from handlers.context import Context, whole_number
-from handlers.drafts import LONGEST_UA, ORGANISERS, draft_for, preview
+from handlers.drafts import deadline_problem, draft_for, preview
 from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
-from storage.inputs import finish_input, start_input
+from storage.inputs import add_part, finish_input, start_input
 from storage.models import PendingInput, UAUpdate
 from storage.uas import get_update, renumber, set_ordinal
 
-_UA_NUMBER = re.compile(r"^(?:UA|AU)?\s*:?\s*(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.I)
+#: The purpose of a pending input that is a field's new value: "set:<update>:<field>:<lang>".
+SET = "set"
+_UA_NUMBER = re.compile(r"^(?:UA|AU)?\s*:?\s*(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.I | re.ASCII)
 _SALUTATION = re.compile(r"^(.{2,90}[,:])\s*\n")
 
 
@@ -32,6 +34,8 @@ class Field:
     prompt: str
     per_language: bool = False
     limit: int = 200
+    #: Long enough for Telegram to split it (over 4,096 characters): gathered until /done.
+    long: bool = False
 
 
 FIELDS = {
@@ -53,32 +57,31 @@ FIELDS = {
     ),
     "title": Field(N_("Title"), N_("Send the title in {language}."), per_language=True, limit=300),
     "summary": Field(
-        N_("Summary"), N_("Send the summary in {language}."), per_language=True, limit=10_000
+        N_("Summary"),
+        N_("Send the summary in {language}, then /done."),
+        per_language=True,
+        limit=10_000,
+        long=True,
     ),
     "letter": Field(
         N_("Letter"),
         N_(
             "Send the sample letter in {language}, starting with its salutation line (such "
-            "as “Dear Minister,”). It replaces the letter of the draft."
+            "as “Dear Minister,”); a long letter may take several messages. Send /done when "
+            "all of it is here: it replaces the letter of the draft."
         ),
         per_language=True,
         limit=20_000,
+        long=True,
     ),
 }
 
 
-async def _draft(ctx: Context, command: str, update_id: int) -> UAUpdate | None:
-    if not await ctx.authorise(command, ORGANISERS, detail=f"update {update_id}"):
-        return None
-    update = await get_update(ctx.session, update_id)
-    return update if update is not None and update.status == "draft" else None
-
-
 async def field_menu(ctx: Context, update_id: int) -> list[Reply]:
     """The fields an organiser can correct, one button each (per language where it has one)."""
-    update = await _draft(ctx, "fix", update_id)
-    if update is None:
-        return [Text(ctx._("Only a draft can be corrected; this one is gone or published."))]
+    update = await draft_for(ctx, "fix", update_id, drafts_only=True)
+    if isinstance(update, list):
+        return update
     rows: list[tuple[Button, ...]] = []
     for key, field in FIELDS.items():
         if not field.per_language:
@@ -104,44 +107,100 @@ async def ask_value(ctx: Context, update_id: int, rest: list[str]) -> list[Reply
     """Wait for the organiser's next message as the new value of one field."""
     key = rest[0] if rest else ""
     language = rest[1] if len(rest) > 1 else ""
-    update = await _draft(ctx, "set", update_id)
+    update = await draft_for(ctx, "set", update_id, drafts_only=True)
     field = FIELDS.get(key)
-    if update is None or field is None:
-        return [Text(ctx._("Only a draft can be corrected; this one is gone or published."))]
+    if isinstance(update, list):
+        return update
+    if field is None:
+        return await field_menu(ctx, update_id)
     if field.per_language and language not in {text.language for text in update.texts}:
         return await field_menu(ctx, update_id)
     organiser = await ctx.ensure_supporter()
-    await start_input(ctx.session, organiser.id, f"set:{update.id}:{key}:{language}", ctx.now)
+    await start_input(ctx.session, organiser.id, f"{SET}:{update.id}:{key}:{language}", ctx.now)
     prompt = ctx._(field.prompt).format(language=language_name(ctx.tr, language))
     return [Text(prompt)]
 
 
 async def show_preview(ctx: Context, update_id: int) -> list[Reply]:
     update = await draft_for(ctx, "preview", update_id)
-    return preview(ctx, update) if update is not None else [ctx.refusal()]
+    return update if isinstance(update, list) else preview(ctx, update)
 
 
 async def receive_value(ctx: Context, pending: PendingInput) -> list[Reply]:
-    """The organiser's message after pressing a field: check it, store it, show the draft."""
-    _, update_id, key, language = [*pending.purpose.split(":"), "", "", ""][:4]
+    """The organiser's message after pressing a field: a value checked, stored and shown
+    in the draft; for a letter or summary, one part of it, kept until /done."""
+    found = await _pending_field(ctx, pending)
+    if isinstance(found, list):
+        return found
+    update, key, language = found
     value = (ctx.incoming.text or "").strip()
+    field = FIELDS[key]
+    if not field.long:
+        return await _store(ctx, pending, update, key, language, value)
+    so_far = sum(len(part) for _, part in pending.parts) + len(value)
+    if so_far > field.limit:
+        await finish_input(ctx.session, pending)
+        return [_too_long(ctx, update, so_far, field.limit)]
+    await add_part(ctx.session, pending, ctx.incoming.message_id or len(pending.parts), value)
+    return [
+        Text(
+            ctx._(
+                "Got it ({count} characters so far). Send the rest, or /done when that is all."
+            ).format(count=ctx.tr.number(so_far))
+        )
+    ]
+
+
+async def finish_value(ctx: Context, pending: PendingInput) -> list[Reply]:
+    """/done after a letter or summary sent in parts: store it whole."""
+    found = await _pending_field(ctx, pending)
+    if isinstance(found, list):
+        return found
+    update, key, language = found
+    if not pending.parts:
+        return [Text(ctx._(FIELDS[key].prompt).format(language=language_name(ctx.tr, language)))]
+    value = "\n".join(part for _, part in sorted(pending.parts, key=lambda item: item[0]))
+    return await _store(ctx, pending, update, key, language, value)
+
+
+async def _pending_field(
+    ctx: Context, pending: PendingInput
+) -> tuple[UAUpdate, str, str] | list[Reply]:
+    """The draft and field a pending input is for, or the answer when the draft is gone."""
+    _, update_id, key, language = [*pending.purpose.split(":"), "", "", ""][:4]
     number = whole_number(update_id)
     update = await get_update(ctx.session, number) if number is not None else None
-    field = FIELDS.get(key)
-    if update is None or update.status != "draft" or field is None:
+    if update is None or update.status != "draft" or key not in FIELDS:
         await finish_input(ctx.session, pending)
-        return [Text(ctx._("Only a draft can be corrected; this one is gone or published."))]
+        return [Text(ctx._("That draft is gone: it was cancelled, replaced or published."))]
+    return update, key, language
+
+
+def _too_long(ctx: Context, update: UAUpdate, count: int, limit: int) -> Text:
+    message = ctx._("That is {count} characters; this field holds at most {limit}.").format(
+        count=ctx.tr.number(count), limit=ctx.tr.number(limit)
+    )
+    return Text(message, buttons=_retry_buttons(ctx, update))
+
+
+def _retry_buttons(ctx: Context, update: UAUpdate) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (Button(ctx._("Correct a field"), data=f"fix:{update.id}"),),
+        (Button(ctx._("Back to the preview"), data=f"show:{update.id}"),),
+    )
+
+
+async def _store(
+    ctx: Context, pending: PendingInput, update: UAUpdate, key: str, language: str, value: str
+) -> list[Reply]:
+    """Check a field's new value and store it; on a problem, say it and wait for another."""
+    field = FIELDS[key]
     if len(value) > field.limit:
-        return [
-            Text(
-                ctx._("That is {count} characters; this field holds at most {limit}.").format(
-                    count=ctx.tr.number(len(value)), limit=ctx.tr.number(field.limit)
-                )
-            )
-        ]
+        return [_too_long(ctx, update, len(value), field.limit)]
     problem = await _SETTERS[key](ctx, update, value, language)
     if problem is not None:
-        return [Text(problem + "\n\n" + ctx._("Send it again, or press another button."))]
+        text = problem + "\n\n" + ctx._("Send it again, or choose another field.")
+        return [Text(text, buttons=_retry_buttons(ctx, update))]
     await finish_input(ctx.session, pending)
     refreshed = await get_update(ctx.session, update.id)
     assert refreshed is not None
@@ -150,7 +209,7 @@ async def receive_value(ctx: Context, pending: PendingInput) -> list[Reply]:
 
 async def _set_number(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
     match = _UA_NUMBER.match(value)
-    if match is None:
+    if match is None or int(match.group(1)) == 0:
         return ctx._("That is not a UA number: write it like 72/24.")
     number = f"{match.group(1)}/{match.group(2)}"
     if await renumber(ctx.session, update, number) is None:
@@ -177,16 +236,6 @@ def read_date(value: str) -> date | None:
         return parsed
     found = find_date(value)
     return found[0] if found else None
-
-
-def deadline_problem(ctx: Context, deadline: date) -> str | None:
-    """Why ``deadline`` cannot be a UA's deadline: past, or further than a UA ever runs
-    (9999-12-31 once made /stats draw a chart of 2.9 million days)."""
-    if deadline < ctx.today:
-        return ctx._("That date has already passed: choose a date from today on.")
-    if deadline > ctx.today + LONGEST_UA:
-        return ctx._("That is more than two years away: choose a date within two years.")
-    return None
 
 
 async def _set_deadline(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
@@ -218,6 +267,9 @@ def _update_text(attribute: str) -> Callable:
 def _text_field(attribute: str) -> Callable:
     async def set_value(ctx: Context, update: UAUpdate, value: str, language: str) -> None:
         text = next(text for text in update.texts if text.language == language)
+        if attribute == "letter" and "\n" not in value and value.endswith((",", ":")):
+            text.salutation = value  # only the salutation was sent: the letter stays
+            return
         if attribute == "letter" and (salutation := _SALUTATION.match(value)):
             text.salutation = salutation.group(1).strip()
             value = value[salutation.end() :]

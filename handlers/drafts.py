@@ -8,7 +8,7 @@ same and the preview says what to add. Field corrections live in ``handlers.corr
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from bot.contract import Button, Reply, Text, split_text
@@ -37,6 +37,7 @@ ORGANISERS = ("organiser", "admin")
 #: The longest a UA runs: deadlines are weeks or months away, never years.
 LONGEST_UA = timedelta(days=730)
 GATHER = "newua"
+ADD_LANGUAGE = "addlang"
 #: A UA pasted in Telegram arrives in parts of at most 4,096 characters; 60 parts hold
 #: more than any UA (the longest seen is about 15,000 characters).
 MAX_PARTS = 60
@@ -51,6 +52,16 @@ def _describe_contacts(contacts: list[dict[str, Any]]) -> str:
             label += f" ({contact['title']})"
         names.append(label)
     return "; ".join(names) or "—"
+
+
+def deadline_problem(ctx: Context, deadline: date) -> str | None:
+    """Why ``deadline`` cannot be a UA's deadline: past, or further than a UA ever runs
+    (9999-12-31 once made /stats draw a chart of 2.9 million days)."""
+    if deadline < ctx.today:
+        return ctx._("That date has already passed: choose a date from today on.")
+    if deadline > ctx.today + LONGEST_UA:
+        return ctx._("That is more than two years away: choose a date within two years.")
+    return None
 
 
 def missing_to_publish(ctx: Context, update: UAUpdate) -> list[str]:
@@ -144,6 +155,13 @@ def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[R
 
 def _import_notes(ctx: Context, draft: UADraft, imported: Imported) -> list[str]:
     notes = [warning.translated(ctx._) for warning in draft.warnings]
+    if imported.replaced:
+        notes.append(
+            ctx._(
+                "This document replaced the {language} version of the draft: corrections "
+                "made to it in chat are gone, so check them again."
+            ).format(language=language_name(ctx.tr, draft.language))
+        )
     if imported.ordinal_assumed:
         notes.append(
             ctx._(
@@ -164,16 +182,19 @@ def _import_notes(ctx: Context, draft: UADraft, imported: Imported) -> list[str]
     return notes
 
 
-async def import_text(ctx: Context, read: Callable[[], UADraft]) -> list[Reply]:
-    """Read a document and store what it holds; only a text that is no UA is refused."""
+async def import_text(
+    ctx: Context, read: Callable[[], UADraft], into: UAUpdate | None = None
+) -> list[Reply]:
+    """Read a document and store what it holds; only a text that is no UA is refused.
+    ``into``: the draft this document is the other language of, as the organiser said."""
     try:
         draft = read()
     except UADocumentError as error:
         reason = error.translated(ctx._)[:3000]
         return [Text(ctx._("This document cannot become a UA:") + "\n\n" + reason)]
-    if draft.closing_notice:
+    if draft.closing_notice and into is None:
         return await _closing_notice(ctx, draft)
-    imported = await import_document(ctx.session, draft, draft.language, ctx.now)
+    imported = await import_document(ctx.session, draft, draft.language, ctx.now, into=into)
     if imported.revision is not None:
         return _proposed_change(ctx, imported.update, imported.revision)
     return preview(ctx, imported.update, _import_notes(ctx, draft, imported))
@@ -192,8 +213,22 @@ async def document(ctx: Context) -> list[Reply]:
     if not incoming_document.fetched:
         return [Text(ctx._("Telegram did not let me fetch your file just now. Send it again."))]
     return await import_text(
-        ctx, lambda: parse_document(incoming_document.filename, incoming_document.content)
+        ctx,
+        lambda: parse_document(incoming_document.filename, incoming_document.content),
+        into=await _language_asked_for(ctx),
     )
+
+
+async def _language_asked_for(ctx: Context) -> UAUpdate | None:
+    """The draft whose "Add the other version" the organiser pressed last, if any: the
+    file they send next is that version."""
+    pending = await organiser_input(ctx)
+    if pending is None or not pending.purpose.startswith(f"{ADD_LANGUAGE}:"):
+        return None
+    await finish_input(ctx.session, pending)
+    update_id = whole_number(pending.purpose.partition(":")[2])
+    update = await get_update(ctx.session, update_id) if update_id is not None else None
+    return update if update is not None and update.status == "draft" else None
 
 
 async def new_ua(ctx: Context) -> list[Reply]:
@@ -289,9 +324,10 @@ _UPDATE_FIELDS = {
 }
 
 
-def changes(update: UAUpdate, revision: UARevision) -> list[tuple[str, str, str]]:
-    """(field label, now, would be) for each field the revised document would change; a
-    field the document lacks changes nothing."""
+def changes(ctx: Context, update: UAUpdate, revision: UARevision) -> list[tuple[str, str, str]]:
+    """(field label, now, would be) for each field the revised document would change, in
+    the reader's words (dates, language names); a field the document lacks changes
+    nothing, and a deadline the UA cannot have is shown as not applied."""
     draft = UADraft.from_json(revision.draft)
     text = next((t for t in update.texts if t.language == revision.language), None)
     found = []
@@ -308,9 +344,21 @@ def changes(update: UAUpdate, revision: UARevision) -> list[tuple[str, str, str]
         if name in ("targets", "cc"):
             old = _describe_contacts(old or [])
             new = _describe_contacts([vars(contact) for contact in new])
-        if old != new:
-            found.append((label, _short(old), _short(new)))
+        if old == new:
+            continue
+        shown_old, shown_new = _shown(ctx, old), _shown(ctx, new)
+        if name == "deadline" and (problem := deadline_problem(ctx, new)):
+            shown_new += " " + ctx._("(not applied: {problem})").format(problem=problem)
+        elif name == "preferred_language":
+            shown_old, shown_new = language_name(ctx.tr, old), language_name(ctx.tr, new)
+        found.append((label, shown_old or "—", shown_new))
     return found
+
+
+def _shown(ctx: Context, value: object) -> str:
+    if isinstance(value, date):
+        return ctx.tr.date(value)
+    return _short(value)
 
 
 def _short(value: object) -> str:
@@ -319,7 +367,7 @@ def _short(value: object) -> str:
 
 
 def _proposed_change(ctx: Context, update: UAUpdate, revision: UARevision) -> list[Reply]:
-    found = changes(update, revision)
+    found = changes(ctx, update, revision)
     label = ua_label(ctx.tr, update)
     if not found:
         return [
@@ -350,7 +398,9 @@ async def apply_change(ctx: Context, revision_id: int) -> list[Reply]:
     revision = await get_revision(ctx.session, revision_id)
     if revision is None:
         return [Text(ctx._("That change was already applied or dropped."), edit=True)]
-    update = await apply_revision(ctx.session, revision)
+    deadline = UADraft.from_json(revision.draft).deadline
+    keep = ("deadline",) if deadline and deadline_problem(ctx, deadline) else ()
+    update = await apply_revision(ctx.session, revision, keep=keep)
     return [
         Text(ctx._("{ua} is changed.").format(ua=ua_label(ctx.tr, update)), edit=True),
         *preview(ctx, update),
@@ -413,23 +463,40 @@ async def close_from_notice(ctx: Context, update_id: int) -> list[Reply]:
     return [Text(ctx._("{ua} is closed.").format(ua=label), edit=True)]
 
 
-async def draft_for(ctx: Context, command: str, update_id: int) -> UAUpdate | None:
+async def draft_for(
+    ctx: Context, command: str, update_id: int, drafts_only: bool = False
+) -> UAUpdate | list[Reply]:
+    """The update an organiser's button names, or the answer to give instead: the same
+    refusal as ever for anyone without the role; for an organiser, that it is gone."""
     if not await ctx.authorise(command, ORGANISERS, detail=f"update {update_id}"):
-        return None
-    return await get_update(ctx.session, update_id)
+        return [ctx.refusal()]
+    update = await get_update(ctx.session, update_id)
+    if update is None or (drafts_only and update.status != "draft"):
+        return [Text(ctx._("That draft is gone: it was cancelled, replaced or published."))]
+    return update
 
 
 async def publish(ctx: Context, update_id: int) -> list[Reply]:
     update = await draft_for(ctx, "publish", update_id)
-    if update is None:
-        return [ctx.refusal()]
+    if isinstance(update, list):
+        return update
     if update.status != "draft":
         return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
-    if missing := missing_to_publish(ctx, update):
+    missing = missing_to_publish(ctx, update)
+    live = await latest_update(ctx.session, update.case.number) if update.case.number else None
+    if live is not None and live.ordinal > update.ordinal:
+        missing.append(
+            ctx._(
+                "update {live} of UA {number} is already live, and this draft is update "
+                "{ordinal}: correct the update number, or cancel this draft"
+            ).format(live=live.ordinal, number=update.case.number, ordinal=update.ordinal)
+        )
+    if missing:
         lines = [ctx._("Not published yet. Still needed:")] + [f"• {item}" for item in missing]
         fix = Button(ctx._("Correct a field"), data=f"fix:{update.id}")
         return [Text("\n".join(lines), buttons=((fix,),))]
     organiser = await ctx.ensure_supporter()
+    was_closed = update.case.closed_at is not None
     queued = await publish_and_queue(
         ctx.session,
         update,
@@ -442,27 +509,32 @@ async def publish(ctx: Context, update_id: int) -> list[Reply]:
         "Published {ua}: queued for {count} subscribers.",
         queued,
     ).format(ua=ua_label(ctx.tr, update), count=ctx.tr.number(queued))
+    if was_closed:
+        label = ctx._("UA {number}").format(number=update.case.number)
+        message += "\n" + ctx._("{ua} was closed; it is open again.").format(ua=label)
     return [Text(message, edit=True)]
 
 
 async def cancel_draft(ctx: Context, update_id: int) -> list[Reply]:
     update = await draft_for(ctx, "cancel", update_id)
-    if update is None:
-        return [ctx.refusal()]
+    if isinstance(update, list):
+        return update
     if await discard_draft(ctx.session, update):
         return [Text(ctx._("Cancelled: the draft is deleted."), edit=True)]
     return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
 
 
 async def add_language(ctx: Context, update_id: int) -> list[Reply]:
-    update = await draft_for(ctx, "addlang", update_id)
-    if update is None:
-        return [ctx.refusal()]
+    update = await draft_for(ctx, "addlang", update_id, drafts_only=True)
+    if isinstance(update, list):
+        return update
+    organiser = await ctx.ensure_supporter()
+    await start_input(ctx.session, organiser.id, f"{ADD_LANGUAGE}:{update.id}", ctx.now)
     return [
         Text(
             ctx._(
-                "Send the other language's document now. I match it to {ua} by its UA number "
-                "and update."
+                "Send the other language's document now, as a file: it becomes the other "
+                "version of {ua}, whatever number it carries."
             ).format(ua=ua_label(ctx.tr, update))
         )
     ]
@@ -471,8 +543,8 @@ async def add_language(ctx: Context, update_id: int) -> list[Reply]:
 async def walk_draft(ctx: Context, update_id: int, rest: list[str]) -> list[Reply]:
     """``prev:<id>:<step>:<language>``: the walkthrough of a draft, as supporters will see it."""
     update = await draft_for(ctx, "preview", update_id)
-    if update is None:
-        return [ctx.refusal()]
+    if isinstance(update, list):
+        return update
     step = (whole_number(rest[0], 99) if rest else None) or 1
     language = rest[1] if len(rest) > 1 and rest[1] in ("en", "es") else ctx.tr.language
     return await preview_step(ctx, update, step, language)

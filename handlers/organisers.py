@@ -9,7 +9,8 @@ from datetime import date
 from bot.charts import actions_per_day_png
 from bot.contract import File, Reply, Text, split_text, texts
 from handlers.context import Context, whole_number
-from handlers.corrections import deadline_problem, read_date
+from handlers.corrections import read_date
+from handlers.drafts import deadline_problem
 from handlers.uaview import KIND_LABELS, STATUS_LABELS, ua_label
 from handlers.walkthrough import normalise_ua_number
 from storage.outbox import (
@@ -21,6 +22,7 @@ from storage.reports import PEOPLE, totals_by_day, totals_by_update
 from storage.uas import (
     all_updates,
     close_case,
+    current_update,
     find_case,
     get_update,
     latest_update,
@@ -140,7 +142,7 @@ async def deadline(ctx: Context) -> list[Reply]:
         return [ctx.refusal()]
     args = ctx.incoming.args
     number = normalise_ua_number(args[0]) if args else None
-    update = await latest_update(ctx.session, number, published_only=False) if number else None
+    update = await current_update(ctx.session, number) if number else None
     new_deadline = read_date(" ".join(args[1:])) if len(args) > 1 else None
     if update is None or new_deadline is None:
         return [

@@ -10,6 +10,15 @@ from handlers.context import Context, whole_number
 
 Handler = Callable[[Context], Awaitable[list[Reply]]]
 
+
+async def _done(ctx: Context) -> list[Reply]:
+    """/done ends what the organiser was sending in parts: a UA's text, or a long field."""
+    pending = await drafts.organiser_input(ctx)
+    if pending is not None and pending.purpose.startswith(corrections.SET):
+        return await corrections.finish_value(ctx, pending)
+    return await drafts.done(ctx)
+
+
 COMMANDS: dict[str, Handler] = {
     "start": supporters.start,
     "help": supporters.help_command,
@@ -26,7 +35,7 @@ COMMANDS: dict[str, Handler] = {
     "ua": walkthrough.ua_command,
     "sign": walkthrough.sign,
     "newua": drafts.new_ua,
-    "done": drafts.done,
+    "done": _done,
     **organisers.COMMANDS,
     **admins.COMMANDS,
 }
@@ -93,7 +102,8 @@ async def route(ctx: Context) -> list[Reply]:
     if (pending := await drafts.organiser_input(ctx)) is not None:
         if pending.purpose == drafts.GATHER:
             return await drafts.gather_part(ctx, pending)
-        return await corrections.receive_value(ctx, pending)
+        if pending.purpose.startswith(corrections.SET):
+            return await corrections.receive_value(ctx, pending)
     return [
         Text(
             ctx._("I answer commands and buttons, and I do not keep what you write.")

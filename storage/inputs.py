@@ -20,10 +20,13 @@ async def pending_input(
     """The person's pending input, if one was started within the last hour (the age is
     compared in SQL: SQLite hands datetimes back without their time zone)."""
     await session.execute(
-        delete(PendingInput).where(
+        delete(PendingInput)
+        .where(
             PendingInput.supporter_id == supporter_id,
             PendingInput.started_at < now - INPUT_LIFETIME,
         )
+        # Not evaluated in Python: SQLite hands the loaded row's time back without its zone.
+        .execution_options(synchronize_session="fetch")
     )
     return await session.scalar(
         select(PendingInput).where(PendingInput.supporter_id == supporter_id)

@@ -62,6 +62,9 @@ class UACase(Base):
     """One Urgent Action number (``72/24``) with all its updates."""
 
     __tablename__ = "ua_cases"
+    #: Ids are never reused on SQLite either: a button naming a deleted draft's id must
+    #: not act on the next draft stored.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: As the document writes it ("047/24"); None while a draft's document named no number.
@@ -77,7 +80,7 @@ class UAUpdate(Base):
     """One numbered update of a case; its deadline and letter apply from its publication on."""
 
     __tablename__ = "ua_updates"
-    __table_args__ = (UniqueConstraint("case_id", "ordinal"),)
+    __table_args__ = (UniqueConstraint("case_id", "ordinal"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ua_cases.id", ondelete="CASCADE"))
@@ -125,6 +128,7 @@ class UARevision(Base):
     silently (a re-sent document would undo a deadline moved with /deadline)."""
 
     __tablename__ = "ua_revisions"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     update_id: Mapped[int] = mapped_column(ForeignKey("ua_updates.id", ondelete="CASCADE"))

@@ -47,6 +47,8 @@ class Imported:
     disagreements: dict[str, object] = field(default_factory=dict)
     #: True when the document did not say which update it is and the next one was taken.
     ordinal_assumed: bool = False
+    #: True when it replaced the draft's text in its language (a corrected document).
+    replaced: bool = False
 
 
 async def _case_for(session: AsyncSession, number: str | None) -> UACase:
@@ -74,13 +76,22 @@ async def _find_update(session: AsyncSession, case_id: int, ordinal: int) -> UAU
 
 
 async def import_document(
-    session: AsyncSession, draft: UADraft, language: str, now: datetime
+    session: AsyncSession,
+    draft: UADraft,
+    language: str,
+    now: datetime,
+    into: UAUpdate | None = None,
 ) -> Imported:
     """Store a parsed document: a new draft, the other language of a draft, or, for an
-    update already published, a revision to show and apply only when asked."""
-    case = await _case_for(session, draft.ua_number)
-    ordinal = draft.update_ordinal
-    assumed = ordinal is None
+    update already published, a revision to show and apply only when asked. ``into`` is
+    the draft an organiser said this document is the other version of, whatever number
+    the document carries (a Spanish page may carry none)."""
+    if into is not None:
+        case, ordinal, assumed = into.case, into.ordinal, False
+    else:
+        case = await _case_for(session, draft.ua_number)
+        ordinal = draft.update_ordinal
+        assumed = ordinal is None
     if ordinal is None:  # the draft in progress (its other language), else the next update
         newest = await _next_ordinal(session, case.id) - 1
         latest = await _find_update(session, case.id, newest) if newest else None
@@ -105,7 +116,8 @@ async def import_document(
         await session.flush()
         return Imported(await get_update(session, existing.id), revision)  # type: ignore[arg-type]
     update = await save_draft(session, draft, language, case=case, ordinal=ordinal)
-    return Imported(update, disagreements=disagreements, ordinal_assumed=assumed)
+    replaced = language in languages
+    return Imported(update, disagreements=disagreements, ordinal_assumed=assumed, replaced=replaced)
 
 
 async def save_draft(
@@ -173,11 +185,17 @@ async def get_revision(session: AsyncSession, revision_id: int) -> UARevision | 
     return await session.get(UARevision, revision_id)
 
 
-async def apply_revision(session: AsyncSession, revision: UARevision) -> UAUpdate:
-    """Make the live update say what the revised document says, then forget the revision."""
+async def apply_revision(
+    session: AsyncSession, revision: UARevision, keep: tuple[str, ...] = ()
+) -> UAUpdate:
+    """Make the live update say what the revised document says, except the fields named
+    in ``keep``, then forget the revision."""
     update = await get_update(session, revision.update_id)
     assert update is not None  # the revision is deleted with its update
-    _apply(update, UADraft.from_json(revision.draft), revision.language)
+    draft = UADraft.from_json(revision.draft)
+    for name in keep:
+        setattr(draft, name, None)
+    _apply(update, draft, revision.language)
     await session.delete(revision)
     await session.flush()
     return await get_update(session, update.id)  # type: ignore[return-value]
@@ -284,6 +302,14 @@ async def latest_update(
     return await session.scalar(query)
 
 
+async def current_update(session: AsyncSession, number: str) -> UAUpdate | None:
+    """The update people act on now (the live one), else the newest draft: what a change
+    of deadline or a closing is about. A draft waiting beside a live update is not."""
+    return await latest_update(session, number) or await latest_update(
+        session, number, published_only=False
+    )
+
+
 async def open_updates(session: AsyncSession, today: date) -> list[UAUpdate]:
     """The current update of every open case, the newest published first."""
     return list(
@@ -314,7 +340,8 @@ async def all_updates(session: AsyncSession) -> list[UAUpdate]:
 
 
 async def publish_update(session: AsyncSession, update: UAUpdate, now: datetime) -> None:
-    """Make ``update`` the live one of its case; earlier updates are superseded by it."""
+    """Make ``update`` the live one of its case; earlier updates are superseded by it, and
+    a closed case is open again."""
     earlier = await session.scalars(
         select(UAUpdate).where(
             UAUpdate.case_id == update.case_id,
@@ -326,6 +353,9 @@ async def publish_update(session: AsyncSession, update: UAUpdate, now: datetime)
         previous.status = "superseded"
     update.status = "published"
     update.published_at = now
+    case = await session.get(UACase, update.case_id)
+    if case is not None:
+        case.closed_at = None  # a new update of a closed UA asks for action again
     await session.flush()
 
 

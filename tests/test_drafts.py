@@ -83,13 +83,17 @@ async def test_every_field_can_be_corrected_and_bad_values_are_explained(chat, a
     assert "Write the update as a number from 1 to 99." in organiser.text
     await organiser.send("3")
     assert "Preview of UA 45/26 · update 3 (draft)" in organiser.text
-    await correct(organiser, "Letter (English)", "Dear Minister,\nFree them.\nNow.")
+    await correct(organiser, "Letter (English)", "Dear Minister,\nFree them.")
+    assert "Send the rest, or /done" in organiser.text
+    await organiser.send("Now.")  # Telegram split a long letter: the rest comes apart
+    await organiser.send("/done")
     assert "Letter begins: Free them." in organiser.text
     await correct(organiser, "AI index", "AMR 99/1/2026")
     assert "AMR 99/1/2026" in organiser.text
     await correct(organiser, "Summary (English)", "x" * 10_001)
     assert "this field holds at most 10,000" in organiser.text
-    await organiser.send("A shorter summary.")
+    await correct(organiser, "Summary (English)", "A shorter summary.")
+    await organiser.send("/done")
     update = await stored_update(app, "45/26")
     async with app.sessions() as session:
         update = await session.get(UAUpdate, update.id, populate_existing=True)
@@ -191,7 +195,7 @@ async def test_a_document_for_a_live_ua_shows_the_changes_and_asks(chat, app) ->
     await organiser.send("/deadline 45/26 2026-09-01")
     await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
     assert "UA 45/26 is live. This document would change it:" in organiser.text
-    assert "• Deadline: 2026-09-01 → 2026-07-15" in organiser.text
+    assert "• Deadline: September 1, 2026 → July 15, 2026" in organiser.text
     await organiser.press("Keep it as it is")
     assert "Nothing changed." in organiser.text
     assert (await stored_update(app, "45/26")).deadline == date(2026, 9, 1)
@@ -266,3 +270,89 @@ async def test_a_spanish_organiser_reads_what_the_reader_found_in_spanish(chat) 
     assert "La fecha límite «mediados de julio» no es una fecha que pueda leer" in organiser.text
     assert "No se encontraron destinatarios" in organiser.text
     assert "la fecha límite: pulsa «Corregir un campo»" in organiser.text
+
+
+async def test_an_old_button_never_acts_on_a_newer_draft(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    old_publish = organiser.button("Publish").data
+    await organiser.press("Cancel")
+    await organiser.upload("old.txt", fixture_bytes("ua-en-second-update.txt"))
+    assert organiser.button("Publish").data != old_publish  # ids are never reused
+    await organiser.press_data(old_publish)
+    assert "Published" not in organiser.text
+    assert await count(app, Delivery) == 0
+
+
+async def test_what_an_organiser_did_not_ask_for_never_happens(chat, app, clock) -> None:
+    organiser = await publish_fixture(chat)  # UA 45/26 update 1, live
+    # Words inside the case are no closing notice.
+    case = fixture_bytes("ua-en-second-update.txt").replace(
+        b"The charges", b"Police told the family that no further action is needed. The charges"
+    )
+    await organiser.upload("second.txt", case)
+    assert "Preview of UA 45/26 · update 2 (draft)" in organiser.text
+    # /deadline moves the live update, not the draft waiting beside it.
+    await organiser.send("/deadline 45/26 2026-08-20")
+    assert "The deadline of UA 45/26 is now August 20, 2026." in organiser.text
+    assert (await stored_update(app, "45/26")).deadline == date(2026, 8, 20)
+    # A document for the live update cannot move its deadline into the past.
+    past = fixture_bytes("ua-en-two-targets.txt").replace(b"July 15, 2026", b"May 1, 2026")
+    await organiser.upload("ua.txt", past)
+    assert "• Deadline: August 20, 2026 → May 1, 2026 (not applied: That date has already" in (
+        organiser.text
+    )
+    await organiser.press("Apply these changes")
+    assert (await stored_update(app, "45/26")).deadline == date(2026, 8, 20)
+
+
+async def test_an_older_update_is_not_published_over_a_newer_one(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
+    await organiser.press("Publish")
+    assert "Published UA 45/26 · update 2" in organiser.text
+    await organiser.upload("first.txt", fixture_bytes("ua-en-two-targets.txt"))
+    await organiser.press("Publish")
+    assert "update 2 of UA 45/26 is already live" in organiser.text
+    assert await count(app, UAUpdate, UAUpdate.status == "published") == 1
+
+
+async def test_a_new_update_of_a_closed_ua_opens_it_again(chat, app) -> None:
+    organiser = await publish_fixture(chat)
+    await organiser.send("/close 45/26")
+    await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
+    await organiser.press("Publish")
+    assert "UA 45/26 was closed; it is open again." in organiser.text
+    supporter = chat(240)
+    await supporter.send("/actions")
+    assert "UA 45/26 · update 2" in supporter.text
+
+
+async def test_the_other_language_joins_the_draft_it_was_asked_for(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    await organiser.press("Add the Spanish version")
+    spanish = (
+        fixture_bytes("ua-es-two-targets.txt").replace(b"AU: 45/26", b"").replace(b"AU 45.26", b"")
+    )
+    await organiser.upload("es.txt", spanish)
+    assert "Preview of UA 45/26 (draft)" in organiser.text
+    assert "Languages: English, Spanish" in organiser.text
+    assert await count(app, UACase) == 1
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    assert "This document replaced the English version of the draft" in organiser.text
+
+
+async def test_stale_and_forged_buttons_get_the_right_answer(chat) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    buttons = {b.label: b.data for b in organiser.buttons()}
+    await chat(241).press_data(buttons["Correct a field"])
+    await organiser.press("Cancel")
+    for label in ("Publish", "Correct a field", "See it as supporters will"):
+        await organiser.press_data(buttons[label])
+        assert "That draft is gone" in organiser.text, label
+    stranger = chat(242)
+    for data in buttons.values():
+        await stranger.press_data(data)
+        assert stranger.text == "Sorry, that is not something I can do for you.", data

@@ -248,7 +248,7 @@ async def test_an_organiser_completes_a_pasted_draft_and_reviews_a_live_change(
         moved = fixture_bytes("ua-en-two-targets.txt").replace(b"July 15, 2026", b"July 31, 2026")
         change = await _answer(api, admin, api.user_uploads(admin, "ua.txt", moved))
         assert "UA 45/26 is live. This document would change it:" in change
-        assert "• Deadline: 2026-07-15 → 2026-07-31" in change
+        assert "• Deadline: July 15, 2026 → July 31, 2026" in change
         applied = await _answer(
             api, admin, api.user_presses(admin, api.last(admin), "Apply these changes"), 2
         )

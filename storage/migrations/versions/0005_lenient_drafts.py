@@ -14,10 +14,15 @@ branch_labels = None
 depends_on = None
 
 
+#: On SQLite the tables are rebuilt with AUTOINCREMENT: ids of deleted drafts are not
+#: reused, so an old button can never act on a newer draft.
+_NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("ua_cases") as batch:
+    with op.batch_alter_table("ua_cases", table_kwargs=_NEVER_REUSE_IDS) as batch:
         batch.alter_column("number", existing_type=sa.String(length=16), nullable=True)
-    with op.batch_alter_table("ua_updates") as batch:
+    with op.batch_alter_table("ua_updates", table_kwargs=_NEVER_REUSE_IDS) as batch:
         batch.alter_column("deadline", existing_type=sa.Date(), nullable=True)
     op.create_table(
         "ua_revisions",
@@ -33,6 +38,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ua_revisions")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "pending_inputs",
