@@ -367,3 +367,15 @@ def test_shuffled_ua_pieces_parse_or_raise_the_parser_error(lines: list[str]) ->
 def test_any_bytes_parse_or_raise_the_parser_error(content: bytes, name: str) -> None:
     with contextlib.suppress(UADocumentError):
         parse_document(name, content)
+
+
+def test_notepad_unicode_text_reads_like_utf8() -> None:
+    text = fixture_text("ua-es-two-targets.txt")
+    assert parse_document("au.txt", text.encode("utf-16")) == parse_text(text)
+
+
+def test_a_refusal_names_the_file_once() -> None:
+    with pytest.raises(UADocumentError) as refused:
+        parse_document("minutes.txt", fixture_text("not-a-ua.txt").encode())
+    assert str(refused.value).startswith("minutes.txt: This does not look like")
+    assert str(refused.value).count("minutes.txt") == 1

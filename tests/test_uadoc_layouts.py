@@ -120,3 +120,52 @@ def test_deadlines_in_every_wording(sentence: str, deadline: str) -> None:
 def test_an_arrest_date_is_no_deadline() -> None:
     draft = parse_text("URGENT ACTION\nA CASE\nShe was arrested before 3 May 2019 in Lima.\n")
     assert draft.deadline is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "ACTÚEN LO ANTES POSIBLE, ANTES DEL: 25 de enero de 2027",
+        "Hasta el: 25 de enero de 2027",
+        "UNTIL: 2027-01-25",
+    ],
+)
+def test_labelled_deadlines_read_whatever_the_words_around_them(sentence: str) -> None:
+    draft = parse_text(f"ACCIÓN URGENTE\nUN CASO\nAlguien corre peligro.\n\n{sentence}\n")
+    assert draft.to_json()["deadline"] == "2027-01-25"
+
+
+def test_a_spanish_action_heading_and_a_closing_deadline_keep_the_addresses() -> None:
+    text = (
+        "ACCIÓN URGENTE\nDEFENSORA AMENAZADA\nUna defensora recibe amenazas de muerte.\n\n"
+        "ACTÚEN:\nEscriban a las autoridades con sus propias palabras.\n\n"
+        "AU: 88/26 Índice: AMR 99/1/2026 Corvania Fecha: 2 de noviembre de 2026\n"
+        "Sra. Beatriz Olmedo\nFiscal General\nAvenida Central 1\nCiudad de Corvania\n\n"
+        "Envía una copia a:\nEmbajada de Corvania\nCalle Mayor 3\nMadrid\n\n"
+        "Señora Fiscal General:\n"
+        "Le escribo para pedirle que proteja a la defensora y que investigue las amenazas.\n"
+        "Atentamente,\n\n"
+        "ACTÚA LO ANTES POSIBLE Y NO MÁS TARDE DEL: 25 de enero de 2027\n"
+    )
+    draft = parse_text(text)
+    assert [t.name for t in draft.targets] == ["Sra. Beatriz Olmedo"]
+    assert draft.cc[0].organisation == "Embajada de Corvania"
+    assert draft.summary == "Una defensora recibe amenazas de muerte."
+    assert draft.to_json()["deadline"] == "2027-01-25"
+
+
+def test_a_dateline_is_the_issue_date_not_an_address() -> None:
+    text = (
+        "ACCIÓN URGENTE\nDEFENSORA AMENAZADA\nUna defensora recibe amenazas de muerte.\n\n"
+        "ESCRIBE A:\nCorvania, 10 de noviembre de 2026\nSra. Beatriz Olmedo\nFiscal General\n"
+        "Avenida Central 1\n\nHASTA EL: 25 de enero de 2027\n"
+    )
+    draft = parse_text(text)
+    assert draft.to_json()["issue_date"] == "2026-11-10"
+    assert [t.name for t in draft.targets] == ["Sra. Beatriz Olmedo"]
+
+
+@pytest.mark.parametrize("line", ["UA ٨٨/٢٦", "UA 0/26"])
+def test_numbers_that_are_no_ua_number_are_not_taken(line: str) -> None:
+    draft = parse_text(f"URGENT ACTION\nA CASE\n{line}\nSomeone is at risk.\n")
+    assert draft.ua_number is None

@@ -19,6 +19,7 @@ from bot.vocabulary import ORDINALS, language_code, parse_date
         ("2026-08-30", date(2026, 8, 30)),
         ("30/08/2026", date(2026, 8, 30)),
         ("February 30, 2026", None),
+        ("1 January 10000", None),
         ("soon", None),
     ],
 )
