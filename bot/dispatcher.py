@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import IntegrityError
 
@@ -69,7 +70,10 @@ class Dispatcher:
         if not incoming.private_chat:
             return "group", await self._group_answer(incoming)
 
+        after_commit: list[Callable[[], Awaitable[None]]] = []
+
         async def transaction() -> tuple[str, list[Reply]]:
+            after_commit.clear()
             async with self.app.write_lock, self.app.sessions() as session, session.begin():
                 if incoming.update_key and not await insert_ignore(
                     session,
@@ -84,6 +88,7 @@ class Dispatcher:
                     log.info("skipped redelivered update from %s", tag)
                     return "duplicate", []
                 ctx = await Context.load(self.app, session, incoming)
+                ctx.after_commit = after_commit
                 return "ok", await route(ctx)
 
         try:
@@ -97,6 +102,11 @@ class Dispatcher:
         except Exception:
             log.exception("handler failed on %s from %s", _kind(incoming), tag)
             return "error", [await self._apology(incoming)]
+        for action in after_commit:
+            try:
+                await action()
+            except Exception:  # the update is done; what follows it must not undo its answer
+                log.exception("an action after %s from %s failed", _kind(incoming), tag)
         log.info(
             "handled %s from %s in %.1f ms",
             _kind(incoming),

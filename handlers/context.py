@@ -6,7 +6,8 @@ SQL (they call ``storage`` functions) and no platform calls (channels send the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +37,8 @@ class Context:
     incoming: Incoming
     supporter: Supporter | None
     tr: Translator
+    #: What to do once this update's transaction has committed (never inside it).
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @classmethod
     async def load(cls, app: App, session: AsyncSession, incoming: Incoming) -> Context:

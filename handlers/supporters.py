@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.contract import Button, Reply, Text, texts
 from bot.i18n import LANGUAGES, N_
 from handlers.context import Context
 from handlers.uaview import KIND_LABELS
 from handlers.walkthrough import open_by_deep_link
+from storage.database import checkpoint
 from storage.reports import reports_of
 from storage.supporters import forget_supporter
 
@@ -236,6 +239,8 @@ async def confirm_forget(ctx: Context, answer: str) -> list[Reply]:
         return [Text(ctx._("Nothing was erased."), edit=True)]
     await forget_supporter(ctx.session, ctx.supporter)
     ctx.supporter = None
+    # The deleted rows' old pages stay in SQLite's write-ahead log until a checkpoint.
+    ctx.after_commit.append(partial(checkpoint, ctx.app.engine))
     return [
         Text(
             ctx._(

@@ -63,13 +63,27 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Deleted rows are overwritten with zeros, not left in free pages: /forget must not
+    # leave a person's encrypted id readable in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+async def checkpoint(engine: AsyncEngine) -> None:
+    """On SQLite, copy the write-ahead log into the database and empty it: until then the
+    log still holds the pages as they were before a deletion. Nothing to do on PostgreSQL."""
+    if engine.dialect.name == "sqlite":
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _begin_immediate(connection: Connection) -> None:
     """Take SQLite's write lock at BEGIN, so concurrent transactions queue behind the busy
-    timeout instead of failing with "database is locked" when a reader turns writer."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    timeout instead of failing with "database is locked" when a reader turns writer.
+    A connection asked to autocommit (a checkpoint) opens no transaction."""
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def unreachable(error: BaseException) -> bool:

@@ -198,3 +198,23 @@ def test_a_token_inside_a_traceback_is_masked() -> None:
     logs = stream.getvalue()
     assert "Traceback" in logs and "[token]" in logs and "[secret]" in logs
     assert "AAHkQs9d" not in logs and "an-operator-secret" not in logs
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_forget_leaves_no_trace_in_the_running_database_s_files(app, chat, settings) -> None:
+    person = chat(PERSON)
+    await person.send("/subscribe")
+    async with app.sessions() as session:
+        row = (
+            await session.execute(
+                text("SELECT user_hash, user_id_enc, chat_id_enc FROM supporters")
+            )
+        ).one()
+    await person.send("/forget")
+    await person.press_data(person.buttons()[0].data)  # "Yes, erase me"
+    assert "I no longer hold anything about you" in person.text
+    database = Path(settings.database.url.removeprefix("sqlite+aiosqlite:///"))
+    # The bot is still running: its write-ahead log is on disk beside the database.
+    stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    for trace in row:
+        assert trace.encode() not in stored, trace
