@@ -20,6 +20,7 @@ from bot.crypto import IdentityVault
 from bot.i18n import Catalogs
 from bot.metrics import Metrics
 from storage.database import create_engine, create_session_factory, upgrade
+from storage.keycheck import check_secret_key
 from storage.uas import UpdateCache
 
 
@@ -56,13 +57,20 @@ async def build_app(
 ) -> App:
     """Build the app; with ``migrate`` the database schema is brought up to date first."""
     engine = create_engine(settings.database.url)
+    vault = IdentityVault(secret_key)
     if migrate:
         await upgrade(engine)
+        try:
+            async with create_session_factory(engine)() as session, session.begin():
+                await check_secret_key(session, vault)
+        except BaseException:
+            await engine.dispose()
+            raise
     return App(
         settings=settings,
         engine=engine,
         sessions=create_session_factory(engine),
-        vault=IdentityVault(secret_key),
+        vault=vault,
         catalogs=Catalogs(),
         clock=clock or SystemClock(),
         write_lock=asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext(),

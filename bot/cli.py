@@ -161,7 +161,11 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             NO_SECRET_KEY.format(config=config_name).replace("uabot run", "uabot"), file=sys.stderr
         )
         return EXIT_USAGE
-    return asyncio.run(_with_app(settings, args, out))
+    try:
+        return asyncio.run(_with_app(settings, args, out))
+    except SecretKeyError as error:
+        print(f"uabot: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _parse(file: Path, as_json: bool, out: TextIO) -> int:

@@ -64,7 +64,8 @@ class IdentityVault:
         except InvalidToken as error:
             raise SecretKeyError(
                 "a stored identifier cannot be decrypted: security.secret_key is not the key "
-                "this database was written with"
+                "this database was written with; configure the key it was written with (a "
+                "lost key cannot be recovered: the supporters would have to subscribe again)"
             ) from error
 
     def lookup_hash(self, platform: str, identifier: int) -> str:

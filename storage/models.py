@@ -267,6 +267,18 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(String(200), default="")
 
 
+class KeyCheck(Base):
+    """A known value encrypted with ``security.secret_key`` when the database was first
+    used: at start-up, failing to decrypt it means the key is not this database's (lost or
+    changed), which must stop the bot before it tells old supporters it knows nothing of
+    them or fails every delivery."""
+
+    __tablename__ = "key_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(Text)
+
+
 class ProcessedUpdate(Base):
     """Platform update ids already handled, so a redelivered update changes nothing."""
 

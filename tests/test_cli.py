@@ -210,3 +210,13 @@ def test_demo_lets_you_play_the_organiser(tmp_path: Path) -> None:
     assert "Preview of UA 45/26 (draft)" in result.stdout
     assert "Published UA 45/26" in result.stdout
     assert "TWO LAND DEFENDERS" in result.stdout
+
+
+def test_a_changed_secret_key_is_refused_before_anything_happens(tmp_path: Path) -> None:
+    database = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    written = {"UABOT_DATABASE_URL": database, "UABOT_SECRET_KEY": generate_secret_key()}
+    assert uabot("ua", "list", env=written, cwd=tmp_path).returncode == 0
+    changed = {**written, "UABOT_SECRET_KEY": generate_secret_key()}
+    refused = uabot("ua", "list", env=changed, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "not the key this database was written with" in refused.stderr

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
+from bot.app import build_app
+from bot.crypto import SecretKeyError, generate_secret_key
 from bot.uadoc import parse_text
 from storage.database import create_engine, downgrade, upgrade
 from storage.models import ActionTotal, Base, Supporter
@@ -36,6 +39,9 @@ TABLES = {
     "broadcasts",
     "reminder_runs",
     "channel_posts",
+    "ua_revisions",
+    "pending_inputs",
+    "key_checks",
 }
 
 
@@ -171,3 +177,12 @@ async def test_a_ua_closed_by_an_organiser_is_closed_at_the_next_step(chat) -> N
     await chat(ADMIN_ID).send("/close 45/26")
     await reader.press("Next")
     assert "The deadline of UA 45/26 has passed" in reader.text
+
+
+async def test_a_database_refuses_a_key_it_was_not_written_with(settings) -> None:
+    key = generate_secret_key()
+    for _ in range(2):  # the same key, start after start
+        app = await build_app(settings, secret_key=key)
+        await app.close()
+    with pytest.raises(SecretKeyError, match="not the key this database was written with"):
+        await build_app(settings, secret_key=generate_secret_key())
