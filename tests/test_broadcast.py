@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.broadcast import OutboxWorker
+from bot.broadcast import RECENT_SENDS_KEPT, OutboxWorker
 from bot.config import ChannelTarget
 from storage.models import ChannelPost, Delivery, Supporter
 from storage.outbox import UNCERTAIN
@@ -46,6 +46,8 @@ async def test_500_subscribers_get_exactly_one_message_each_in_their_language(
             assert "TWO LAND DEFENDERS FACE TRUMPED-UP CHARGES" in message.text
         assert message.buttons()[0]["callback_data"] == "ua:1:1"
     assert await statuses(app) == {"sent": 500}
+    # What the worker keeps of its sends is bounded, whether or not anyone follows along.
+    assert len(worker.figures.recent) <= worker.figures.recent.maxlen == RECENT_SENDS_KEPT
     progress = api.messages[ADMIN_ID][-1].text
     assert progress.startswith("Sent UA 45/26") and "500 / 500 sent" in progress
     assert await worker.drain() == 0
