@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.crypto import IdentityVault
 from bot.i18n import Catalogs
 from bot.metrics import Metrics
+from bot.parsing import DocumentReader
 from storage.database import create_engine, create_session_factory, upgrade
 from storage.keycheck import check_secret_key
 from storage.uas import UpdateCache
@@ -42,6 +43,7 @@ class App:
     )
     metrics: Metrics = field(default_factory=Metrics)
     ua_cache: UpdateCache = field(default_factory=UpdateCache)
+    documents: DocumentReader = field(default_factory=DocumentReader)
 
     def today(self) -> date:
         """Today in the bot's time zone (``bot.timezone``): deadlines are calendar days

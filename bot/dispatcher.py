@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.app import App
 from bot.contract import Incoming, Reply, Text
+from bot.uadoc import UADocumentError, UADraft
 from handlers.context import Context
 from handlers.drafts import ORGANISERS
 from handlers.router import route
@@ -58,6 +59,20 @@ class Dispatcher:
             ctx = await Context.load(self.app, session, incoming)
             return ctx.role in ORGANISERS
 
+    async def _read_document(self, incoming: Incoming) -> UADraft | UADocumentError | None:
+        """An organiser's document, read before the transaction opens: reading may take
+        seconds and is done in a process of its own, while updates go on. A stranger's is
+        never read."""
+        document = incoming.document
+        if document is None or not document.content:
+            return None
+        if not await self.may_send_documents(incoming):
+            return None
+        try:
+            return await self.app.documents.read(document.filename, document.content)
+        except UADocumentError as error:
+            return error
+
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """The replies to ``incoming``, its effects committed; counted by outcome."""
         outcome, replies = await self._handle(incoming)
@@ -71,6 +86,7 @@ class Dispatcher:
             return "group", await self._group_answer(incoming)
 
         after_commit: list[Callable[[], Awaitable[None]]] = []
+        document_read = await self._read_document(incoming)
 
         async def transaction() -> tuple[str, list[Reply]]:
             after_commit.clear()
@@ -89,6 +105,7 @@ class Dispatcher:
                     return "duplicate", []
                 ctx = await Context.load(self.app, session, incoming)
                 ctx.after_commit = after_commit
+                ctx.document_read = document_read
                 return "ok", await route(ctx)
 
         try:

@@ -16,6 +16,12 @@ from typing import Any
 from bot.i18n import N_, Phrase
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+#: A UA is a few pages; a document of more is not one, and reading it costs seconds.
+MAX_PDF_PAGES = 60
+#: The XML inside a .docx, unpacked: a UA's is well under 1 MB; a zip bomb's is gigabytes.
+MAX_DOCX_XML_BYTES = 20 * 1024 * 1024
+#: Text read from a file, before the reader's own cap on a UA's length.
+MAX_EXTRACTED_CHARACTERS = 400_000
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:page|página|pág\.?)?\s*\d{1,3}(?:\s*(?:of|/|de)\s*\d{1,3})?\s*$", re.I
 )
@@ -41,6 +47,16 @@ def too_large(size: int) -> Phrase:
         ),
         size=f"{size // 1024:,}",
         limit=MAX_DOCUMENT_BYTES // (1024 * 1024),
+    )
+
+
+def too_complex() -> Phrase:
+    """Why a file that would take too long or too much memory to read is not read."""
+    return Phrase(
+        N_(
+            "this file is too large or too complex to be a UA document: send the UA alone, "
+            "as text, a short PDF or a .docx"
+        )
     )
 
 
@@ -105,10 +121,26 @@ def _pdf_text(content: bytes) -> str:
             raise DocumentReadError(
                 Phrase(N_("the PDF is password-protected: send an unprotected copy"))
             )
-        pages = [_page_text(page) for page in reader.pages]
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise DocumentReadError(too_complex())
+        pages: list[str] = []
+        for page in reader.pages:
+            pages.append(_page_text(page))
+            if sum(map(len, pages)) > MAX_EXTRACTED_CHARACTERS:
+                raise DocumentReadError(too_complex())
     except DocumentReadError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
+    except (
+        PyPdfError,
+        RecursionError,
+        ArithmeticError,
+        NotImplementedError,
+        ValueError,
+        LookupError,
+        TypeError,
+        AttributeError,
+        OSError,
+    ) as error:  # pypdf's own errors and what a malformed file makes it raise
         raise DocumentReadError(
             Phrase(N_("this PDF cannot be read ({kind})"), kind=type(error).__name__)
         ) from None
@@ -164,19 +196,38 @@ def _docx_text(content: bytes) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    _check_unpacked_size(content)
     try:
         document = open_docx(io.BytesIO(content))
-    except Exception as error:  # python-docx raises zipfile's, lxml's and its own errors
+        lines: list[str] = []
+        for child in document.element.body.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                lines.append(Paragraph(child, document).text)
+            elif tag == "tbl":
+                for row in Table(child, document).rows:
+                    for cell in row.cells:
+                        lines.extend(paragraph.text for paragraph in cell.paragraphs)
+            if sum(map(len, lines)) > MAX_EXTRACTED_CHARACTERS:
+                raise DocumentReadError(too_complex())
+    except DocumentReadError:
+        raise
+    except Exception as error:  # zipfile's, lxml's and python-docx's own errors, any kind
         raise DocumentReadError(
             Phrase(N_("this .docx cannot be read ({kind})"), kind=type(error).__name__)
         ) from None
-    lines: list[str] = []
-    for child in document.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append(Paragraph(child, document).text)
-        elif tag == "tbl":
-            for row in Table(child, document).rows:
-                for cell in row.cells:
-                    lines.extend(paragraph.text for paragraph in cell.paragraphs)
     return "\n".join(lines)
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    """Refuse a .docx whose XML unpacks to more than a UA could hold (a zip bomb), from
+    the sizes its zip directory declares, before anything is unpacked."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # python-docx says what is wrong with it
+    if unpacked > MAX_DOCX_XML_BYTES:
+        raise DocumentReadError(too_complex())

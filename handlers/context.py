@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from bot.contract import Incoming, Text
 from bot.i18n import Translator, language_from_hint
+from bot.uadoc import UADocumentError, UADraft
 from storage.audit import record as record_audit
 from storage.models import Supporter
 from storage.supporters import add_supporter, find_supporter
@@ -37,6 +38,9 @@ class Context:
     incoming: Incoming
     supporter: Supporter | None
     tr: Translator
+    #: An organiser's document as read before the transaction (in a process of its own),
+    #: or why it could not be: what the document handler uses.
+    document_read: UADraft | UADocumentError | None = None
     #: What to do once this update's transaction has committed (never inside it).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from bot.contract import Button, Reply, Text, split_text
-from bot.extract import MAX_DOCUMENT_BYTES, too_large
+from bot.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
 from bot.i18n import N_
-from bot.uadoc import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_document, parse_text
+from bot.uadoc import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
 from handlers.context import Context, whole_number
 from handlers.uaview import STATUS_LABELS, language_name, pick_text, ua_label
 from handlers.walkthrough import preview_step
@@ -212,11 +213,18 @@ async def document(ctx: Context) -> list[Reply]:
         return [Text(f"{ctx._('This document cannot become a UA:')}\n\n{reason}")]
     if not incoming_document.fetched:
         return [Text(ctx._("Telegram did not let me fetch your file just now. Send it again."))]
-    return await import_text(
-        ctx,
-        lambda: parse_document(incoming_document.filename, incoming_document.content),
-        into=await _language_asked_for(ctx),
-    )
+    return await import_text(ctx, partial(_document_read, ctx), into=await _language_asked_for(ctx))
+
+
+def _document_read(ctx: Context) -> UADraft:
+    """The document as the dispatcher read it, in a process of its own, before this
+    transaction."""
+    read = ctx.document_read
+    if isinstance(read, UADocumentError):
+        raise read
+    if read is None:
+        raise UADocumentError(too_complex(), ctx.incoming.document.filename)  # type: ignore[union-attr]
+    return read
 
 
 async def _language_asked_for(ctx: Context) -> UAUpdate | None:
