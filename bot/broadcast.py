@@ -62,8 +62,10 @@ from storage.uas import get_update
 
 log = logging.getLogger("uabot.outbox")
 
-#: How long the worker keeps outcomes in memory while the database is unreachable.
-RECORD_PATIENCE = 300.0
+#: How long the worker keeps outcomes in memory while the database cannot take them (a
+#: disk full, a database read-only or down): for as long as it takes, sending nothing
+#: meanwhile. Dropping them would send every one of those messages again.
+RECORD_PATIENCE = float("inf")
 #: The rate shown to organisers is measured over this many seconds...
 RATE_WINDOW = 10
 #: ...so more send times than 10 s at 1,000/s (far beyond Telegram's 30/s) are never needed.
@@ -134,6 +136,10 @@ class OutboxWorker:
         outcomes: list[Outcome] = []
         changed = asyncio.Event()
         sending_done = False
+        # Cleared while outcomes cannot be written: no message goes out whose outcome could
+        # not be recorded (a disk full for 5 minutes once meant 170 duplicates of 300).
+        writable = asyncio.Event()
+        writable.set()
 
         async def record() -> None:
             """Commit outcomes as soon as they come, grouping those that arrive meanwhile,
@@ -145,10 +151,13 @@ class OutboxWorker:
                     continue
                 pending = outcomes[:]
                 outcomes.clear()
-                await self._record("recording outcomes", partial(record_outcomes, outcomes=pending))
+                await self._record(
+                    "recording outcomes", partial(record_outcomes, outcomes=pending), writable
+                )
 
         async def work() -> None:
             while not queue.empty():
+                await writable.wait()
                 outcomes.append(await self._send(queue.get_nowait()))
                 changed.set()
 
@@ -161,13 +170,26 @@ class OutboxWorker:
             await recorder
         return len(claimed)
 
-    async def _record(self, what: str, store: Callable[[AsyncSession], Awaitable[None]]) -> None:
-        """Commit what ``store`` writes, waiting out a database that is briefly unreachable:
-        a message sent but not recorded would be sent again once its lease runs out."""
+    async def _record(
+        self,
+        what: str,
+        store: Callable[[AsyncSession], Awaitable[None]],
+        writable: asyncio.Event | None = None,
+    ) -> None:
+        """Commit what ``store`` writes, waiting out a database that cannot take it: a
+        message sent but not recorded would be sent again once its lease runs out. While it
+        waits, ``writable`` is cleared, so that sending stops too."""
 
         async def write() -> None:
-            async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                await store(session)
+            try:
+                async with self.app.write_lock, self.app.sessions() as session, session.begin():
+                    await store(session)
+            except Exception:
+                if writable is not None:
+                    writable.clear()
+                raise
+            if writable is not None:
+                writable.set()
 
         await retry_unreachable(write, give_up_after=RECORD_PATIENCE, what=what)
 

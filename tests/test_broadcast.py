@@ -302,3 +302,39 @@ async def test_a_clock_stepped_back_does_not_stall_a_dead_worker_s_rows(
     await OutboxWorker(app, sender, rate_per_second=10_000).drain()
     assert await statuses(app) == {"sent": 100}
     assert min(len(api.messages[c]) for c in chats) == 1
+
+
+async def test_while_outcomes_cannot_be_written_nothing_more_is_sent(
+    app, chat, api, sender
+) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    chats = await subscribe_many(app, 120)
+    await publish_fixture(chat)
+    disk_full = asyncio.Event()
+
+    def refuse_writes(conn, cursor, statement, parameters, context, executemany) -> None:
+        if disk_full.is_set() and statement.lstrip().upper().startswith("UPDATE DELIVERIES"):
+            raise OperationalError(statement, parameters, Exception("database or disk is full"))
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", refuse_writes)
+    worker = OutboxWorker(app, sender, rate_per_second=30, concurrency=4, batch=60)
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        await api.wait_total(10)
+        disk_full.set()  # mid-batch: 50 of its 60 messages are still to go
+        sent_when_full = api.total_sent()
+        await asyncio.sleep(2.5)
+        # At most what was in flight (4 at once) and one per outcome written meanwhile.
+        assert api.total_sent() - sent_when_full <= 8, "sending went on with nowhere to record"
+        disk_full.clear()
+        await api.wait_total(120, timeout=30)
+        assert await api.wait_until(lambda: False, timeout=0.5) is False  # let it settle
+        assert (await statuses(app)) == {"sent": 120}
+    finally:
+        stop.set()
+        await running
+        event.remove(app.engine.sync_engine, "before_cursor_execute", refuse_writes)
+    assert sorted(len(api.messages[c]) for c in chats) == [1] * 120
