@@ -178,10 +178,11 @@ class ReminderSettings(_Section):
 
 
 class MetricsSettings(_Section):
-    """Prometheus ``/metrics``: always on the webhook server in webhook mode; on a port of
-    its own when ``listen`` is set (the way to get metrics when polling)."""
+    """Prometheus ``/metrics``: on a port of its own when ``listen`` is set; on the webhook
+    server only when ``on_webhook`` asks for it, since that port faces the internet."""
 
     listen: Listen | None = None
+    on_webhook: bool = False
 
 
 class SecuritySettings(_Section):

@@ -133,7 +133,7 @@ async def run_bot(
                 path=urlparse(settings.telegram.url).path,
                 secret_token=settings.telegram.secret_token,
                 listen=settings.telegram.listen,
-                extra_routes=[metrics],
+                extra_routes=[metrics] if settings.metrics.on_webhook else [],
             )
             await server.start()
             await channel.set_webhook(settings.telegram.url, settings.telegram.secret_token)

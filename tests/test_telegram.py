@@ -91,6 +91,7 @@ async def test_webhook_checks_the_secret_and_counts_a_redelivered_update_once(
         url=url,
         secret_token="s3cret-token",
         listen=f"127.0.0.1:{port}",
+        sections={"metrics": {"on_webhook": True}},
     ):
         assert api.webhook == {"url": url, "secret_token": "s3cret-token"}
         async with aiohttp.ClientSession() as client:
@@ -289,3 +290,17 @@ async def test_a_file_server_failure_is_told_to_the_organiser(
         api.file_server_status = None
         answer = await _answer(api, ADMIN_ID, api.user_uploads(ADMIN_ID, "ua.txt", ua))
         assert "Preview of UA 45/26" in answer
+
+
+async def test_metrics_stay_off_the_public_webhook_port_unless_asked(
+    api: FakeBotAPI, database_url: str
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    webhook = {"mode": "webhook", "url": url, "secret_token": "s", "listen": f"127.0.0.1:{port}"}
+    async with (
+        running(api, database_url, "aiogram", **webhook),
+        aiohttp.ClientSession() as client,
+        client.get(f"http://127.0.0.1:{port}/metrics") as answer,
+    ):
+        assert answer.status == 404

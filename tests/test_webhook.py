@@ -55,3 +55,46 @@ async def test_deeply_nested_json_is_refused_with_400() -> None:
                 assert answer.status == 200
     finally:
         await server.stop()
+
+
+async def test_a_flood_of_forged_requests_is_logged_once(caplog) -> None:
+    async def feed(update: dict) -> None:
+        raise AssertionError("never fed")
+
+    server = WebhookServer(feed, path="/hook", secret_token="s", listen="127.0.0.1:0")
+    await server.start()
+    try:
+        async with aiohttp.ClientSession(headers={SECRET_HEADER: "forged"}) as client:
+            for update_id in range(300):
+                url = f"http://127.0.0.1:{server.port}/hook"
+                async with client.post(url, json={"update_id": update_id}) as answer:
+                    assert answer.status == 401
+    finally:
+        await server.stop()
+    refusals = [r for r in caplog.records if "without the right secret token" in r.message]
+    assert len(refusals) == 1
+
+
+async def test_a_body_that_dribbles_in_is_cut_off(monkeypatch) -> None:
+    from bot.channels import webhook
+
+    monkeypatch.setattr(webhook, "BODY_SECONDS", 0.3)
+
+    async def feed(update: dict) -> None:
+        raise AssertionError("never fed")
+
+    server = WebhookServer(feed, path="/hook", secret_token="s", listen="127.0.0.1:0")
+    await server.start()
+
+    async def dribble():
+        yield b'{"update_id": '
+        await asyncio.sleep(2)
+        yield b"1}"
+
+    try:
+        async with aiohttp.ClientSession(headers={SECRET_HEADER: "s"}) as client:
+            url = f"http://127.0.0.1:{server.port}/hook"
+            async with client.post(url, data=dribble()) as answer:
+                assert answer.status == 408
+    finally:
+        await server.stop()

@@ -9,9 +9,11 @@ already being handled, a new one is answered 503 and Telegram delivers it again 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,6 +24,11 @@ from bot.http import split_listen, start_site
 
 log = logging.getLogger("uabot.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: Telegram sends an update's body at once; a client that dribbles it is holding a slot.
+BODY_SECONDS = 10.0
+#: Refused requests are logged at most once a minute, with their count: a flood of
+#: forged requests once wrote 522 MB of log.
+REFUSALS_LOGGED_EVERY = 60.0
 
 
 class WebhookServer:
@@ -41,16 +48,22 @@ class WebhookServer:
         self.host, self.port = split_listen(listen)
         self.in_flight = InFlight()
         self.max_in_flight = max_in_flight
+        self._refused = 0
+        self._refusals_logged_at = -REFUSALS_LOGGED_EVERY
         self.extra_routes = extra_routes or []
         self._runner: web.AppRunner | None = None
 
     async def _update(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.secret_token.encode()):
-            log.warning("refused a webhook request without the right secret token")
+            self._refusal()
             return web.Response(status=401, text="wrong secret token")
         try:
-            data = await request.json()
+            body = await asyncio.wait_for(request.read(), BODY_SECONDS)
+        except TimeoutError:
+            return web.Response(status=408, text="the body came too slowly")
+        try:
+            data = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             return web.Response(status=400, text="not JSON, or nested beyond reason")
         if not isinstance(data, dict) or "update_id" not in data:
@@ -60,6 +73,15 @@ class WebhookServer:
             return web.Response(status=503, text="busy; send it again later")
         self.in_flight.spawn(self._feed(data))
         return web.Response(text="ok")
+
+    def _refusal(self) -> None:
+        self._refused += 1
+        now = time.monotonic()
+        if now - self._refusals_logged_at >= REFUSALS_LOGGED_EVERY:
+            log.warning(
+                "refused %d webhook request(s) without the right secret token", self._refused
+            )
+            self._refused, self._refusals_logged_at = 0, now
 
     async def _feed(self, data: dict[str, Any]) -> None:
         try:
