@@ -73,8 +73,14 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
-    application = await build_app(settings, secret_key=generate_secret_key(), clock=clock)
+def secret_key() -> str:
+    """The test database's key: a second process on the same database needs the same."""
+    return generate_secret_key()
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FixedClock, secret_key: str) -> AsyncIterator[App]:
+    application = await build_app(settings, secret_key=secret_key, clock=clock)
     yield application
     await application.close()
 

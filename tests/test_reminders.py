@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from bot.app import build_app
 from bot.broadcast import OutboxWorker
-from bot.crypto import generate_secret_key
 from bot.reminders import Reminders, fire_time, job_id
 from storage.models import Delivery
 from tests.conftest import ADMIN_ID, publish_fixture, subscribe_many
@@ -171,10 +170,10 @@ async def test_a_newer_update_replaces_the_earlier_updates_reminders(
 
 
 async def test_two_processes_on_one_database_send_each_reminder_once(
-    app, chat, api, sender, clock, settings
+    app, chat, api, sender, clock, settings, secret_key
 ) -> None:
     await published_and_delivered(app, chat, api, sender)
-    other = await build_app(settings, secret_key=generate_secret_key(), clock=clock)
+    other = await build_app(settings, secret_key=secret_key, clock=clock)
     try:
         clock.set(THREE_DAYS_BEFORE)
         results = await asyncio.gather(Reminders(app).fire(1, "3d"), Reminders(other).fire(1, "3d"))
