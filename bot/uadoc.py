@@ -24,7 +24,24 @@ from typing import Any
 
 from bot.extract import DocumentReadError, extract_text
 from bot.i18n import N_, Phrase
+from bot.uacontacts import (
+    CC_PREFIX,
+    NOT_A_CONTACT,
+    SALUTATION_LABEL,
+    Contact,
+    contact,
+    contact_blocks,
+    is_one_line_contact,
+)
 from bot.uafields import Header, is_dateline, is_header_line, read_header
+from bot.uatext import (
+    ascii_quotes,
+    first,
+    is_heading_case,
+    is_prose,
+    normalise,
+    prose,
+)
 from bot.vocabulary import language_code
 
 MAX_TEXT_CHARACTERS = 200_000
@@ -44,19 +61,6 @@ class UADocumentError(Exception):
     def translated(self, gettext: Callable[[str], str]) -> str:
         text = self.phrase.translated(gettext)
         return f"{self.filename}: {text}" if self.filename else text
-
-
-@dataclass
-class Contact:
-    """A person or office to write to, or to copy: shaped for an envelope."""
-
-    name: str
-    title: str | None = None
-    organisation: str | None = None
-    address: list[str] = field(default_factory=list)
-    email: str | None = None
-    social: str | None = None
-    phone: str | None = None
 
 
 @dataclass
@@ -142,7 +146,6 @@ _LETTER_INTRO = re.compile(
     r"(?i)^(?:here'?s\s+a\s+)?(?:sample|model|template)\s+letter\b.{0,30}$|"
     r"^(?:modelo\s+de\s+carta|carta\s+modelo)\b.{0,30}$"
 )
-_CC_PREFIX = re.compile(r"^(?:CC|C\.C\.|Copia(?:s)?(?: a)?)\s*:\s*", re.I)
 _SALUTATION_START = re.compile(
     r"^(dear|mr\.?|ms\.?|mrs\.?|madam|sir|your excellency|excellency|your majesty|"
     r"hon(?:ou?rable|\.)|sr\.?|sra\.?|señor|señora|estimad[oa]s?|excelent[ií]sim[oa]|"
@@ -184,43 +187,7 @@ _LANGUAGES_ASKED = re.compile(
     r"(?:own\s+|propio\s+)?(?:language|idioma|lengua)"
 )
 _TRAILERS = (_PREFERRED_LANGUAGE, _DEADLINE_TRAILER, _NAME_PRONOUN, _PREVIOUS_LINK)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_SOCIAL = re.compile(r"^(?:twitter|x|facebook|instagram|bluesky|mastodon|tiktok)\s*:\s*(.+)$", re.I)
-_HANDLE = re.compile(r"^@\w{2,}$")
-_PHONE = re.compile(r"^(?:fax|tel|tel[eé]fono|phone)\.?\s*:?\s*(\+?[\d(][\d ()./-]{5,})$", re.I)
-_LABELLED_EMAIL = re.compile(r"^(?:e-?mail|correo(?:-e| electr[oó]nico)?)\s*:\s*(.+)$", re.I)
-#: Ways to reach an official that a supporter today cannot use (1990s telegrams, telexes).
-_WIRE = re.compile(r"(?i)^(?:telegrams?|telex(?:es)?|faxes|cables?|telegramas?|t[eé]lex)\s*:")
-_NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
-#: The office someone holds, written above their name in older layouts.
-_ROLE = re.compile(
-    r"(?i)\b(?:prosecutor|minister|president|governor|chief|head|director|judge|chair(?:man|"
-    r"person|woman)?|commissioner|ombudsman|secretary|mayor|king|prime|attorney|fiscal|"
-    r"ministr[oa]|president[ea]|gobernador[a]?|jef[ea]|director[a]?|secretari[oa]|alcalde(?:sa)?|"
-    r"procurador[a]?|defensor[a]?|comisionad[oa]|juez|jueza|magistrad[oa])\b"
-)
-_SALUTATION_LABEL = re.compile(r"^(?:salutation|saludo|tratamiento)\s*:\s*(.+)$", re.I)
-_INLINE_LABELS = re.compile(
-    r"\s*[,;]?\s*(?=\b(?:E-?mail|Correo(?: electr[oó]nico)?|Fax|Tel|Phone|Tel[eé]fono|Twitter|"
-    r"Facebook|Instagram|Salutation|Tratamiento)\s*:)",
-    re.I,
-)
-_BULLET = re.compile(r"^[\u00b7\u2022\u25aa\u25cf\u2023\u2043\u25e6\uf0b7\-–*]+\s*")
 _NUMBERED_STEP = re.compile(r"^\d{1,2}[.)]\s+")
-_NOT_A_CONTACT = re.compile(
-    r"(?i)^(?:\*|note\b|nota\b|click\b|haz clic|pulsa|please\b|por favor|check\b|"
-    r"consulte|also\b|tambi[eé]n\b|\d{1,2}[.)]\s)"
-)
-_ORGANISATION = re.compile(
-    r"\b(mission|embassy|consulate|ministry|embajada|misi[oó]n|consulado|ministerio)\b", re.I
-)
-_HONORIFIC = re.compile(
-    r"^(mr|ms|mrs|dr|dra|hon|h\.e|his|her|sr|sra|srta|excmo|excma|sir|dame|prof|king|queen|"
-    r"president|presidente|presidenta|ambassador|embajador|embajadora|general|lic|licenciad[oa]|"
-    r"ayatol[aá]h?|counsellor|brigadier|colonel|coronel|lieutenant-general|sheikh|judge|juez|"
-    r"the hon|the most hon|the rt\.? hon)(?:\.\s|\s)",
-    re.I,
-)
 #: Lines of a web page's navigation or footer, copied along with a UA.
 _NAVIGATION = re.compile(
     r"(?i)^(?:skip to (?:main )?content|log ?in|sign ?in|sign up|donate|dona(?:r)?|menu|"
@@ -231,222 +198,22 @@ _NAVIGATION = re.compile(
     r"tiktok|x|linkedin|whatsapp|email|print|imprimir|back to top|volver arriba|"
     r"©.*|copyright.*)$"
 )
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
-_HYPHENATED = re.compile(r"[a-zà-ÿ]-$")
-_TERMINAL = (".", "!", "?", ":", ";", '"', "”", "’", ")", "»")
-
-
-def _normalise(text: str) -> list[str]:
-    """Clean lines: unify spaces and line breaks, drop bullets and control characters."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
-    text = "".join(ch for ch in text if ch == "\n" or ch >= " " or ch == "\t")
-    lines = []
-    for raw in text.split("\n"):
-        line = _SPACES.sub(" ", raw).strip()
-        if _BULLET.match(line) and not _HANDLE.match(line):
-            line = _BULLET.sub("", line)
-        lines.append(line)
-    return lines
-
-
-def _ascii_quotes(text: str) -> str:
-    return text.translate(_QUOTES)
-
-
-def _first(
-    lines: list[str], pattern: re.Pattern[str], start: int = 0, stop: int = -1
-) -> int | None:
-    for number in range(start, len(lines) if stop < 0 else min(stop, len(lines))):
-        if pattern.search(_ascii_quotes(lines[number])):
-            return number
-    return None
-
-
-def _blocks(lines: list[str]) -> list[list[str]]:
-    """Groups of consecutive non-empty lines."""
-    blocks: list[list[str]] = []
-    current: list[str] = []
-    for line in [*lines, ""]:
-        if line:
-            current.append(line)
-        elif current:
-            blocks.append(current)
-            current = []
-    return blocks
-
-
-def _prose(lines: list[str]) -> str:
-    """Rejoin lines that PDF extraction broke; keep paragraphs apart with a blank line."""
-    paragraphs: list[str] = []
-    for block in _blocks(lines):
-        wrapped = _wrap_width(block)
-        parts: list[str] = []  # of the paragraph being read, joined once it ends
-        for line in block:
-            previous = parts[-1] if parts else ""
-            if previous and _HYPHENATED.search(previous[-2:]) and line[:1].islower():
-                parts[-1] = previous[:-1] + line  # "incommu-" + "nicado": a word split at the end
-            elif previous and (
-                (wrapped and _wrapped_line(previous, wrapped))
-                or (
-                    not previous.endswith(_TERMINAL)
-                    and (not line[:1].isupper() or sum(map(len, parts)) >= 60)
-                )
-            ):
-                parts.append(line)
-            else:
-                if parts:
-                    paragraphs.append(" ".join(parts))
-                parts = [line]
-        if parts:
-            paragraphs.append(" ".join(parts))
-    return "\n\n".join(paragraphs)
-
-
-def _wrapped_line(line: str, width: int) -> bool:
-    """Whether a line of a wrapped block goes on in the next: it reaches the width, or comes
-    near it mid-sentence. A sentence's end well short of the width ends a paragraph."""
-    if line.endswith(":"):
-        return False
-    return len(line) >= 0.9 * width or (len(line) >= 0.75 * width and not line.endswith(_TERMINAL))
-
-
-def _wrap_width(block: list[str]) -> int:
-    """The width a PDF wrapped this block's lines at, or 0 when its lines are not wrapped.
-
-    A page wraps at about 80 to 130 characters and most lines come close to that width;
-    a typed text puts a whole paragraph on a line, far longer or of every length. Knowing
-    it, a sentence that ends at a line's end no longer starts a new paragraph."""
-    if len(block) < 3:
-        return 0
-    width = max(len(line) for line in block)
-    near = sum(len(line) >= 0.75 * width for line in block[:-1])
-    return width if 60 <= width <= 130 and near >= 0.6 * (len(block) - 1) else 0
-
-
-def _is_heading_case(line: str) -> bool:
-    letters = [ch for ch in line if ch.isalpha()]
-    return len(letters) > 3 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
-
-
-def _is_prose(line: str) -> bool:
-    """A sentence rather than a name or an address line."""
-    return len(line) > 100 or (len(line.split()) > 8 and line.endswith("."))
 
 
 def _is_instruction(line: str) -> bool:
     """A line of the TAKE ACTION block rather than the first address under it."""
-    if not line or is_header_line(line) or _is_one_line_contact(line):
+    if not line or is_header_line(line) or is_one_line_contact(line):
         return False
-    return len(line) > 60 or line.endswith(".") or bool(_NOT_A_CONTACT.match(line))
+    return len(line) > 60 or line.endswith(".") or bool(NOT_A_CONTACT.match(line))
 
 
-def _is_one_line_contact(line: str) -> bool:
-    """A whole contact on one line: a web copy that lost the line breaks of an address."""
-    line = _CC_PREFIX.sub("", line)
-    return len(line) > 50 and line.count(",") >= 3 and not line.endswith(".")
-
-
-def _explode(line: str) -> list[str]:
-    """A contact written on one line (web copies lose line breaks): its parts, one per
-    envelope line."""
-    prefix = _CC_PREFIX.match(line)
-    line = line[prefix.end() :] if prefix else line
-    parts = [part.strip() for part in _INLINE_LABELS.split(line) if part.strip()]
-    head = parts[0]
-    if len(head) > 50 and head.count(",") >= 2 and not _INLINE_LABELS.match(head):
-        parts[:1] = [piece.strip() for piece in head.split(",") if piece.strip()]
-    return parts
-
-
-def _contact_blocks(region: list[str]) -> list[list[str]]:
-    """The contacts in a region, apart even where no blank line separates them: a contact
-    ends at its email, phone, handle or salutation, or where a new name begins after an
-    address."""
-    contacts: list[list[str]] = []
-    for block in _blocks(region):
-        if all(_is_one_line_contact(line) for line in block):
-            contacts.extend(_explode(line) for line in block)
-            continue
-        lines = block
-        if len(lines) > 1 and _NUMBERING.match(lines[0]):
-            lines = [_NUMBERING.sub("", lines[0]), *lines[1:]]  # "1) Lieutenant-General ..."
-        current: list[str] = []
-        for line in lines:
-            ended = bool(current) and _is_contact_end(current[-1]) and not _is_contact_end(line)
-            new_name = len(current) >= 3 and bool(_HONORIFIC.match(line))
-            if ended or new_name:
-                contacts.append(current)
-                current = []
-            current.append(line)
-        if current:
-            contacts.append(current)
+def _address_blocks(region: list[str]) -> list[list[str]]:
+    """The contacts of a region, without a repeated page heading or a letter's heading."""
     return [
         block
-        for block in contacts
-        if not (
-            _NOT_A_CONTACT.match(block[0])
-            or _is_prose(block[0])
-            or _HEADING.match(block[0])
-            or _LETTER_INTRO.match(block[0])
-        )
+        for block in contact_blocks(region)
+        if not (_HEADING.match(block[0]) or _LETTER_INTRO.match(block[0]))
     ]
-
-
-def _is_contact_end(line: str) -> bool:
-    return bool(
-        _LABELLED_EMAIL.match(line)
-        or _EMAIL.fullmatch(line)
-        or _SOCIAL.match(line)
-        or _HANDLE.match(line)
-        or _PHONE.match(line)
-        or _SALUTATION_LABEL.match(line)
-        or _WIRE.match(line)
-    )
-
-
-def _contact(block: list[str], organisation_first: bool) -> Contact:
-    lines: list[str] = []
-    email = social = phone = None
-    for line in block:
-        line = _CC_PREFIX.sub("", line).strip().rstrip(",").strip()
-        if not line:
-            continue
-        if labelled := _LABELLED_EMAIL.match(line):
-            email = labelled.group(1).strip()
-        elif (found := _EMAIL.fullmatch(line)) is not None:
-            email = found.group(0)
-        elif social_match := _SOCIAL.match(line):
-            social = social_match.group(1).strip()
-        elif _HANDLE.match(line):
-            social = line
-        elif phone_match := _PHONE.match(line):
-            phone = phone_match.group(1).strip()
-        elif not (_SALUTATION_LABEL.match(line) or _WIRE.match(line)):
-            lines.append(line)
-    if len(lines) > 1 and lines[0].endswith(":") and len(lines[0].split()) <= 5:
-        lines.pop(0)  # "Governor-General:" above the name says whom the name is
-    if (
-        len(lines) >= 2
-        and _ROLE.search(lines[0])
-        and not _ROLE.search(lines[1])
-        and not any(ch.isdigit() for ch in lines[1])
-    ):
-        lines[0], lines[1] = lines[1], lines[0]  # the office above the name
-    organisation = None
-    if organisation_first and len(lines) > 1 and _ORGANISATION.search(lines[0]):
-        organisation = lines.pop(0)
-    name = lines.pop(0) if lines else ""
-    title = lines.pop(0) if len(lines) >= 2 and not organisation else None
-    return Contact(
-        name=name,
-        title=title,
-        organisation=organisation,
-        address=lines,
-        email=email,
-        social=social,
-        phone=phone,
-    )
 
 
 def _salutation_index(lines: list[str], start: int, stop: int) -> int | None:
@@ -457,8 +224,8 @@ def _salutation_index(lines: list[str], start: int, stop: int) -> int | None:
             not line
             or len(line) > 90
             or not line.endswith((",", ":"))
-            or _CC_PREFIX.match(line)
-            or _SALUTATION_LABEL.match(line)
+            or CC_PREFIX.match(line)
+            or SALUTATION_LABEL.match(line)
             or _APPEALS_TO.search(line)
             or _COPY_INTRO.match(line)
             or _POINTS_INTRO.search(line)
@@ -476,7 +243,7 @@ def _salutation_index(lines: list[str], start: int, stop: int) -> int | None:
 
 def _trailer(lines: list[str], pattern: re.Pattern[str]) -> tuple[int | None, str]:
     for number, line in enumerate(lines):
-        match = pattern.match(_ascii_quotes(line))
+        match = pattern.match(ascii_quotes(line))
         if match:
             return number, line[match.start(1) :].strip() if match.group(1) else ""
     return None, ""
@@ -516,7 +283,7 @@ def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
     """The title and the line after it. Current layouts put it under "URGENT ACTION" in
     capitals; web pages run it into the heading ("Acción urgente: México, ...") or put it
     above the UA number."""
-    heading = _first(lines, _HEADING, start)
+    heading = first(lines, _HEADING, start)
     while heading is not None:
         rest = _HEADING.match(lines[heading]).group(1)  # type: ignore[union-attr]
         if not rest.strip(" :|–—-"):
@@ -525,13 +292,13 @@ def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
             title = _RUN_IN_TITLE.sub("", rest).strip()
             if len(title.split()) >= 2:
                 return title, heading + 1
-        heading = _first(lines, _HEADING, heading + 1)  # "Urgent Action Network" is no heading
+        heading = first(lines, _HEADING, heading + 1)  # "Urgent Action Network" is no heading
     if heading is not None:
         cursor = heading + 1
         while cursor < len(lines) and not lines[cursor]:
             cursor += 1
         title_lines = []
-        while cursor < len(lines) and lines[cursor] and _is_heading_case(lines[cursor]):
+        while cursor < len(lines) and lines[cursor] and is_heading_case(lines[cursor]):
             if cursor != header.number_line and not _TAKE_ACTION.match(lines[cursor]):
                 title_lines.append(lines[cursor])
             cursor += 1
@@ -548,7 +315,7 @@ def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
             line
             and number != header.number_line
             and _title_like(line)
-            and (_is_heading_case(line) or not _is_prose(line))
+            and (is_heading_case(line) or not is_prose(line))
         ):
             return line, number + 1
     return "", start
@@ -556,7 +323,7 @@ def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
 
 def _letter_end(lines: list[str], salutation: int, limit: int) -> int:
     for number in range(salutation + 1, limit):
-        if _CLOSING.match(_ascii_quotes(lines[number])):
+        if _CLOSING.match(ascii_quotes(lines[number])):
             return number + 1
         if number > salutation + 1 and (
             _ADDITIONAL.match(lines[number]) or _APPEALS_TO.search(lines[number])
@@ -568,7 +335,7 @@ def _letter_end(lines: list[str], salutation: int, limit: int) -> int:
 def _points(lines: list[str], start: int, stop: int) -> str:
     """The points to make, for layouts with no sample letter ("Please write immediately
     ...:" then bullets): the supporter writes them in their own words."""
-    intro = _first(lines, _POINTS_INTRO, start, stop)
+    intro = first(lines, _POINTS_INTRO, start, stop)
     if intro is None:
         return ""
     end = intro + 1
@@ -578,7 +345,7 @@ def _points(lines: list[str], start: int, stop: int) -> str:
         or _HEADING.match(lines[end])
     ):
         end += 1
-    return _prose(lines[intro + 1 : end])
+    return prose(lines[intro + 1 : end])
 
 
 def parse_text(text: str) -> UADraft:
@@ -594,7 +361,7 @@ def parse_text(text: str) -> UADraft:
                 limit=f"{MAX_TEXT_CHARACTERS:,}",
             )
         )
-    lines = _normalise(text)
+    lines = normalise(text)
     header = read_header(lines)
     if not _has_ua_sign(text, header):
         raise UADocumentError(
@@ -613,17 +380,15 @@ def parse_text(text: str) -> UADraft:
     skip |= {n for n in (header.number_line, header.deadline_line) if n is not None}
 
     trailer_lines = [n for n in (_trailer(lines, p)[0] for p in _TRAILERS) if n is not None]
-    additional = _first(lines, _ADDITIONAL, cursor)
-    take_action = _first(lines, _TAKE_ACTION, cursor)
-    points_intro = _first(lines, _POINTS_INTRO, cursor)
-    appeals_to = _first(lines, _APPEALS_TO, cursor)
+    additional = first(lines, _ADDITIONAL, cursor)
+    take_action = first(lines, _TAKE_ACTION, cursor)
+    points_intro = first(lines, _POINTS_INTRO, cursor)
+    appeals_to = first(lines, _APPEALS_TO, cursor)
     sections = [n for n in (take_action, points_intro, appeals_to, additional) if n is not None]
     summary_end = min([*sections, *trailer_lines, end])
     if header.number_line is not None and header.number_line > cursor + 1:
         summary_end = min(summary_end, header.number_line)
-    summary = _prose(
-        [ln for n, ln in enumerate(lines[cursor:summary_end], cursor) if n not in skip]
-    )
+    summary = prose([ln for n, ln in enumerate(lines[cursor:summary_end], cursor) if n not in skip])
 
     # Who to write to: after "APPEALS TO:" where the layout says so, else after the
     # TAKE ACTION block (and the UA line under it, in the current template).
@@ -646,9 +411,9 @@ def parse_text(text: str) -> UADraft:
     ):
         targets_start = header.number_line + 1  # the template's UA line heads the addresses
     letter_limit = min([n for n in later_sections if n > targets_start] or [end])
-    copy_intro = _first(lines, _COPY_INTRO, targets_start, letter_limit)
+    copy_intro = first(lines, _COPY_INTRO, targets_start, letter_limit)
     if copy_intro is None:
-        copy_intro = _first(lines, _CC_PREFIX, targets_start, letter_limit)
+        copy_intro = first(lines, CC_PREFIX, targets_start, letter_limit)
         cc_start = copy_intro
     else:
         cc_start = copy_intro + 1
@@ -665,12 +430,12 @@ def parse_text(text: str) -> UADraft:
     target_region = [
         ln for n, ln in enumerate(lines[targets_start:targets_end], targets_start) if n not in skip
     ]
-    target_blocks = _contact_blocks(target_region)
-    targets = [_contact(block, organisation_first=False) for block in target_blocks]
+    target_blocks = _address_blocks(target_region)
+    targets = [contact(block, organisation_first=False) for block in target_blocks]
     salutation = ""
     for block in target_blocks:
         for line in block:
-            if label := _SALUTATION_LABEL.match(line):
+            if label := SALUTATION_LABEL.match(line):
                 salutation = salutation or label.group(1).strip()
     cc: list[Contact] = []
     if cc_start is not None:
@@ -678,8 +443,8 @@ def parse_text(text: str) -> UADraft:
         if salutation_line is not None and salutation_line > cc_start:
             cc_end = salutation_line
         cc = [
-            _contact(block, organisation_first=True)
-            for block in _contact_blocks(
+            contact(block, organisation_first=True)
+            for block in _address_blocks(
                 [ln for n, ln in enumerate(lines[cc_start:cc_end], cc_start) if n not in skip]
             )
         ]
@@ -687,7 +452,7 @@ def parse_text(text: str) -> UADraft:
     letter = ""
     if salutation_line is not None:
         salutation = lines[salutation_line]
-        letter = _prose(
+        letter = prose(
             lines[salutation_line + 1 : _letter_end(lines, salutation_line, letter_limit)]
         )
     else:
@@ -715,7 +480,7 @@ def parse_text(text: str) -> UADraft:
         later = [n for n in (*trailer_lines, appeals_to) if n is not None and n > additional]
         first_line = _ADDITIONAL.sub("", lines[additional]).strip()
         body = [first_line] if first_line else []
-        additional_info = _prose(
+        additional_info = prose(
             [
                 *body,
                 *(
