@@ -20,7 +20,7 @@ from bot.app import App
 from bot.contract import Incoming, Reply, Text
 from bot.uadoc import UADocumentError, UADraft
 from handlers.context import Context
-from handlers.drafts import ORGANISERS
+from handlers.draftview import ORGANISERS
 from handlers.router import route
 from storage.database import insert_ignore, retry_unreachable
 from storage.models import ProcessedUpdate

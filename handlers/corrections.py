@@ -13,7 +13,7 @@ from bot.contract import Button, Reply, Text
 from bot.i18n import N_
 from bot.vocabulary import find_date, language_code, parse_date
 from handlers.context import Context, whole_number
-from handlers.drafts import deadline_problem, draft_for, preview
+from handlers.draftview import deadline_problem, draft_for, preview
 from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
 from storage.inputs import add_part, finish_input, start_input
 from storage.models import PendingInput, UAUpdate

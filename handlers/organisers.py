@@ -10,7 +10,7 @@ from bot.charts import actions_per_day_png
 from bot.contract import File, Reply, Text, split_text, texts
 from handlers.context import Context, whole_number
 from handlers.corrections import read_date
-from handlers.drafts import deadline_problem
+from handlers.draftview import deadline_problem
 from handlers.uaview import KIND_LABELS, STATUS_LABELS, ua_label
 from handlers.walkthrough import normalise_ua_number
 from storage.outbox import (

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.contract import Reply, Text
-from handlers import admins, corrections, drafts, organisers, supporters, walkthrough
+from handlers import (
+    admins,
+    corrections,
+    drafts,
+    organisers,
+    revisions,
+    supporters,
+    walkthrough,
+)
 from handlers.context import Context, whole_number
 
 Handler = Callable[[Context], Awaitable[list[Reply]]]
@@ -81,7 +89,7 @@ async def route_callback(ctx: Context, data: str) -> list[Reply]:
     if prefix == "list":
         return await walkthrough.actions(ctx, whole_number(rest, 100_000) or 0)
     if prefix == "keepopen":
-        return await drafts.keep_open(ctx)
+        return await revisions.keep_open(ctx)
     return await walkthrough.actions(ctx)
 
 

@@ -1,0 +1,145 @@
+"""A draft as organisers see it: every field read, what publishing still needs, what looks
+doubtful, and the buttons to go on; and the checks behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from bot.contract import Button, Reply, Text, split_text
+from handlers.context import Context
+from handlers.uaview import STATUS_LABELS, language_name, pick_text, ua_label
+from storage.models import UAUpdate
+from storage.uas import (
+    get_update,
+)
+
+ORGANISERS = ("organiser", "admin")
+
+
+#: The longest a UA runs: deadlines are weeks or months away, never years.
+LONGEST_UA = timedelta(days=730)
+
+
+def describe_contacts(contacts: list[dict[str, Any]]) -> str:
+    names = []
+    for contact in contacts:
+        parts = [contact.get("organisation") or "", contact.get("name") or ""]
+        label = " – ".join(part for part in parts if part)
+        if contact.get("title"):
+            label += f" ({contact['title']})"
+        names.append(label)
+    return "; ".join(names) or "—"
+
+
+def deadline_problem(ctx: Context, deadline: date) -> str | None:
+    """Why ``deadline`` cannot be a UA's deadline: past, or further than a UA ever runs
+    (9999-12-31 once made /stats draw a chart of 2.9 million days)."""
+    if deadline < ctx.today:
+        return ctx._("That date has already passed: choose a date from today on.")
+    if deadline > ctx.today + LONGEST_UA:
+        return ctx._("That is more than two years away: choose a date within two years.")
+    return None
+
+
+def missing_to_publish(ctx: Context, update: UAUpdate) -> list[str]:
+    """What stops this draft from being published, each with how to add it."""
+    missing = []
+    if update.case.number is None:
+        missing.append(ctx._("the UA number: press “Correct a field”, then “UA number”"))
+    if update.deadline is None:
+        missing.append(ctx._("the deadline: press “Correct a field”, then “Deadline”"))
+    elif update.deadline > ctx.today + LONGEST_UA:
+        missing.append(ctx._("a deadline within two years: correct the deadline"))
+    elif update.deadline < ctx.today:
+        missing.append(
+            ctx._("a deadline from today on ({date} has passed): correct the deadline").format(
+                date=ctx.tr.date(update.deadline)
+            )
+        )
+    return missing
+
+
+def doubts(ctx: Context, update: UAUpdate) -> list[str]:
+    """What a supporter would miss if the draft went out as it is."""
+    found = []
+    for text in update.texts:
+        language = language_name(ctx.tr, text.language)
+        if not text.title:
+            found.append(ctx._("no title ({language})").format(language=language))
+        if not text.targets:
+            found.append(ctx._("nobody to write to ({language})").format(language=language))
+        if not text.letter:
+            found.append(ctx._("no sample letter ({language})").format(language=language))
+    if not update.country:
+        found.append(ctx._("no country"))
+    return found
+
+
+def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[Reply]:
+    """Every field of the update as it was read, what is missing, and what to do next."""
+    tr = ctx.tr
+    text, _ = pick_text(update, tr.language)
+    languages = ", ".join(language_name(tr, t.language) for t in update.texts)
+    details = [
+        update.index_code or "—",
+        update.country or "—",
+        tr.date(update.issue_date) if update.issue_date else "—",
+    ]
+    letter_start = text.letter.split("\n\n", 1)[0][:120]
+    lines = [
+        ctx._("Preview of {ua} ({status})").format(
+            ua=ua_label(tr, update), status=ctx._(STATUS_LABELS[update.status])
+        ),
+        "",
+        ctx._("Title: {title}").format(title=text.title or "—"),
+        ctx._("Index, country, date: {details}").format(details=" · ".join(details)),
+        ctx._("Deadline: {date}").format(date=tr.date(update.deadline) if update.deadline else "—"),
+        ctx._("Write to: {targets}").format(targets=describe_contacts(text.targets)),
+        ctx._("Copy to: {cc}").format(cc=describe_contacts(text.cc)),
+        ctx._("Preferred language: {language}").format(
+            language=language_name(tr, update.preferred_language) or "—"
+        ),
+        ctx._("Letter begins: {start}").format(start=letter_start or "—"),
+        ctx._("Languages: {languages}").format(languages=languages),
+    ]
+    if update.status == "draft":
+        if missing := missing_to_publish(ctx, update):
+            lines += ["", ctx._("Still needed before publishing:")]
+            lines += [f"• {item}" for item in missing]
+        if doubtful := doubts(ctx, update):
+            lines += ["", ctx._("Check:")] + [f"• {item}" for item in doubtful]
+    if notes:
+        lines += ["", ctx._("Notes:")] + [f"• {note}" for note in notes]
+    buttons: list[tuple[Button, ...]] = []
+    if update.status == "draft":
+        buttons.append(
+            (
+                Button(ctx._("Publish"), data=f"pub:{update.id}"),
+                Button(ctx._("Cancel"), data=f"drop:{update.id}"),
+            )
+        )
+        buttons.append((Button(ctx._("Correct a field"), data=f"fix:{update.id}"),))
+        buttons.append(
+            (Button(ctx._("See it as supporters will"), data=f"prev:{update.id}:1:{tr.language}"),)
+        )
+        missing_languages = {"en", "es"} - {t.language for t in update.texts}
+        for code in sorted(missing_languages):
+            label = ctx._("Add the {language} version").format(language=language_name(tr, code))
+            buttons.append((Button(label, data=f"addlang:{update.id}"),))
+    chunks = split_text("\n".join(lines))
+    return [Text(chunk, buttons=tuple(buttons) if chunk == chunks[-1] else ()) for chunk in chunks]
+
+
+async def draft_for(
+    ctx: Context, command: str, update_id: int, drafts_only: bool = False
+) -> UAUpdate | list[Reply]:
+    """The update an organiser's button names, or the answer to give instead: the same
+    refusal as ever for anyone without the role; for an organiser, that it is gone."""
+    if not await ctx.authorise(command, ORGANISERS, detail=f"update {update_id}"):
+        return [ctx.refusal()]
+    update = await get_update(ctx.session, update_id)
+    if update is None or (drafts_only and update.status != "draft"):
+        return [Text(ctx._("That draft is gone: it was cancelled, replaced or published."))]
+    return update
