@@ -25,6 +25,17 @@ async def statuses(app) -> Counter[str]:
         return Counter({status: count for status, count in rows})
 
 
+async def kill_a_worker_mid_batch(app, sender, api, after: int, **worker) -> None:
+    """A worker cancelled once ``after`` messages went out: its leased rows stay "sending"."""
+    first = OutboxWorker(app, sender, rate_per_second=400, **worker)
+    running = asyncio.create_task(first.run(asyncio.Event()))
+    await api.wait_total(after)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert (await statuses(app))["sending"] > 0
+
+
 async def test_500_subscribers_get_exactly_one_message_each_in_their_language(
     app, chat, api, sender
 ) -> None:
@@ -115,14 +126,7 @@ async def test_a_worker_killed_mid_broadcast_is_taken_over_without_loss(
 ) -> None:
     chats = await subscribe_many(app, 300)
     await publish_fixture(chat)
-    first = OutboxWorker(app, sender, rate_per_second=400, concurrency=8, batch=50)
-    stop = asyncio.Event()
-    running = asyncio.create_task(first.run(stop))
-    await api.wait_total(100)
-    running.cancel()  # killed mid-batch: leased rows stay "sending"
-    with pytest.raises(asyncio.CancelledError):
-        await running
-    assert (await statuses(app))["sending"] > 0
+    await kill_a_worker_mid_batch(app, sender, api, after=100, concurrency=8, batch=50)
     second = OutboxWorker(app, sender, rate_per_second=10_000)
     await second.drain()
     assert (await statuses(app))["sending"] > 0, "a live lease is not taken over early"
@@ -290,14 +294,7 @@ async def test_a_clock_stepped_back_does_not_stall_a_dead_worker_s_rows(
 ) -> None:
     chats = await subscribe_many(app, 100)
     await publish_fixture(chat)
-    first = OutboxWorker(app, sender, rate_per_second=200, concurrency=4, batch=40)
-    stop = asyncio.Event()
-    running = asyncio.create_task(first.run(stop))
-    await api.wait_total(20)
-    running.cancel()  # killed with leased rows
-    with pytest.raises(asyncio.CancelledError):
-        await running
-    assert (await statuses(app))["sending"] > 0
+    await kill_a_worker_mid_batch(app, sender, api, after=20, concurrency=4, batch=40)
     clock.set(clock.now() - timedelta(hours=1))  # NTP steps the clock back an hour
     await OutboxWorker(app, sender, rate_per_second=10_000).drain()
     assert await statuses(app) == {"sent": 100}
