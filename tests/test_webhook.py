@@ -98,3 +98,56 @@ async def test_a_body_that_dribbles_in_is_cut_off(monkeypatch) -> None:
                 assert answer.status == 408
     finally:
         await server.stop()
+
+
+async def _never_fed(update: dict) -> None:
+    raise AssertionError("never fed")
+
+
+async def _closed_by_server(reader: asyncio.StreamReader, within: float) -> bool:
+    try:
+        return await asyncio.wait_for(reader.read(), within) == b""
+    except TimeoutError:
+        return False
+
+
+async def _health(port: int) -> int:
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(f"http://127.0.0.1:{port}/healthz") as answer,
+    ):
+        return answer.status
+
+
+async def test_a_client_slow_to_send_its_headers_is_cut_off() -> None:
+    server = WebhookServer(
+        _never_fed, path="/hook", secret_token="s", listen="127.0.0.1:0", header_seconds=0.3
+    )
+    await server.start()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"POST /hook HTTP/1.1\r\nHost: x\r\n")  # and then nothing more
+        await writer.drain()
+        assert await _closed_by_server(reader, within=5)
+        writer.close()
+        assert await _health(server.port) == 200  # an honest client is still served
+    finally:
+        await server.stop()
+
+
+async def test_connections_beyond_the_cap_are_closed_as_they_come() -> None:
+    server = WebhookServer(
+        _never_fed, path="/hook", secret_token="s", listen="127.0.0.1:0", max_connections=3
+    )
+    await server.start()
+    try:
+        held = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(3)]
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        assert await _closed_by_server(reader, within=5)
+        writer.close()
+        for _, held_writer in held:
+            held_writer.close()
+        await asyncio.sleep(0.2)
+        assert await _health(server.port) == 200  # room again once they are gone
+    finally:
+        await server.stop()

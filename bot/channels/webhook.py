@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.telegram import InFlight
-from bot.http import split_listen, start_site
+from bot.http import HEADER_SECONDS, MAX_CONNECTIONS, Site, split_listen
 
 log = logging.getLogger("uabot.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -41,6 +41,8 @@ class WebhookServer:
         listen: str,
         extra_routes: list[web.RouteDef] | None = None,
         max_in_flight: int = 256,
+        max_connections: int = MAX_CONNECTIONS,
+        header_seconds: float = HEADER_SECONDS,
     ) -> None:
         self.feed = feed
         self.path = path or "/"
@@ -51,7 +53,8 @@ class WebhookServer:
         self._refused = 0
         self._refusals_logged_at = -REFUSALS_LOGGED_EVERY
         self.extra_routes = extra_routes or []
-        self._runner: web.AppRunner | None = None
+        self._site: Site | None = None
+        self.max_connections, self.header_seconds = max_connections, header_seconds
 
     async def _update(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -97,13 +100,20 @@ class WebhookServer:
         app.router.add_post(self.path, self._update)
         app.router.add_get("/healthz", self._health)
         app.router.add_routes(self.extra_routes)
-        self._runner, self.port = await start_site(app, self.host, self.port)
+        self._site = Site(
+            app,
+            self.host,
+            self.port,
+            max_connections=self.max_connections,
+            header_seconds=self.header_seconds,
+        )
+        self.port = await self._site.start()
         log.info("webhook server listening on %s:%s%s", self.host, self.port, self.path)
 
     async def stop(self) -> None:
         """Stop taking updates, then let the ones in flight finish."""
-        if self._runner is not None:
-            await self._runner.shutdown()
+        if self._site is not None:
+            await self._site.shutdown()
         await self.in_flight.drain()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._site is not None:
+            await self._site.cleanup()
