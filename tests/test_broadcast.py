@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
+import os
 import random
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from bot.app import App, build_app
 from bot.broadcast import RECENT_SENDS_KEPT, OutboxWorker
-from bot.config import ChannelTarget
+from bot.clock import FixedClock
+from bot.config import ChannelTarget, Settings
+from bot.crypto import generate_secret_key
+from bot.uadoc import parse_text
 from storage.models import ChannelPost, Delivery, Supporter
-from storage.outbox import UNCERTAIN
-from tests.conftest import ADMIN_ID, fixture_bytes, publish_fixture, subscribe_many
+from storage.outbox import UNCERTAIN, publish_and_queue
+from storage.supporters import add_supporter
+from storage.uas import save_draft
+from tests.conftest import ADMIN_ID, START, fixture_bytes, publish_fixture, subscribe_many
 
 
 async def statuses(app) -> Counter[str]:
@@ -335,3 +346,85 @@ async def test_while_outcomes_cannot_be_written_nothing_more_is_sent(
         await running
         event.remove(app.engine.sync_engine, "before_cursor_execute", refuse_writes)
     assert sorted(len(api.messages[c]) for c in chats) == [1] * 120
+
+
+_examples = itertools.count(1)
+#: One step of a broadcast's life: Telegram refusing, a send timing out after it arrived,
+#: the worker killed after some sends, or a worker running until nothing is due.
+_STEPS = st.one_of(
+    st.tuples(st.just("fail"), st.sampled_from([500, 502, 409, 429]), st.integers(1, 3)),
+    st.tuples(st.just("stall"), st.just(0), st.just(1)),
+    st.tuples(st.just("crash"), st.integers(1, 12), st.just(0)),
+    st.tuples(st.just("run"), st.just(0), st.just(0)),
+)
+
+
+async def _fresh_broadcast(folder, subscribers: int) -> tuple[App, FixedClock, list[int]]:
+    """A new database with ``subscribers`` queued for a published UA; chat ids of its own."""
+    clock = FixedClock(START)
+    settings = Settings.model_validate({"database": {"url": f"sqlite+aiosqlite:///{folder}/s.db"}})
+    app = await build_app(settings, secret_key=generate_secret_key(), clock=clock)
+    first = 5_000_000 + next(_examples) * 1_000
+    chats = list(range(first, first + subscribers))
+    async with app.sessions() as session, session.begin():
+        for chat_id in chats:
+            supporter = await add_supporter(
+                session,
+                platform="telegram",
+                user_hash=app.vault.lookup_hash("telegram", chat_id),
+                user_id_enc=app.vault.encrypt_id(chat_id),
+                chat_id_enc=app.vault.encrypt_id(chat_id),
+                language="en",
+                today=START.date(),
+            )
+            supporter.subscribed = True
+        update = await save_draft(
+            session, parse_text(fixture_bytes("ua-en-two-targets.txt").decode()), "en"
+        )
+        await publish_and_queue(session, update, requested_by=None, channels=[], now=clock.now())
+    return app, clock, chats
+
+
+@settings(
+    max_examples=int(os.environ.get("UABOT_BROADCAST_EXAMPLES", "12")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(_STEPS, min_size=1, max_size=6))
+async def test_a_broadcast_through_any_failures_and_crashes_reaches_everyone_once(
+    tmp_path_factory, api, sender, steps
+) -> None:
+    concurrency = 4
+    app, clock, chats = await _fresh_broadcast(tmp_path_factory.mktemp("broadcast"), 40)
+    crashes = stalls = 0
+    try:
+        for kind, value, times in steps:
+            if kind == "fail":
+                retry_after = 1 if value == 429 else None
+                api.fail_next("sendMessage", value, f"error {value}", times, retry_after)
+            elif kind == "stall":
+                api.stall_next("sendMessage", 1.5)  # the client gives up at 1 s; it arrives
+                stalls += 1
+            elif kind == "crash":
+                before = api.total_sent()
+                worker = OutboxWorker(app, sender, rate_per_second=400, concurrency=concurrency)
+                running = asyncio.create_task(worker.run(asyncio.Event()))
+                await api.wait_until(lambda n=value, b=before: api.total_sent() >= b + n, 5)
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
+                crashes += 1
+            else:
+                await OutboxWorker(app, sender, rate_per_second=10_000, max_attempts=10).drain()
+        for _ in range(12):  # leases run out and backoffs pass; a last worker finishes
+            clock.advance(timedelta(minutes=10))
+            await OutboxWorker(app, sender, rate_per_second=10_000, max_attempts=10).drain()
+        assert await statuses(app) == {"sent": len(chats)}
+        received = [len(api.messages[chat_id]) for chat_id in chats]
+        assert min(received) == 1, "every subscriber is reached"
+        repeats = sum(received) - len(chats)
+        assert repeats <= crashes * concurrency + stalls, (
+            f"{repeats} repeats: only sends in flight at a crash, or that timed out, may repeat"
+        )
+    finally:
+        await app.close()
