@@ -23,6 +23,8 @@ from prometheus_client import (
 DELIVERY_OUTCOMES = ("sent", "blocked", "failed", "retried", "uncertain")
 
 UPDATE_OUTCOMES = ("ok", "error", "duplicate", "group")
+#: The kinds of refusal a reply can be lost to (the channel's SendError kinds).
+REPLY_LOSS_REASONS = ("RetryLater", "Blocked", "Transient", "Uncertain", "Rejected", "Unauthorized")
 QUEUE_KINDS = ("ua", "reminder")
 
 #: Update-to-reply latencies worth telling apart (seconds); the target is p99 < 50 ms.
@@ -51,6 +53,14 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.replies_lost = Counter(
+            "uabot_replies_lost",
+            "Replies that could not be sent after every retry, by the kind of refusal.",
+            ["reason"],
+            registry=self.registry,
+        )
+        for reason in REPLY_LOSS_REASONS:
+            self.replies_lost.labels(reason)
         self.too_many_requests = Counter(
             "uabot_telegram_429",
             "429 Too Many Requests answers from the Bot API while sending the outbox.",

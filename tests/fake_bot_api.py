@@ -54,8 +54,12 @@ class FakeBotAPI:
     too_many_requests: int = 0
     #: When set, the file server answers every download with this status.
     file_server_status: int | None = None
+    #: Seconds after a button press within which Telegram takes its answer (about 15 in
+    #: practice); None: no limit, as most tests need.
+    callback_answer_window: float | None = None
 
     def __post_init__(self) -> None:
+        self._pressed_at: dict[str, float] = {}
         self._updates: deque[dict[str, Any]] = deque()
         # Far from the ids the in-process Chat helper uses, as two sources of one database.
         self._update_ids = itertools.count(500_000_001)
@@ -179,10 +183,12 @@ class FakeBotAPI:
     ) -> dict[str, Any]:
         buttons = [b for b in message.buttons() if label in b["text"]]
         assert buttons, f"no button {label!r} in {[b['text'] for b in message.buttons()]}"
+        query_id = str(next(self._message_ids))
+        self._pressed_at[query_id] = time.monotonic()
         return await self._push(
             {
                 "callback_query": {
-                    "id": str(next(self._message_ids)),
+                    "id": query_id,
                     "from": self._user(user_id, language),
                     "chat_instance": str(user_id),
                     "data": buttons[0]["callback_data"],
@@ -420,6 +426,13 @@ class FakeBotAPI:
         chat_id, message_id = chat_key(params["chat_id"]), int(params["message_id"])
         for sent in self.messages[chat_id]:
             if sent.message_id == message_id:
+                if (sent.text, sent.reply_markup) == (params["text"], params.get("reply_markup")):
+                    return self._error(
+                        400,
+                        "Bad Request: message is not modified: specified new message content "
+                        "and reply markup are exactly the same as a current content and reply "
+                        "markup of the message",
+                    )
                 sent.text, sent.reply_markup = params["text"], params.get("reply_markup")
                 sent.edits += 1
                 # An edit shows in the chat as the newest state: tests read it as a message.
@@ -429,6 +442,13 @@ class FakeBotAPI:
         return self._error(400, "Bad Request: message to edit not found")
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
+        pressed = self._pressed_at.get(str(params.get("callback_query_id")))
+        window = self.callback_answer_window
+        if window is not None and pressed is not None and time.monotonic() - pressed > window:
+            return self._error(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         self.callback_answers.append(params)
         await self._notify()
         return self._ok(True)

@@ -25,6 +25,7 @@ def test_every_series_exists_from_the_start_and_labels_are_fixed_words() -> None
         'uabot_outbox_depth{kind="reminder"} 4.0',
         "uabot_reminders_due 4.0",
         'uabot_update_seconds_bucket{le="0.05"} 0.0',
+        'uabot_replies_lost_total{reason="RetryLater"} 0.0',
     ):
         assert line in text
     labels = {
@@ -33,4 +34,4 @@ def test_every_series_exists_from_the_start_and_labels_are_fixed_words() -> None
         if "{" in line and not line.startswith("#")
         for part in line[line.index("{") + 1 : line.index("}")].split(",")
     }
-    assert labels == {"outcome", "kind", "le"}
+    assert labels == {"outcome", "kind", "le", "reason"}

@@ -304,3 +304,41 @@ async def test_metrics_stay_off_the_public_webhook_port_unless_asked(
         client.get(f"http://127.0.0.1:{port}/metrics") as answer,
     ):
         assert answer.status == 404
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+async def test_telegram_s_refusals_cost_no_reply(
+    api: FakeBotAPI, database_url: str, library: str
+) -> None:
+    async with running(api, database_url, library):
+        await publish_through_chat(api)
+        # 429 on replies: every newcomer is answered, once Telegram lets the bot speak.
+        api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", 4, retry_after=1)
+        newcomers = list(range(801, 821))
+        await asyncio.gather(*(api.user_sends(user, "/start") for user in newcomers))
+        for user in newcomers:
+            assert "Welcome" in await says(api, user, 1)
+        # A button answer refused as too old (after a restart) does not stop the step.
+        walker = 830
+        await api.user_sends(walker, "/ua 45/26")
+        await says(api, walker, 1)
+        api.callback_answer_window = 0
+        await api.user_presses(walker, api.last(walker), "Next")
+        assert "Step 2 of 5" in await says(api, walker, 2)
+        api.callback_answer_window = None
+        # A double tap: the second edit is "not modified", which is done, not a new message.
+        step_message = api.last(walker)
+        sends = sum(1 for call in api.calls if call == "sendMessage")
+        await asyncio.gather(
+            api.user_presses(walker, step_message, "Next"),
+            api.user_presses(walker, step_message, "Next"),
+        )
+        assert "Step 3 of 5" in await says(api, walker, 3)
+        await asyncio.sleep(0.5)  # the second press is handled too
+        assert sum(1 for call in api.calls if call == "sendMessage") == sends
+        # An edit Telegram cannot make becomes a new message.
+        api.fail_next("editMessageText", 400, "Bad Request: message can't be edited")
+        before = len({id(m) for m in api.messages[walker]})
+        await api.user_presses(walker, api.last(walker), "Next")
+        assert "Step 4 of 5" in await says(api, walker, len(api.messages[walker]) + 1)
+        assert len({id(m) for m in api.messages[walker]}) == before + 1

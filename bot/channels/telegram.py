@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from bot.app import App
@@ -161,26 +162,86 @@ def parse_update(data: dict[str, Any]) -> ParsedUpdate | None:
     )
 
 
+#: How long a reply may wait out Telegram's 429s before it is given up (a person waiting
+#: longer has most likely left), and how many times a 5xx or a failed connection is retried.
+REPLY_PATIENCE = 60.0
+REPLY_ATTEMPTS = 4
+
+
 async def send_replies(
     sender: TelegramSender, chat_id: int, parsed: ParsedUpdate | None, replies: list[Reply]
-) -> None:
-    """Carry out replies in order. A pressed button is always answered, so its spinner stops;
-    an edit that Telegram refuses (too old, unchanged) becomes a new message."""
+) -> list[str]:
+    """Carry out replies in order, never losing one to a refusal that time cures; the
+    reasons of any that still could not be sent.
+
+    The pressed button is answered first, so its spinner stops, but a refused answer (too
+    old after a restart) never stops the reply itself. "Message is not modified" (a double
+    tap) means the message already says it; an edit Telegram cannot make (too old, deleted)
+    becomes a new message. 429 waits for ``retry_after``; 5xx and failed connections are
+    retried with backoff; a timeout once, as the outbox does (the message may have arrived).
+    """
+    lost: list[str] = []
     notices = [reply.text for reply in replies if isinstance(reply, Notice)]
     if parsed is not None and parsed.callback_id:
-        await sender.answer_callback(parsed.callback_id, notices[0] if notices else None)
+        callback_id, notice = parsed.callback_id, notices[0] if notices else None
+        try:
+            await _patiently(lambda: sender.answer_callback(callback_id, notice))
+        except SendError as error:
+            log.info("a button press was not answered: %s", _reason(error))
     message_id = parsed.incoming.message_id if parsed else None
     for reply in replies:
-        if isinstance(reply, Text):
-            if reply.edit and message_id is not None:
-                try:
-                    await sender.edit_text(chat_id, message_id, reply)
+        try:
+            if isinstance(reply, Text):
+                if (
+                    reply.edit
+                    and message_id is not None
+                    and await _edited(sender, chat_id, message_id, reply)
+                ):
                     continue
-                except Rejected:
-                    pass
-            await sender.send_text(chat_id, reply)
-        elif isinstance(reply, File):
-            await sender.send_file(chat_id, reply)
+                await _patiently(partial(sender.send_text, chat_id, reply))
+            elif isinstance(reply, File):
+                await _patiently(partial(sender.send_file, chat_id, reply))
+        except SendError as error:
+            lost.append(_reason(error))
+            if isinstance(error, Blocked):
+                break  # nothing more reaches a person who blocked the bot
+    return lost
+
+
+async def _edited(sender: TelegramSender, chat_id: int, message_id: int, reply: Text) -> bool:
+    """Whether the message now says ``reply``: edited, or already saying it."""
+    try:
+        await _patiently(lambda: sender.edit_text(chat_id, message_id, reply))
+    except Rejected as error:
+        return "not modified" in str(error).lower()  # else too old or deleted: send anew
+    return True
+
+
+async def _patiently(request: Callable[[], Awaitable[Any]]) -> Any:
+    """One Bot API call, again after 429 (as Telegram asks), after 5xx and failed
+    connections (with backoff), and once after a timeout."""
+    waited, attempt, timed_out = 0.0, 0, False
+    while True:
+        try:
+            return await request()
+        except RetryLater as error:
+            if waited + error.seconds > REPLY_PATIENCE:
+                raise
+            waited += error.seconds
+            await asyncio.sleep(error.seconds)
+        except Uncertain:
+            if timed_out:
+                raise
+            timed_out = True
+        except Transient:
+            attempt += 1
+            if attempt >= REPLY_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.5 * 2**attempt)
+
+
+def _reason(error: SendError) -> str:
+    return type(error).__name__
 
 
 async def handle_update(core: Dispatcher, sender: TelegramSender, data: dict[str, Any]) -> None:
@@ -215,13 +276,10 @@ async def _handle_update(core: Dispatcher, sender: TelegramSender, data: dict[st
         document = Document(name, content, parsed.file_size, fetched=fetched)
         incoming = Incoming(**{**incoming.__dict__, "document": document})
     replies = await core.handle(incoming)
-    try:
-        await send_replies(sender, incoming.chat_id, parsed, replies)
-    except SendError as error:
+    for reason in await send_replies(sender, incoming.chat_id, parsed, replies):
+        core.app.metrics.replies_lost.labels(reason).inc()
         log.warning(
-            "reply to %s not sent: %s",
-            core.app.vault.log_tag(PLATFORM, incoming.user_id),
-            type(error).__name__,
+            "reply to %s not sent: %s", core.app.vault.log_tag(PLATFORM, incoming.user_id), reason
         )
 
 
