@@ -87,6 +87,10 @@ class Figures:
     recent: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT_SENDS_KEPT))
 
 
+#: A progress message to send or edit: broadcast id, chat, message id (None: send one), text.
+ProgressNote = tuple[int, int, int | None, Text]
+
+
 def channel_chat_id(chat: str) -> ChatId:
     """A channel as the Bot API takes it: '@name', or its numeric id as a number."""
     return int(chat) if chat.lstrip("-").isdigit() else chat
@@ -356,8 +360,30 @@ class OutboxWorker:
             return
         self._last_progress = moment
         async with self.app.write_lock, self.app.sessions() as session, session.begin():
-            for broadcast in await running_broadcasts(session):
-                await self._progress_of(session, broadcast)
+            notes = [
+                note
+                for broadcast in await running_broadcasts(session)
+                if (note := await self._progress_of(session, broadcast)) is not None
+            ]
+        # Telegram is called with no transaction open: on SQLite one would hold every
+        # update's write lock for the length of a round trip.
+        sent: dict[int, int] = {}
+        for broadcast_id, chat_id, message_id, text in notes:
+            try:
+                if message_id is None:
+                    sent[broadcast_id] = await self.sender.send_text(chat_id, text)
+                else:
+                    await self.sender.edit_text(chat_id, message_id, text)
+            except Rejected:
+                pass  # "message is not modified": nothing changed since the last edit
+            except SendError as error:
+                log.warning("progress message not updated: %s", type(error).__name__)
+        if sent:
+            async with self.app.write_lock, self.app.sessions() as session, session.begin():
+                for broadcast_id, message_id in sent.items():
+                    broadcast = await session.get(Broadcast, broadcast_id)
+                    if broadcast is not None:
+                        broadcast.progress_message_id = message_id
 
     def _rate(self) -> float:
         horizon = time.monotonic() - RATE_WINDOW
@@ -365,7 +391,11 @@ class OutboxWorker:
             self.figures.recent.popleft()
         return len(self.figures.recent) / RATE_WINDOW
 
-    async def _progress_of(self, session: AsyncSession, broadcast: Broadcast) -> None:
+    async def _progress_of(
+        self, session: AsyncSession, broadcast: Broadcast
+    ) -> ProgressNote | None:
+        """A running broadcast's figures for its organiser, read in the transaction and
+        sent after it; a finished broadcast is marked so here."""
         counts = await delivery_counts(session, broadcast.update_id)
         waiting = counts.get("pending", 0) + counts.get("sending", 0)
         done = waiting == 0
@@ -375,12 +405,12 @@ class OutboxWorker:
         if done:
             broadcast.finished_at = self.app.clock.now()
         if organiser is None:
-            return
+            return None
         update = self._updates.get(broadcast.update_id) or await get_update(
             session, broadcast.update_id
         )
         if update is None:
-            return
+            return None
         tr = self.app.catalogs.get(organiser.language)
         rate = self._rate()
         left = int(waiting / rate) if rate > 0 else None
@@ -401,14 +431,5 @@ class OutboxWorker:
         ]
         if not done and left is not None:
             lines.append(tr.gettext("about {seconds} s left").format(seconds=left))
-        text = Text("\n".join(lines))
         chat_id = self.app.vault.decrypt_id(organiser.chat_id_enc)
-        try:
-            if broadcast.progress_message_id is None:
-                broadcast.progress_message_id = await self.sender.send_text(chat_id, text)
-            else:
-                await self.sender.edit_text(chat_id, broadcast.progress_message_id, text)
-        except Rejected:
-            pass  # "message is not modified": nothing changed since the last edit
-        except SendError as error:
-            log.warning("progress message not updated: %s", type(error).__name__)
+        return broadcast.id, chat_id, broadcast.progress_message_id, Text("\n".join(lines))

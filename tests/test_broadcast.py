@@ -428,3 +428,41 @@ async def test_a_broadcast_through_any_failures_and_crashes_reaches_everyone_onc
         )
     finally:
         await app.close()
+
+
+class _NoCallsInTransactions:
+    """A sender that fails the test if it is called while a database transaction is open:
+    on SQLite that would hold every update's write lock for a round trip to Telegram."""
+
+    def __init__(self, sender, engine) -> None:
+        from sqlalchemy import event
+
+        self.sender, self.open = sender, 0
+        event.listen(engine.sync_engine, "begin", self._began)
+        for name in ("commit", "rollback"):
+            event.listen(engine.sync_engine, name, self._ended)
+
+    def _began(self, _connection) -> None:
+        self.open += 1
+
+    def _ended(self, _connection) -> None:
+        self.open -= 1
+
+    def __getattr__(self, name: str):
+        call = getattr(self.sender, name)
+
+        async def checked(*args, **kwargs):
+            assert self.open == 0, f"{name} called inside a database transaction"
+            return await call(*args, **kwargs)
+
+        return checked
+
+
+async def test_no_telegram_call_is_made_inside_a_transaction(app, chat, api, sender) -> None:
+    await subscribe_many(app, 30)
+    await publish_fixture(chat)
+    watched = _NoCallsInTransactions(sender, app.engine)
+    worker = OutboxWorker(app, watched, rate_per_second=10_000, progress_interval=0)
+    await worker.drain()
+    assert await statuses(app) == {"sent": 30}
+    assert "Sent UA 45/26" in api.messages[ADMIN_ID][-1].text  # the progress message, too
