@@ -52,8 +52,10 @@ async def test_spanish_supporter_subscribes_walks_through_and_reports(
         assert api.last(lucia).edits >= 5
         assert len(api.callback_answers) >= 8
         assert "sendMessage" in api.calls and "editMessageText" in api.calls
-        assert api.commands["default::es"][0] == "start"
-        assert "grant" in api.commands[f"chat:{ADMIN_ID}:"]
+        assert api.commands["all_private_chats::es"][0] == "start"
+        assert "default::es" not in api.commands  # not in groups
+        staff_menu = api.commands[f"chat:{ADMIN_ID}:"]
+        assert {"grant", "newua", "done", "export", "broadcasts", "cancel"} <= set(staff_menu)
 
 
 @pytest.mark.parametrize("library", LIBRARIES)

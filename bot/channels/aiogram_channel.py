@@ -27,6 +27,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import (
     BotCommand,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     BufferedInputFile,
     InlineKeyboardButton,
@@ -141,7 +142,12 @@ class AiogramSender:
     async def set_commands(
         self, commands: list[tuple[str, str]], language: str | None, chat_id: int | None
     ) -> None:
-        scope = BotCommandScopeChat(chat_id=chat_id) if chat_id is not None else None
+        # Supporters' commands belong in private chats: in a group the bot only points there.
+        scope = (
+            BotCommandScopeChat(chat_id=chat_id)
+            if chat_id is not None
+            else BotCommandScopeAllPrivateChats()
+        )
         await _call(
             lambda: self.bot.set_my_commands(
                 [BotCommand(command=name, description=text) for name, text in commands],

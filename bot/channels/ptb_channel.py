@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import httpx
 from telegram import (
     BotCommand,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -130,7 +131,12 @@ class PTBSender:
     async def set_commands(
         self, commands: list[tuple[str, str]], language: str | None, chat_id: int | None
     ) -> None:
-        scope = BotCommandScopeChat(chat_id) if chat_id is not None else None
+        # Supporters' commands belong in private chats: in a group the bot only points there.
+        scope = (
+            BotCommandScopeChat(chat_id)
+            if chat_id is not None
+            else BotCommandScopeAllPrivateChats()
+        )
         await _call(
             lambda: self.bot.set_my_commands(
                 [BotCommand(name, text) for name, text in commands],

@@ -300,6 +300,9 @@ ORGANISER_MENU = [
     ("done", N_("Finish pasting a UA's text")),
     ("uas", N_("Stored UAs")),
     ("stats", N_("Figures of a UA")),
+    ("export", N_("A UA's counts as a spreadsheet")),
+    ("broadcasts", N_("Running and recent broadcasts")),
+    ("cancel", N_("Stop a running broadcast")),
     ("close", N_("End a UA early")),
     ("deadline", N_("Move a UA's deadline")),
 ]
