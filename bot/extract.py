@@ -124,9 +124,11 @@ def _pdf_text(content: bytes) -> str:
         if len(reader.pages) > MAX_PDF_PAGES:
             raise DocumentReadError(too_complex())
         pages: list[str] = []
+        extracted = 0
         for page in reader.pages:
             pages.append(_page_text(page))
-            if sum(map(len, pages)) > MAX_EXTRACTED_CHARACTERS:
+            extracted += len(pages[-1])
+            if extracted > MAX_EXTRACTED_CHARACTERS:
                 raise DocumentReadError(too_complex())
     except DocumentReadError:
         raise
@@ -200,15 +202,23 @@ def _docx_text(content: bytes) -> str:
     try:
         document = open_docx(io.BytesIO(content))
         lines: list[str] = []
+        extracted = 0  # kept as lines come: a .docx of a million empty paragraphs is cheap
         for child in document.element.body.iterchildren():
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
-                lines.append(Paragraph(child, document).text)
+                found = [Paragraph(child, document).text]
             elif tag == "tbl":
-                for row in Table(child, document).rows:
-                    for cell in row.cells:
-                        lines.extend(paragraph.text for paragraph in cell.paragraphs)
-            if sum(map(len, lines)) > MAX_EXTRACTED_CHARACTERS:
+                found = [
+                    paragraph.text
+                    for row in Table(child, document).rows
+                    for cell in row.cells
+                    for paragraph in cell.paragraphs
+                ]
+            else:
+                continue
+            lines.extend(found)
+            extracted += sum(map(len, found))
+            if extracted > MAX_EXTRACTED_CHARACTERS:
                 raise DocumentReadError(too_complex())
     except DocumentReadError:
         raise

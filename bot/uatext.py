@@ -64,22 +64,22 @@ def prose(lines: list[str]) -> str:
     for block in blocks(lines):
         wrapped = _wrap_width(block)
         parts: list[str] = []  # of the paragraph being read, joined once it ends
+        length = 0  # of its parts, kept as they come: summing them per line is quadratic
         for line in block:
             previous = parts[-1] if parts else ""
             if previous and _HYPHENATED.search(previous[-2:]) and line[:1].islower():
                 parts[-1] = previous[:-1] + line  # "incommu-" + "nicado": a word split at the end
+                length += len(line) - 1
             elif previous and (
                 (wrapped and _wrapped_line(previous, wrapped))
-                or (
-                    not previous.endswith(TERMINAL)
-                    and (not line[:1].isupper() or sum(map(len, parts)) >= 60)
-                )
+                or (not previous.endswith(TERMINAL) and (not line[:1].isupper() or length >= 60))
             ):
                 parts.append(line)
+                length += len(line)
             else:
                 if parts:
                     paragraphs.append(" ".join(parts))
-                parts = [line]
+                parts, length = [line], len(line)
         if parts:
             paragraphs.append(" ".join(parts))
     return "\n\n".join(paragraphs)

@@ -13,9 +13,9 @@ from bot.contract import Button, Reply, Text
 from bot.i18n import N_
 from bot.vocabulary import find_date, language_code, parse_date
 from handlers.context import Context, whole_number
-from handlers.draftview import deadline_problem, draft_for, preview
+from handlers.draftview import deadline_problem, draft_for, gathered, preview
 from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
-from storage.inputs import add_part, finish_input, start_input
+from storage.inputs import add_part, finish_input, pasted_length, pasted_text, start_input
 from storage.models import PendingInput, UAUpdate
 from storage.uas import get_update, renumber, set_ordinal
 
@@ -137,18 +137,12 @@ async def receive_value(ctx: Context, pending: PendingInput) -> list[Reply]:
     field = FIELDS[key]
     if not field.long:
         return await _store(ctx, pending, update, key, language, value)
-    so_far = sum(len(part) for _, part in pending.parts) + len(value)
+    so_far = pasted_length(pending) + len(value)
     if so_far > field.limit:
         await finish_input(ctx.session, pending)
         return [_too_long(ctx, update, so_far, field.limit)]
     await add_part(ctx.session, pending, ctx.incoming.message_id or len(pending.parts), value)
-    return [
-        Text(
-            ctx._(
-                "Got it ({count} characters so far). Send the rest, or /done when that is all."
-            ).format(count=ctx.tr.number(so_far))
-        )
-    ]
+    return [gathered(ctx, so_far)]
 
 
 async def finish_value(ctx: Context, pending: PendingInput) -> list[Reply]:
@@ -159,8 +153,7 @@ async def finish_value(ctx: Context, pending: PendingInput) -> list[Reply]:
     update, key, language = found
     if not pending.parts:
         return [Text(ctx._(FIELDS[key].prompt).format(language=language_name(ctx.tr, language)))]
-    value = "\n".join(part for _, part in sorted(pending.parts, key=lambda item: item[0]))
-    return await _store(ctx, pending, update, key, language, value)
+    return await _store(ctx, pending, update, key, language, pasted_text(pending))
 
 
 async def _pending_field(

@@ -14,7 +14,7 @@ from bot.contract import Button, Reply, Text
 from bot.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
 from bot.uadoc import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
 from handlers.context import Context, whole_number
-from handlers.draftview import ORGANISERS, draft_for, missing_to_publish, preview
+from handlers.draftview import ORGANISERS, draft_for, gathered, missing_to_publish, preview
 from handlers.revisions import (
     apply_change,
     close_from_notice,
@@ -24,7 +24,7 @@ from handlers.revisions import (
 )
 from handlers.uaview import language_name, ua_label
 from handlers.walkthrough import preview_step
-from storage.inputs import add_part, finish_input, pending_input, start_input
+from storage.inputs import add_part, finish_input, pasted_length, pending_input, start_input
 from storage.models import PendingInput, UAUpdate
 from storage.outbox import publish_and_queue
 from storage.uas import (
@@ -138,7 +138,7 @@ async def new_ua(ctx: Context) -> list[Reply]:
     pasted = raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else ""
     if pasted.strip():
         await add_part(ctx.session, pending, ctx.incoming.message_id or 0, pasted)
-        return [_gathered(ctx, len(pasted))]
+        return [gathered(ctx, len(pasted))]
     return [
         Text(
             ctx._(
@@ -148,14 +148,6 @@ async def new_ua(ctx: Context) -> list[Reply]:
             )
         )
     ]
-
-
-def _gathered(ctx: Context, characters: int) -> Text:
-    return Text(
-        ctx._(
-            "Got it ({count} characters so far). Send the rest, or /done when that is all."
-        ).format(count=ctx.tr.number(characters))
-    )
 
 
 async def done(ctx: Context) -> list[Reply]:
@@ -181,7 +173,7 @@ async def organiser_input(ctx: Context) -> PendingInput | None:
 async def gather_part(ctx: Context, pending: PendingInput) -> list[Reply]:
     """One more part of the UA text pasted after /newua."""
     text = ctx.incoming.text or ""
-    so_far = sum(len(part) for _, part in pending.parts)
+    so_far = pasted_length(pending)
     if so_far + len(text) > MAX_TEXT_CHARACTERS or len(pending.parts) >= MAX_PARTS:
         await finish_input(ctx.session, pending)
         return [
@@ -193,7 +185,7 @@ async def gather_part(ctx: Context, pending: PendingInput) -> list[Reply]:
             )
         ]
     await add_part(ctx.session, pending, ctx.incoming.message_id or len(pending.parts), text)
-    return [_gathered(ctx, so_far + len(text))]
+    return [gathered(ctx, so_far + len(text))]
 
 
 async def publish(ctx: Context, update_id: int) -> list[Reply]:

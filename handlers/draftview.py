@@ -77,6 +77,15 @@ def doubts(ctx: Context, update: UAUpdate) -> list[str]:
     return found
 
 
+def gathered(ctx: Context, characters: int) -> Text:
+    """The answer to one part of a text sent in several messages (a paste, a letter)."""
+    return Text(
+        ctx._(
+            "Got it ({count} characters so far). Send the rest, or /done when that is all."
+        ).format(count=ctx.tr.number(characters))
+    )
+
+
 def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[Reply]:
     """Every field of the update as it was read, what is missing, and what to do next."""
     tr = ctx.tr

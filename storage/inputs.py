@@ -51,9 +51,19 @@ async def add_part(session: AsyncSession, pending: PendingInput, order: int, tex
     await session.flush()
 
 
+def pasted_text(pending: PendingInput) -> str:
+    """The parts joined in the order they were sent."""
+    return "\n".join(part for _, part in sorted(pending.parts, key=lambda item: item[0]))
+
+
+def pasted_length(pending: PendingInput) -> int:
+    """How many characters the parts hold so far."""
+    return sum(len(part) for _, part in pending.parts)
+
+
 async def finish_input(session: AsyncSession, pending: PendingInput) -> str:
     """The parts joined in the order they were sent; the pending input is gone after."""
-    text = "\n".join(part for _, part in sorted(pending.parts, key=lambda item: item[0]))
+    text = pasted_text(pending)
     await session.delete(pending)
     await session.flush()
     return text

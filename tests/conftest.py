@@ -209,9 +209,11 @@ async def sender(api: FakeBotAPI) -> AsyncIterator[AiogramSender]:
     await bot.session.close()
 
 
-async def subscribe_many(app, count: int, discreet_every: int = 0) -> list[int]:
-    """``count`` subscribers, alternately English and Spanish."""
-    chats = list(range(FIRST_CHAT, FIRST_CHAT + count))
+async def subscribe_many(
+    app, count: int, discreet_every: int = 0, first: int = FIRST_CHAT
+) -> list[int]:
+    """``count`` subscribers, alternately English and Spanish, chat ids from ``first``."""
+    chats = list(range(first, first + count))
     async with app.sessions() as session, session.begin():
         for n, chat_id in enumerate(chats):
             supporter = await add_supporter(

@@ -23,7 +23,6 @@ from bot.crypto import generate_secret_key
 from bot.uadoc import parse_text
 from storage.models import ChannelPost, Delivery, Supporter
 from storage.outbox import UNCERTAIN, publish_and_queue
-from storage.supporters import add_supporter
 from storage.uas import save_draft
 from tests.conftest import ADMIN_ID, START, fixture_bytes, publish_fixture, subscribe_many
 
@@ -364,20 +363,8 @@ async def _fresh_broadcast(folder, subscribers: int) -> tuple[App, FixedClock, l
     clock = FixedClock(START)
     settings = Settings.model_validate({"database": {"url": f"sqlite+aiosqlite:///{folder}/s.db"}})
     app = await build_app(settings, secret_key=generate_secret_key(), clock=clock)
-    first = 5_000_000 + next(_examples) * 1_000
-    chats = list(range(first, first + subscribers))
+    chats = await subscribe_many(app, subscribers, first=5_000_000 + next(_examples) * 1_000)
     async with app.sessions() as session, session.begin():
-        for chat_id in chats:
-            supporter = await add_supporter(
-                session,
-                platform="telegram",
-                user_hash=app.vault.lookup_hash("telegram", chat_id),
-                user_id_enc=app.vault.encrypt_id(chat_id),
-                chat_id_enc=app.vault.encrypt_id(chat_id),
-                language="en",
-                today=START.date(),
-            )
-            supporter.subscribed = True
         update = await save_draft(
             session, parse_text(fixture_bytes("ua-en-two-targets.txt").decode()), "en"
         )
