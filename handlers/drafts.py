@@ -150,12 +150,10 @@ async def new_ua(ctx: Context) -> list[Reply]:
     ]
 
 
-async def done(ctx: Context) -> list[Reply]:
-    """/done: read the text pasted since /newua."""
+async def done(ctx: Context, pending: PendingInput | None) -> list[Reply]:
+    """/done: read the text pasted since /newua (``pending``, as the router found it)."""
     if not await ctx.authorise("done", ORGANISERS):
         return [ctx.refusal()]
-    organiser = await ctx.ensure_supporter()
-    pending = await pending_input(ctx.session, organiser.id, ctx.now)
     if pending is None or pending.purpose != GATHER or not pending.parts:
         return [Text(ctx._("Nothing to finish: send /newua, then paste the UA text."))]
     text = await finish_input(ctx.session, pending)

@@ -24,7 +24,7 @@ async def _done(ctx: Context) -> list[Reply]:
     pending = await drafts.organiser_input(ctx)
     if pending is not None and pending.purpose.startswith(corrections.SET):
         return await corrections.finish_value(ctx, pending)
-    return await drafts.done(ctx)
+    return await drafts.done(ctx, pending)
 
 
 COMMANDS: dict[str, Handler] = {
