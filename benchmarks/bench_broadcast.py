@@ -1,24 +1,30 @@
 """Broadcast throughput against the fake Bot API running in a separate process.
 
 1. Unlimited API: deliveries per second for N subscribers (target >= 1,000/s).
-2. Telegram-like limits (30/s overall, 1/s per chat): achieved rate as a fraction of the
-   limit (target >= 0.97) and 429 answers (target 0), side by side with a python-telegram-bot
-   user's loop over ``send_message`` with ``AIORateLimiter``.
+2. Telegram-like limits (30 in any sliding second overall, 1/s per chat), at the default
+   ``rate_per_second``, while supporters keep pressing buttons: messages per second (the
+   broadcast and the replies together) as a fraction of the limit (target >= 0.97), 429
+   answers (target 0), and how long a pressing supporter waited for their reply (p50/p99);
+   side by side with a python-telegram-bot user's loop over ``send_message`` with
+   ``AIORateLimiter``, its replies sent through the same limiter.
 
-    .venv/bin/python -m benchmarks.bench_broadcast [--subscribers 10000 100000] [--limited 300]
-        [--runs 3]
+    .venv/bin/python -m benchmarks.bench_broadcast [--subscribers 10000 100000] [--limited 600]
+        [--runs 3] [--pressers 20]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import socket
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -27,12 +33,32 @@ from aiogram.client.telegram import TelegramAPIServer
 from benchmarks.common import add_subscribers, fresh_app, table
 from bot.broadcast import OutboxWorker
 from bot.channels.aiogram_channel import AiogramSender
+from bot.channels.telegram import ChatOrder, RetryLater, handle_update
+from bot.dispatcher import Dispatcher
 from bot.uadoc import parse_document
 from storage.outbox import enqueue_broadcast
 from storage.uas import publish_update, save_draft
 from tests.conftest import FIXTURES
 
 TOKEN = "123456:TEST"
+#: Seconds between one pressing supporter's presses (a person reading each step).
+PRESS_EVERY = 1.5
+
+
+@dataclass
+class Limited:
+    """One run under Telegram's limits."""
+
+    broadcast: int
+    replies: int
+    seconds: float
+    too_many: int
+    waits: list[float]
+
+    @property
+    def rate(self) -> float:
+        """Every message sent, the broadcast and the replies, per second."""
+        return (self.broadcast + self.replies) / self.seconds
 
 
 def free_port() -> int:
@@ -82,8 +108,86 @@ async def ours(base_url: str, subscribers: int, rate: float) -> tuple[float, int
     return sent / elapsed, worker.figures.too_many_requests, sent
 
 
-async def ptb_loop(base_url: str, subscribers: int) -> tuple[float, int]:
-    """What a python-telegram-bot user would write: AIORateLimiter and a loop."""
+class CountingSender:
+    """The real sender, counting the 429 answers replies get (the worker counts its own)."""
+
+    def __init__(self, sender: AiogramSender) -> None:
+        self.sender = sender
+        self.too_many_requests = 0
+
+    def __getattr__(self, name: str):
+        method = getattr(self.sender, name)
+
+        async def counted(*args, **kwargs):
+            try:
+                return await method(*args, **kwargs)
+            except RetryLater:
+                self.too_many_requests += 1
+                raise
+
+        return counted
+
+
+def press(user: int, update_id: int) -> dict:
+    """A supporter asking for the open actions: one reply message, as a step would be."""
+    chat = {"id": user, "type": "private", "first_name": "S"}
+    message = {"message_id": 1, "date": 0, "chat": chat, "text": "/actions"}
+    message["from"] = {"id": user, "is_bot": False, "first_name": "S", "language_code": "en"}
+    return {"update_id": update_id, "message": message}
+
+
+async def pressing(
+    pressers: list[int], every: float, reply: Callable[[int, int], Awaitable[None]], done
+) -> list[float]:
+    """Each presser asks once every ``every`` seconds until ``done`` is set; the seconds each
+    waited for their answer."""
+    waits: list[float] = []
+    updates = itertools.count(1)
+
+    async def one(user: int, offset: float) -> None:
+        await asyncio.sleep(offset)
+        while not done.is_set():
+            started = time.perf_counter()
+            await reply(user, next(updates))
+            waits.append(time.perf_counter() - started)
+            await asyncio.sleep(every)
+
+    spread = every / max(1, len(pressers))
+    await asyncio.gather(*(one(user, n * spread) for n, user in enumerate(pressers)))
+    return waits
+
+
+async def ours_limited(base_url: str, subscribers: int, pressers: int) -> Limited:
+    """The outbox at the default rate, supporters pressing meanwhile, one send budget."""
+    app = await fresh_app()
+    await add_subscribers(app, subscribers)
+    await published(app)
+    session = AiohttpSession(api=TelegramAPIServer.from_base(base_url))
+    bot = Bot(TOKEN, session=session)
+    sender = CountingSender(AiogramSender(bot))
+    core, order = Dispatcher(app), ChatOrder()
+    worker = OutboxWorker(app, sender, concurrency=32)  # the app's budget: the default rate
+    done = asyncio.Event()
+    people = [1_000_000 + n * (subscribers // pressers) for n in range(pressers)]
+
+    async def reply(user: int, update_id: int) -> None:
+        await handle_update(core, sender, order, press(user, update_id))
+
+    started = time.perf_counter()
+    presses = asyncio.create_task(pressing(people, PRESS_EVERY, reply, done))
+    sent = await worker.drain()
+    elapsed = time.perf_counter() - started
+    done.set()
+    waits = await presses
+    await bot.session.close()
+    await app.close()
+    too_many = worker.figures.too_many_requests + sender.too_many_requests
+    return Limited(sent, len(waits), elapsed, too_many, waits)
+
+
+async def ptb_limited(base_url: str, subscribers: int, pressers: int) -> Limited:
+    """What a python-telegram-bot user would write: AIORateLimiter, a loop for the
+    broadcast, and replies through the same bot (so the same limiter)."""
     from telegram.error import RetryAfter
     from telegram.ext import AIORateLimiter, ApplicationBuilder
 
@@ -96,25 +200,33 @@ async def ptb_loop(base_url: str, subscribers: int) -> tuple[float, int]:
     )
     await application.initialize()
     too_many = 0
-    started = time.perf_counter()
 
-    async def send(chat_id: int) -> None:
+    async def send(chat_id: int, text: str) -> None:
         nonlocal too_many
         try:
-            await application.bot.send_message(chat_id, "A new Urgent Action")
+            await application.bot.send_message(chat_id, text)
         except RetryAfter:
             too_many += 1
 
-    await asyncio.gather(*(send(2_000_000 + n) for n in range(subscribers)))
+    done = asyncio.Event()
+    people = [2_000_000 + n * (subscribers // pressers) for n in range(pressers)]
+    started = time.perf_counter()
+    presses = asyncio.create_task(
+        pressing(people, PRESS_EVERY, lambda user, _: send(user, "Open actions"), done)
+    )
+    await asyncio.gather(*(send(2_000_000 + n, "A new Urgent Action") for n in range(subscribers)))
     elapsed = time.perf_counter() - started
+    done.set()
+    waits = await presses
     await application.shutdown()
-    return subscribers / elapsed, too_many
+    return Limited(subscribers, len(waits), elapsed, too_many, waits)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, nargs="+", default=[10_000])
-    parser.add_argument("--limited", type=int, default=300, help="subscribers in the limited run")
+    parser.add_argument("--limited", type=int, default=600, help="subscribers in the limited run")
+    parser.add_argument("--pressers", type=int, default=20, help="supporters pressing meanwhile")
     parser.add_argument("--runs", type=int, default=3, help="runs of each; medians are shown")
     args = parser.parse_args()
 
@@ -135,35 +247,54 @@ async def main() -> None:
     print(table(rows))
     print()
     limits = ("--limit", "30", "--per-chat", "1")
-    ours_rates, ptb_rates, ours_429, ptb_429 = [], [], 0, 0
+    results: dict[str, list[Limited]] = {"uabot (outbox + replies)": [], "PTB AIORateLimiter": []}
     for _ in range(args.runs):  # side by side, each against a fresh limited server
         with fake_api(*limits) as url:
-            rate, too_many, _ = await ours(url, args.limited, rate=29.7)
-            ours_rates.append(rate)
-            ours_429 += too_many
+            results["uabot (outbox + replies)"].append(
+                await ours_limited(url, args.limited, args.pressers)
+            )
         with fake_api(*limits) as url:
-            rate, too_many = await ptb_loop(url, args.limited)
-            ptb_rates.append(rate)
-            ptb_429 += too_many
-    rows = [("30/s, 1/s per chat", "subscribers", "messages/s (runs)", "median", "of 30", "429s")]
-    for name, rates, too_many in (
-        ("uabot outbox", ours_rates, ours_429),
-        ("PTB AIORateLimiter loop", ptb_rates, ptb_429),
-    ):
-        median = statistics.median(rates)
+            results["PTB AIORateLimiter"].append(
+                await ptb_limited(url, args.limited, args.pressers)
+            )
+    rows = [
+        (
+            f"30/s sliding, 1/s per chat, {args.pressers} pressing",
+            "broadcast",
+            "messages/s (runs)",
+            "median",
+            "of 30",
+            "429s",
+            "replies",
+            "reply p50 ms",
+            "reply p99 ms",
+        )
+    ]
+    for name, runs in results.items():
+        rates = [run.rate for run in runs]
+        waits = sorted(wait for run in runs for wait in run.waits)
         rows.append(
             (
                 name,
                 str(args.limited),
                 " ".join(f"{rate:.2f}" for rate in rates),
-                f"{median:.2f}",
-                f"{median / 30:.3f}",
-                str(too_many),
+                f"{statistics.median(rates):.2f}",
+                f"{statistics.median(rates) / 30:.3f}",
+                str(sum(run.too_many for run in runs)),
+                str(sum(run.replies for run in runs)),
+                f"{percentile(waits, 0.5) * 1000:.0f}",
+                f"{percentile(waits, 0.99) * 1000:.0f}",
             )
         )
     print(table(rows))
-    ratio = statistics.median(ours_rates) / statistics.median(ptb_rates)
-    print(f"\nratio of the medians, uabot / PTB loop: {ratio:.2f}")
+    ours_median, ptb_median = (
+        statistics.median(run.rate for run in runs) for runs in results.values()
+    )
+    print(f"\nratio of the medians, uabot / PTB: {ours_median / ptb_median:.2f}")
+
+
+def percentile(values: list[float], share: float) -> float:
+    return values[min(len(values) - 1, int(share * len(values)))] if values else 0.0
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.crypto import IdentityVault
 from bot.i18n import Catalogs
 from bot.metrics import Metrics
+from bot.pacer import Pacer
 from bot.parsing import DocumentReader
 from storage.database import create_engine, create_session_factory, upgrade
 from storage.keycheck import check_secret_key
@@ -35,6 +36,8 @@ class App:
     vault: IdentityVault
     catalogs: Catalogs
     clock: Clock
+    #: Every message this process sends, replies and broadcasts, draws on this one budget.
+    pacer: Pacer
     #: SQLite has one writer at a time: transactions of this process queue here instead of
     #: polling in SQLite's busy handler, which sleeps in long steps and ruins latency.
     #: PostgreSQL needs no such lock.
@@ -75,5 +78,6 @@ async def build_app(
         vault=vault,
         catalogs=Catalogs(),
         clock=clock or SystemClock(),
+        pacer=Pacer(settings.broadcast.rate_per_second),
         write_lock=asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext(),
     )

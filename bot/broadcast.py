@@ -112,7 +112,9 @@ class OutboxWorker:
         self.app = app
         self.sender = sender
         rate = rate_per_second or app.settings.broadcast.rate_per_second
-        self.pacer = Pacer(rate)
+        # The process's one send budget, shared with replies; a rate of its own only when
+        # asked (tests and benchmarks).
+        self.pacer = Pacer(rate) if rate_per_second else app.pacer
         self.concurrency = concurrency
         self.lease = lease or timedelta(seconds=app.settings.broadcast.lease_seconds)
         # A batch takes at most half its lease to send, so a live worker keeps its rows.
@@ -287,10 +289,10 @@ class OutboxWorker:
         self, key: int, attempts: int, mark: str | None, chat_id: ChatId, text: Text
     ) -> Outcome:
         """Send one message in its turn and say what becomes of the row ``key``."""
-        await self.pacer.wait_turn(chat_id)
         now = self.app.clock.now()
         try:
-            await self.sender.send_text(chat_id, text)
+            async with self.pacer.turn(chat_id):
+                await self.sender.send_text(chat_id, text)
         except RetryLater as error:
             self.figures.too_many_requests += 1
             self.app.metrics.too_many_requests.inc()

@@ -121,7 +121,8 @@ class ChannelTarget(_Section):
 
 
 class BroadcastSettings(_Section):
-    rate_per_second: float = Field(default=25, gt=0, le=1000)
+    #: Every message the bot sends, replies first: Telegram's limit (about 30 a second).
+    rate_per_second: float = Field(default=30, gt=0, le=1000)
     lease_seconds: float = Field(default=120, ge=1, le=3600)
     channels: list[ChannelTarget] = Field(default_factory=list)
 

@@ -7,6 +7,7 @@ without any network and every channel runs the same behaviour.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 #: Telegram's limits, which every channel respects so the core can rely on them.
@@ -44,6 +45,8 @@ class Incoming:
     callback_data: str | None = None
     message_id: int | None = None
     document: Document | None = None
+    #: The person blocked the bot (True) or unblocked it (False); None for anything else.
+    blocked: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,32 @@ class Notice:
     text: str
 
 
-Reply = Text | File | Notice
+#: Telegram's rules for a command menu (setMyCommands).
+MAX_COMMANDS = 100
+MAX_COMMAND_DESCRIPTION = 256
+COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+
+
+@dataclass(frozen=True)
+class Menu:
+    """The command menu of one person's private chat: ``commands`` (name, description)
+    replace it; none gives the chat back the menu every supporter sees. It may be another
+    person's chat (an admin's /grant sets the new organiser's menu)."""
+
+    chat_id: int
+    commands: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.commands) > MAX_COMMANDS:
+            raise ValueError(f"a menu holds at most {MAX_COMMANDS} commands")
+        for name, description in self.commands:
+            if not COMMAND_NAME.fullmatch(name):
+                raise ValueError(f"not a command name Telegram takes: {name!r}")
+            if not 1 <= len(description) <= MAX_COMMAND_DESCRIPTION:
+                raise ValueError(f"/{name}: a description has 1 to 256 characters")
+
+
+Reply = Text | File | Notice | Menu
 
 
 def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:

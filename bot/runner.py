@@ -29,9 +29,10 @@ from bot.http import MetricsServer
 from bot.metrics import metrics_route
 from bot.privacy import PURGE_EVERY_HOURS, purge
 from bot.reminders import Reminders
+from handlers.menus import STAFF_ROLES, StaffMember
 from storage.database import leadership, unreachable
 from storage.outbox import queue_depth
-from storage.supporters import find_by_role
+from storage.supporters import find_by_role, find_supporter
 
 log = logging.getLogger("uabot.run")
 LEADER_RETRY_SECONDS = 5.0
@@ -51,12 +52,18 @@ def make_channel(settings: Settings, core: Dispatcher) -> TelegramChannel:
     return AiogramChannel(core, telegram.token, telegram.api_base_url)
 
 
-async def staff_chats(app: App) -> dict[int, str]:
-    """Chat ids of organisers and admins (a private chat's id is the user's id)."""
-    staff = {user_id: "admin" for user_id in app.settings.bot.admins}
+async def staff_chats(app: App) -> dict[int, StaffMember]:
+    """Organisers and admins by chat id (a private chat's id is the user's id), with their
+    language; an admin from the configuration who never wrote gets the default one."""
+    staff: dict[int, StaffMember] = {}
     async with app.sessions() as session:
-        for member in await find_by_role(session, PLATFORM, ("organiser", "admin")):
-            staff.setdefault(app.vault.decrypt_id(member.chat_id_enc), member.role)
+        for member in await find_by_role(session, PLATFORM, STAFF_ROLES):
+            chat_id = app.vault.decrypt_id(member.chat_id_enc)
+            staff[chat_id] = StaffMember(member.role, member.language)
+        for user_id in app.settings.bot.admins:
+            row = await find_supporter(session, PLATFORM, app.vault.lookup_hash(PLATFORM, user_id))
+            language = row.language if row else app.settings.bot.default_language
+            staff[user_id] = StaffMember("admin", language)
     return staff
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.contract import Reply, Text, texts
 from handlers.context import Context, whole_number
+from handlers.menus import menu_for
 from handlers.supporters import ROLE_LABELS
 from storage.audit import latest
 from storage.supporters import find_by_role, find_supporter, set_role
@@ -27,7 +28,7 @@ async def grant(ctx: Context) -> list[Reply]:
         return [Text(ctx._("Write /grant followed by a Telegram user id and organiser or admin."))]
     user_id, role = int(args[0]), args[1].lower()
     vault = ctx.app.vault
-    await set_role(
+    member = await set_role(
         ctx.session,
         platform=ctx.incoming.platform,
         user_hash=vault.lookup_hash(ctx.incoming.platform, user_id),
@@ -42,7 +43,8 @@ async def grant(ctx: Context) -> list[Reply]:
     return [
         Text(
             ctx._("Done: {user} is now {role}.").format(user=user_id, role=ctx._(ROLE_LABELS[role]))
-        )
+        ),
+        menu_for(ctx, user_id, role, member.language),
     ]
 
 
@@ -59,10 +61,14 @@ async def revoke(ctx: Context) -> list[Reply]:
     if supporter is None or supporter.role == "supporter":
         return [Text(ctx._("{user} has no role to revoke.").format(user=user_id))]
     supporter.role = "supporter"
-    note = ""
+    note, role = "", "supporter"
     if user_id in ctx.app.settings.bot.admins:
         note = "\n" + ctx._("They stay admin while bot.admins in the configuration lists them.")
-    return [Text(ctx._("Done: {user} is a supporter again.").format(user=user_id) + note)]
+        role = "admin"
+    return [
+        Text(ctx._("Done: {user} is a supporter again.").format(user=user_id) + note),
+        menu_for(ctx, user_id, role, supporter.language),
+    ]
 
 
 async def team(ctx: Context) -> list[Reply]:

@@ -95,6 +95,8 @@ async def route_callback(ctx: Context, data: str) -> list[Reply]:
 
 async def route(ctx: Context) -> list[Reply]:
     incoming = ctx.incoming
+    if incoming.blocked is not None:
+        return await supporters.blocked_or_back(ctx, incoming.blocked)
     if incoming.callback_data is not None:
         return await route_callback(ctx, incoming.callback_data)
     if incoming.document is not None:

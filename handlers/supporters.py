@@ -7,6 +7,7 @@ from functools import partial
 from bot.contract import Button, Reply, Text, texts
 from bot.i18n import LANGUAGES, N_
 from handlers.context import Context
+from handlers.menus import STAFF_ROLES, menu_for
 from handlers.uaview import KIND_LABELS
 from handlers.walkthrough import open_by_deep_link
 from storage.database import checkpoint
@@ -91,7 +92,7 @@ async def choose_language(ctx: Context, code: str) -> list[Reply]:
     supporter = await ctx.ensure_supporter()
     supporter.language = code
     ctx.use_language(code)
-    return [
+    replies: list[Reply] = [
         Text(
             ctx._("From now on I will write to you in English."),
             buttons=(
@@ -100,6 +101,17 @@ async def choose_language(ctx: Context, code: str) -> list[Reply]:
             ),
         )
     ]
+    if ctx.role in STAFF_ROLES:  # their own menu, in the language they just chose
+        replies.append(menu_for(ctx, ctx.incoming.chat_id, ctx.role, code))
+    return replies
+
+
+async def blocked_or_back(ctx: Context, blocked: bool) -> list[Reply]:
+    """The person blocked the bot (nothing more is sent to them, at once, not after the next
+    broadcast's 403) or unblocked it. Nothing is stored for someone the bot never knew."""
+    if ctx.supporter is not None:
+        ctx.supporter.active = not blocked
+    return []
 
 
 async def subscribe(ctx: Context) -> list[Reply]:

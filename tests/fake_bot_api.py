@@ -45,7 +45,9 @@ class FakeBotAPI:
     port: int = 0
     messages: dict[int | str, list[SentMessage]] = field(default_factory=lambda: defaultdict(list))
     calls: list[str] = field(default_factory=list)
+    #: Command names per "scope type:chat id:language", and their descriptions.
     commands: dict[str, Any] = field(default_factory=dict)
+    command_texts: dict[str, list[str]] = field(default_factory=dict)
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int | str] = field(default_factory=set)
     webhook: dict[str, Any] = field(default_factory=dict)
@@ -57,6 +59,13 @@ class FakeBotAPI:
     #: Seconds after a button press within which Telegram takes its answer (about 15 in
     #: practice); None: no limit, as most tests need.
     callback_answer_window: float | None = None
+    #: Seconds after which a message can no longer be edited (48 hours for some messages in
+    #: practice); None: no limit.
+    edit_window: float | None = None
+    #: The bot's description and short description, by kind and language ("" for any).
+    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: The update kinds the bot last asked for (getUpdates or setWebhook); None: not asked.
+    allowed_updates: list[str] | None = None
 
     def __post_init__(self) -> None:
         self._pressed_at: dict[str, float] = {}
@@ -112,6 +121,10 @@ class FakeBotAPI:
             self._faults[method].append(
                 Fault(status, description or f"error {status}", retry_after)
             )
+
+    def forget_faults(self) -> None:
+        """Drop the faults not injected yet (one test's leftovers must not hit the next)."""
+        self._faults.clear()
 
     def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
         for _ in range(times):
@@ -177,6 +190,31 @@ class FakeBotAPI:
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self._push({"message": message})
+
+    async def user_blocks(self, user_id: int, blocked: bool = True) -> dict[str, Any]:
+        """A person blocks the bot (or unblocks it): from now on sending to them is refused
+        with 403, and the bot hears of it through a ``my_chat_member`` update."""
+        if blocked:
+            self.blocked.add(user_id)
+        else:
+            self.blocked.discard(user_id)
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+
+        def member(status: str) -> dict[str, Any]:
+            banned = {"until_date": 0} if status == "kicked" else {}  # 0: for ever
+            return {"user": BOT_USER, "status": status, **banned}
+
+        return await self._push(
+            {
+                "my_chat_member": {
+                    "chat": self._chat(user_id),
+                    "from": self._user(user_id, "en"),
+                    "date": int(time.time()),
+                    "old_chat_member": member(old),
+                    "new_chat_member": member(new),
+                }
+            }
+        )
 
     async def user_presses(
         self, user_id: int, message: SentMessage, label: str, language: str | None = "en"
@@ -354,6 +392,8 @@ class FakeBotAPI:
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset") or 0)
+        if "allowed_updates" in params:
+            self.allowed_updates = list(params["allowed_updates"])
         while self._updates and self._updates[0]["update_id"] < offset:
             self._updates.popleft()
         if not self._updates and not self._closing:
@@ -362,10 +402,21 @@ class FakeBotAPI:
                 await asyncio.wait_for(self._new_update.wait(), float(params.get("timeout") or 0))
         while self._updates and self._updates[0]["update_id"] < offset:
             self._updates.popleft()
-        return self._ok(list(self._updates)[: int(params.get("limit") or 100)])
+        wanted = [update for update in self._updates if self._wanted(update)]
+        return self._ok(wanted[: int(params.get("limit") or 100)])
+
+    def _wanted(self, update: dict[str, Any]) -> bool:
+        """Whether Telegram would deliver ``update`` given the bot's allowed_updates (by
+        default every kind but a few the bot did not ask for)."""
+        kind = next(key for key in update if key != "update_id")
+        if self.allowed_updates:
+            return kind in self.allowed_updates
+        return kind not in {"chat_member", "message_reaction", "message_reaction_count"}
 
     async def _m_setWebhook(self, params: dict[str, Any]) -> web.Response:
         self.webhook = {"url": params["url"], "secret_token": params.get("secret_token", "")}
+        if "allowed_updates" in params:
+            self.allowed_updates = list(params["allowed_updates"])
         return self._ok(True)
 
     async def _m_deleteWebhook(self, _params: dict[str, Any]) -> web.Response:
@@ -379,9 +430,28 @@ class FakeBotAPI:
         scope = params.get("scope") or {"type": "default"}
         key = f"{scope.get('type')}:{scope.get('chat_id', '')}:{params.get('language_code', '')}"
         self.commands[key] = [c["command"] for c in params["commands"]]
+        self.command_texts[key] = [c["description"] for c in params["commands"]]
+        await self._notify()
         return self._ok(True)
 
-    async def _m_deleteMyCommands(self, _params: dict[str, Any]) -> web.Response:
+    async def _m_deleteMyCommands(self, params: dict[str, Any]) -> web.Response:
+        scope = params.get("scope") or {"type": "default"}
+        key = f"{scope.get('type')}:{scope.get('chat_id', '')}:{params.get('language_code', '')}"
+        self.commands.pop(key, None)
+        await self._notify()
+        return self._ok(True)
+
+    async def _m_setMyDescription(self, params: dict[str, Any]) -> web.Response:
+        return self._describe("description", params)
+
+    async def _m_setMyShortDescription(self, params: dict[str, Any]) -> web.Response:
+        return self._describe("short_description", params)
+
+    def _describe(self, kind: str, params: dict[str, Any]) -> web.Response:
+        text = str(params.get(kind) or "")
+        if len(text) > (512 if kind == "description" else 120):
+            return self._error(400, f"Bad Request: {kind} is too long")
+        self.descriptions[(kind, str(params.get("language_code") or ""))] = text
         return self._ok(True)
 
     def _message(self, chat_id: int | str, text: str | None) -> dict[str, Any]:
@@ -417,6 +487,7 @@ class FakeBotAPI:
                 text,
                 params.get("reply_markup"),
                 disable_notification=str(params.get("disable_notification")).lower() == "true",
+                sent_at=time.monotonic(),
             )
         )
         await self._notify()
@@ -424,8 +495,15 @@ class FakeBotAPI:
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> web.Response:
         chat_id, message_id = chat_key(params["chat_id"]), int(params["message_id"])
+        if (refusal := self._refuse(chat_id)) is not None:
+            return refusal
         for sent in self.messages[chat_id]:
             if sent.message_id == message_id:
+                too_old = self.edit_window is not None and (
+                    time.monotonic() - sent.sent_at > self.edit_window
+                )
+                if too_old:
+                    return self._error(400, "Bad Request: message can't be edited")
                 if (sent.text, sent.reply_markup) == (params["text"], params.get("reply_markup")):
                     return self._error(
                         400,

@@ -55,6 +55,8 @@ class SentMessage:
     document: bytes | None = None
     disable_notification: bool = False
     edits: int = 0
+    #: When it was sent (``time.monotonic()``), for Telegram's limit on editing old messages.
+    sent_at: float = 0.0
 
     def buttons(self) -> list[dict[str, Any]]:
         rows = (self.reply_markup or {}).get("inline_keyboard", [])

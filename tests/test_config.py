@@ -21,7 +21,7 @@ def test_defaults_without_a_file() -> None:
     assert settings.telegram.library == "aiogram"
     assert settings.telegram.api_base_url == "https://api.telegram.org"
     assert settings.database.url == "sqlite+aiosqlite:///uabot.db"
-    assert settings.broadcast.rate_per_second == 25
+    assert settings.broadcast.rate_per_second == 30
     assert settings.reminders.offsets == ["3d", "1d"]
     assert settings.telegram.token is None
 

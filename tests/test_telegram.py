@@ -309,38 +309,36 @@ async def test_metrics_stay_off_the_public_webhook_port_unless_asked(
 
 
 @pytest.mark.parametrize("library", LIBRARIES)
-async def test_telegram_s_refusals_cost_no_reply(
+async def test_menus_follow_each_staff_member_s_role_and_language(
     api: FakeBotAPI, database_url: str, library: str
 ) -> None:
     async with running(api, database_url, library):
-        await publish_through_chat(api)
-        # 429 on replies: every newcomer is answered, once Telegram lets the bot speak.
-        api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", 4, retry_after=1)
-        newcomers = list(range(801, 821))
-        await asyncio.gather(*(api.user_sends(user, "/start") for user in newcomers))
-        for user in newcomers:
-            assert "Welcome" in await says(api, user, 1)
-        # A button answer refused as too old (after a restart) does not stop the step.
-        walker = 830
-        await api.user_sends(walker, "/ua 45/26")
-        await says(api, walker, 1)
-        api.callback_answer_window = 0
-        await api.user_presses(walker, api.last(walker), "Next")
-        assert "Step 2 of 5" in await says(api, walker, 2)
-        api.callback_answer_window = None
-        # A double tap: the second edit is "not modified", which is done, not a new message.
-        step_message = api.last(walker)
-        sends = sum(1 for call in api.calls if call == "sendMessage")
-        await asyncio.gather(
-            api.user_presses(walker, step_message, "Next"),
-            api.user_presses(walker, step_message, "Next"),
+        # At start-up: the supporters' menu and the bot's descriptions in each language.
+        assert api.descriptions[("description", "es")].startswith("Te traigo")
+        assert "Urgent Actions" in api.descriptions[("short_description", "")]
+        assert api.command_texts["all_private_chats::es"][0] == "Bienvenida y ajustes"
+        organiser = 850
+        await api.user_sends(organiser, "/language", language="es")
+        await says(api, organiser, 1)
+        await api.user_presses(organiser, api.last(organiser), "Español", language="es")
+        await says(api, organiser, 2)
+        assert f"chat:{organiser}:" not in api.commands  # a supporter has no menu of their own
+        await api.user_sends(ADMIN_ID, f"/grant {organiser} organiser")
+        assert "is now" in await says(api, ADMIN_ID, 1)
+        assert await api.wait_until(lambda: f"chat:{organiser}:" in api.commands)
+        menu = api.commands[f"chat:{organiser}:"]
+        assert {"newua", "done", "export", "broadcasts", "cancel"} <= set(menu)
+        assert "grant" not in menu
+        texts = api.command_texts[f"chat:{organiser}:"]
+        assert "Importar una AU pegando su texto" in texts  # in the organiser's language
+        await api.user_sends(organiser, "/language", language="es")
+        await says(api, organiser, 3)
+        await api.user_presses(organiser, api.last(organiser), "English", language="es")
+        await says(api, organiser, 4)
+        assert await api.wait_until(
+            lambda: "Import a UA from its pasted text" in api.command_texts[f"chat:{organiser}:"]
         )
-        assert "Step 3 of 5" in await says(api, walker, 3)
-        await asyncio.sleep(0.5)  # the second press is handled too
-        assert sum(1 for call in api.calls if call == "sendMessage") == sends
-        # An edit Telegram cannot make becomes a new message.
-        api.fail_next("editMessageText", 400, "Bad Request: message can't be edited")
-        before = len({id(m) for m in api.messages[walker]})
-        await api.user_presses(walker, api.last(walker), "Next")
-        assert "Step 4 of 5" in await says(api, walker, len(api.messages[walker]) + 1)
-        assert len({id(m) for m in api.messages[walker]}) == before + 1
+        await api.user_sends(ADMIN_ID, f"/revoke {organiser}")
+        assert "supporter again" in await says(api, ADMIN_ID, 2)
+        # Back to the supporters' menu.
+        assert await api.wait_until(lambda: f"chat:{organiser}:" not in api.commands)

@@ -36,8 +36,10 @@ from aiogram.types import (
 )
 
 from bot.channels.telegram import (
+    ALLOWED_UPDATES,
     Blocked,
     ChatId,
+    ChatOrder,
     InFlight,
     Rejected,
     RetryLater,
@@ -156,6 +158,20 @@ class AiogramSender:
             )
         )
 
+    async def delete_commands(self, chat_id: int) -> None:
+        scope = BotCommandScopeChat(chat_id=chat_id)
+        await _call(lambda: self.bot.delete_my_commands(scope=scope))
+
+    async def set_descriptions(self, description: str, short: str, language: str | None) -> None:
+        await _call(
+            lambda: self.bot.set_my_description(description=description, language_code=language)
+        )
+        await _call(
+            lambda: self.bot.set_my_short_description(
+                short_description=short, language_code=language
+            )
+        )
+
 
 class AiogramChannel:
     """Long polling or webhook updates through aiogram, answered by the uabot core."""
@@ -166,13 +182,15 @@ class AiogramChannel:
         self.sender = AiogramSender(self.bot)
         self.core = core
         self.in_flight = InFlight()
+        self.order = ChatOrder()
         self.dispatcher = AiogramDispatcher()
         self.dispatcher.message.register(self._on_update)
         self.dispatcher.callback_query.register(self._on_update)
+        self.dispatcher.my_chat_member.register(self._on_update)
 
     async def _on_update(self, _event: object, event_update: Update) -> None:
         data = event_update.model_dump(mode="json", by_alias=True, exclude_none=True)
-        await self.in_flight.run(handle_update(self.core, self.sender, data))
+        await self.in_flight.run(handle_update(self.core, self.sender, self.order, data))
 
     async def start(self) -> None:
         """Check the token and learn the bot's name (aiogram opens its HTTP session lazily,
@@ -182,17 +200,22 @@ class AiogramChannel:
     async def feed(self, data: dict[str, Any]) -> None:
         """An update received by the webhook server, handed to the core as it came: building
         aiogram's models only to turn them back into a dict cost more than the handler."""
-        await self.in_flight.run(handle_update(self.core, self.sender, data))
+        await self.in_flight.run(handle_update(self.core, self.sender, self.order, data))
 
     async def poll(self, stop: asyncio.Event) -> None:
         await _call(lambda: self.bot.delete_webhook(drop_pending_updates=False))
         polling = asyncio.create_task(
             self.dispatcher.start_polling(
-                self.bot, handle_signals=False, close_bot_session=False, polling_timeout=10
+                self.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                polling_timeout=10,
+                allowed_updates=ALLOWED_UPDATES,
             )
         )
         await stop.wait()
-        await self.dispatcher.stop_polling()
+        with suppress(RuntimeError):  # a stop before polling began: the task is cancelled
+            await self.dispatcher.stop_polling()
         # Do not wait out the long poll in progress; the handlers in flight are shielded.
         with suppress(TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(polling, timeout=1)
@@ -200,7 +223,12 @@ class AiogramChannel:
 
     async def set_webhook(self, url: str, secret_token: str | None) -> None:
         await _call(
-            lambda: self.bot.set_webhook(url, secret_token=secret_token, drop_pending_updates=False)
+            lambda: self.bot.set_webhook(
+                url,
+                secret_token=secret_token,
+                drop_pending_updates=False,
+                allowed_updates=ALLOWED_UPDATES,
+            )
         )
 
     async def close(self) -> None:

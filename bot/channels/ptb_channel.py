@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -28,10 +29,13 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram import (
+    ALLOWED_UPDATES,
     Blocked,
     ChatId,
+    ChatOrder,
     InFlight,
     Rejected,
     RetryLater,
@@ -65,7 +69,9 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
     try:
         return await request()
     except RetryAfter as error:
-        wait = error.retry_after
+        with warnings.catch_warnings():  # int today, timedelta later: both are handled
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            wait = error.retry_after
         raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else wait) from error
     except Forbidden as error:
         raise Blocked(error.message) from error
@@ -145,6 +151,13 @@ class PTBSender:
             )
         )
 
+    async def delete_commands(self, chat_id: int) -> None:
+        await _call(lambda: self.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id)))
+
+    async def set_descriptions(self, description: str, short: str, language: str | None) -> None:
+        await _call(lambda: self.bot.set_my_description(description, language_code=language))
+        await _call(lambda: self.bot.set_my_short_description(short, language_code=language))
+
 
 class PTBChannel:
     """Long polling or webhook updates through python-telegram-bot, answered by the core."""
@@ -164,9 +177,12 @@ class PTBChannel:
         self.sender = PTBSender(self.application)
         self.core = core
         self.in_flight = InFlight()
+        self.order = ChatOrder()
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.in_flight.run(handle_update(self.core, self.sender, update.to_dict()))
+        await self.in_flight.run(
+            handle_update(self.core, self.sender, self.order, update.to_dict())
+        )
 
     async def start(self) -> None:
         """Check the token (PTB calls getMe) and start PTB's update processing."""
@@ -180,13 +196,19 @@ class PTBChannel:
     async def poll(self, stop: asyncio.Event) -> None:
         """Long polling with PTB's Updater; updates are processed concurrently."""
         assert self.application.updater is not None
-        await self.application.updater.start_polling(timeout=10, drop_pending_updates=False)
+        await self.application.updater.start_polling(
+            timeout=10, drop_pending_updates=False, allowed_updates=ALLOWED_UPDATES
+        )
         await stop.wait()
         await self.application.updater.stop()
         await self.in_flight.drain()
 
     async def set_webhook(self, url: str, secret_token: str | None) -> None:
-        await _call(lambda: self.application.bot.set_webhook(url, secret_token=secret_token))
+        await _call(
+            lambda: self.application.bot.set_webhook(
+                url, secret_token=secret_token, allowed_updates=ALLOWED_UPDATES
+            )
+        )
 
     async def close(self) -> None:
         await self.in_flight.drain()

@@ -11,16 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
 from bot.app import App
-from bot.contract import Document, File, Incoming, Notice, Reply, Text
+from bot.contract import Document, File, Incoming, Menu, Notice, Reply, Text
 from bot.dispatcher import Dispatcher
 from bot.extract import MAX_DOCUMENT_BYTES
-from bot.i18n import LANGUAGES, N_
+from bot.i18n import LANGUAGES
+from bot.pacer import Pacer
+from handlers.menus import DESCRIPTION, SHORT_DESCRIPTION, StaffMember, staff_menu, supporter_menu
 
 PLATFORM = "telegram"
 log = logging.getLogger("uabot.telegram")
@@ -77,7 +80,14 @@ class TelegramSender(Protocol):
 
     async def set_commands(
         self, commands: list[tuple[str, str]], language: str | None, chat_id: int | None
-    ) -> None: ...
+    ) -> None:
+        """The menu in ``language`` (None: any) of all private chats, or of one chat."""
+
+    async def delete_commands(self, chat_id: int) -> None:
+        """One chat's own menu removed: the chat sees the private chats' menu again."""
+
+    async def set_descriptions(self, description: str, short: str, language: str | None) -> None:
+        """The bot's description (an empty chat) and short description (its profile)."""
 
 
 class TelegramChannel(Protocol):
@@ -116,6 +126,8 @@ def _command(text: str) -> tuple[str | None, tuple[str, ...]]:
 def parse_update(data: dict[str, Any]) -> ParsedUpdate | None:
     """Map a Bot API update to ``Incoming``; None for kinds the bot does not handle."""
     update_key = str(data.get("update_id", ""))
+    if "my_chat_member" in data:
+        return _membership(data["my_chat_member"], update_key)
     if "callback_query" in data:
         query = data["callback_query"]
         message = query.get("message") or {}
@@ -162,6 +174,28 @@ def parse_update(data: dict[str, Any]) -> ParsedUpdate | None:
     )
 
 
+def _membership(change: dict[str, Any], update_key: str) -> ParsedUpdate | None:
+    """A person blocking the bot ("kicked") or unblocking it, in a private chat; the same
+    change in groups and channels is not about a supporter."""
+    chat, user = change.get("chat") or {}, change.get("from") or change.get("from_user") or {}
+    status = (change.get("new_chat_member") or {}).get("status")
+    if chat.get("type") != "private" or "id" not in user or status not in {"kicked", "member"}:
+        return None
+    return ParsedUpdate(
+        Incoming(
+            platform=PLATFORM,
+            user_id=int(user["id"]),
+            chat_id=int(chat["id"]),
+            update_key=update_key,
+            blocked=status == "kicked",
+        )
+    )
+
+
+#: What the bot asks Telegram for, in polling and webhook alike: nothing it would discard.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
 #: How long a reply may wait out Telegram's 429s before it is given up (a person waiting
 #: longer has most likely left), and how many times a 5xx or a failed connection is retried.
 REPLY_PATIENCE = 60.0
@@ -169,7 +203,11 @@ REPLY_ATTEMPTS = 4
 
 
 async def send_replies(
-    sender: TelegramSender, chat_id: int, parsed: ParsedUpdate | None, replies: list[Reply]
+    sender: TelegramSender,
+    pacer: Pacer,
+    chat_id: int,
+    parsed: ParsedUpdate | None,
+    replies: list[Reply],
 ) -> list[str]:
     """Carry out replies in order, never losing one to a refusal that time cures; the
     reasons of any that still could not be sent.
@@ -179,13 +217,14 @@ async def send_replies(
     tap) means the message already says it; an edit Telegram cannot make (too old, deleted)
     becomes a new message. 429 waits for ``retry_after``; 5xx and failed connections are
     retried with backoff; a timeout once, as the outbox does (the message may have arrived).
+    Every message takes its turn in the process's send budget, ahead of broadcasts.
     """
     lost: list[str] = []
     notices = [reply.text for reply in replies if isinstance(reply, Notice)]
     if parsed is not None and parsed.callback_id:
         callback_id, notice = parsed.callback_id, notices[0] if notices else None
-        try:
-            await _patiently(lambda: sender.answer_callback(callback_id, notice))
+        try:  # not a message: Telegram does not count it against the sending limits
+            await _patiently(pacer, None, lambda: sender.answer_callback(callback_id, notice))
         except SendError as error:
             log.info("a button press was not answered: %s", _reason(error))
     message_id = parsed.incoming.message_id if parsed else None
@@ -195,12 +234,14 @@ async def send_replies(
                 if (
                     reply.edit
                     and message_id is not None
-                    and await _edited(sender, chat_id, message_id, reply)
+                    and await _edited(sender, pacer, chat_id, message_id, reply)
                 ):
                     continue
-                await _patiently(partial(sender.send_text, chat_id, reply))
+                await _patiently(pacer, chat_id, partial(sender.send_text, chat_id, reply))
             elif isinstance(reply, File):
-                await _patiently(partial(sender.send_file, chat_id, reply))
+                await _patiently(pacer, chat_id, partial(sender.send_file, chat_id, reply))
+            elif isinstance(reply, Menu):  # not a message: no turn in the send budget
+                await _patiently(pacer, None, partial(_set_menu, sender, reply))
         except SendError as error:
             lost.append(_reason(error))
             if isinstance(error, Blocked):
@@ -208,27 +249,35 @@ async def send_replies(
     return lost
 
 
-async def _edited(sender: TelegramSender, chat_id: int, message_id: int, reply: Text) -> bool:
+async def _edited(
+    sender: TelegramSender, pacer: Pacer, chat_id: int, message_id: int, reply: Text
+) -> bool:
     """Whether the message now says ``reply``: edited, or already saying it."""
     try:
-        await _patiently(lambda: sender.edit_text(chat_id, message_id, reply))
+        await _patiently(pacer, chat_id, lambda: sender.edit_text(chat_id, message_id, reply))
     except Rejected as error:
         return "not modified" in str(error).lower()  # else too old or deleted: send anew
     return True
 
 
-async def _patiently(request: Callable[[], Awaitable[Any]]) -> Any:
-    """One Bot API call, again after 429 (as Telegram asks), after 5xx and failed
+async def _patiently(
+    pacer: Pacer, chat_id: int | None, request: Callable[[], Awaitable[Any]]
+) -> Any:
+    """One Bot API call in its turn (``chat_id`` None: not a message, no turn needed),
+    again after 429 (as Telegram asks, pausing every sender), after 5xx and failed
     connections (with backoff), and once after a timeout."""
     waited, attempt, timed_out = 0.0, 0, False
     while True:
         try:
-            return await request()
+            if chat_id is None:
+                return await request()
+            async with pacer.turn(chat_id, reply=True):
+                return await request()
         except RetryLater as error:
             if waited + error.seconds > REPLY_PATIENCE:
                 raise
             waited += error.seconds
-            await asyncio.sleep(error.seconds)
+            pacer.pause(error.seconds)  # the next turn comes after the pause
         except Uncertain:
             if timed_out:
                 raise
@@ -240,24 +289,70 @@ async def _patiently(request: Callable[[], Awaitable[Any]]) -> Any:
             await asyncio.sleep(0.5 * 2**attempt)
 
 
+async def _set_menu(sender: TelegramSender, menu: Menu) -> None:
+    if menu.commands:
+        await sender.set_commands(list(menu.commands), None, menu.chat_id)
+    else:
+        await sender.delete_commands(menu.chat_id)
+
+
 def _reason(error: SendError) -> str:
     return type(error).__name__
 
 
-async def handle_update(core: Dispatcher, sender: TelegramSender, data: dict[str, Any]) -> None:
-    """One update from either library: to ``Incoming``, through the core, replies back;
-    timed from its arrival to its last reply in the app's metrics."""
+#: Updates of one chat that may wait for the one being handled; a person has a few at most
+#: (a double tap, a reply held back by a 429), so more is a flood, dropped at no one's cost.
+CHAT_QUEUE = 32
+
+
+class ChatOrder:
+    """Updates of one chat are handled and answered one after another, in the order they
+    arrived: a reply held back by Telegram (429) is never overtaken by the next one."""
+
+    def __init__(self) -> None:
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[bool]:
+        """Wait for the chat's earlier updates; yields False (without waiting) when too
+        many are already waiting."""
+        lock, waiting = self._chats.get(chat_id) or (asyncio.Lock(), 0)
+        if waiting > CHAT_QUEUE:
+            yield False
+            return
+        self._chats[chat_id] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield True
+        finally:
+            lock, waiting = self._chats[chat_id]
+            if waiting == 1:
+                del self._chats[chat_id]
+            else:
+                self._chats[chat_id] = (lock, waiting - 1)
+
+
+async def handle_update(
+    core: Dispatcher, sender: TelegramSender, order: ChatOrder, data: dict[str, Any]
+) -> None:
+    """One update from either library: to ``Incoming``, through the core, replies back,
+    after the same chat's earlier updates; timed from its arrival to its last reply in the
+    app's metrics."""
     started = time.perf_counter()
     try:
-        await _handle_update(core, sender, data)
+        parsed = parse_update(data)
+        if parsed is None:
+            return
+        async with order.turn(parsed.incoming.chat_id) as in_turn:
+            if not in_turn:
+                core.app.metrics.updates.labels("flood").inc()
+                return
+            await _handle_update(core, sender, parsed)
     finally:
         core.app.metrics.update_seconds.observe(time.perf_counter() - started)
 
 
-async def _handle_update(core: Dispatcher, sender: TelegramSender, data: dict[str, Any]) -> None:
-    parsed = parse_update(data)
-    if parsed is None:
-        return
+async def _handle_update(core: Dispatcher, sender: TelegramSender, parsed: ParsedUpdate) -> None:
     incoming = parsed.incoming
     if parsed.file_id is not None:
         content, fetched = b"", False
@@ -276,55 +371,27 @@ async def _handle_update(core: Dispatcher, sender: TelegramSender, data: dict[st
         document = Document(name, content, parsed.file_size, fetched=fetched)
         incoming = Incoming(**{**incoming.__dict__, "document": document})
     replies = await core.handle(incoming)
-    for reason in await send_replies(sender, incoming.chat_id, parsed, replies):
+    for reason in await send_replies(sender, core.app.pacer, incoming.chat_id, parsed, replies):
         core.app.metrics.replies_lost.labels(reason).inc()
         log.warning(
             "reply to %s not sent: %s", core.app.vault.log_tag(PLATFORM, incoming.user_id), reason
         )
 
 
-SUPPORTER_MENU = [
-    ("start", N_("Welcome and settings")),
-    ("actions", N_("Open Urgent Actions")),
-    ("subscribe", N_("Receive new Urgent Actions")),
-    ("unsubscribe", N_("Stop receiving them")),
-    ("language", N_("English or Spanish")),
-    ("reminders", N_("Reminders on or off")),
-    ("discreet", N_("Discreet notifications")),
-    ("mydata", N_("What the bot holds about you")),
-    ("forget", N_("Erase what the bot holds about you")),
-    ("help", N_("What the bot can do")),
-]
-ORGANISER_MENU = [
-    ("newua", N_("Import a UA from its pasted text")),
-    ("done", N_("Finish pasting a UA's text")),
-    ("uas", N_("Stored UAs")),
-    ("stats", N_("Figures of a UA")),
-    ("export", N_("A UA's counts as a spreadsheet")),
-    ("broadcasts", N_("Running and recent broadcasts")),
-    ("cancel", N_("Stop a running broadcast")),
-    ("close", N_("End a UA early")),
-    ("deadline", N_("Move a UA's deadline")),
-]
-ADMIN_MENU = [
-    ("grant", N_("Give a role")),
-    ("revoke", N_("Take a role back")),
-    ("team", N_("Organisers and admins")),
-    ("audit", N_("Privileged commands log")),
-]
-
-
-async def install_menus(app: App, sender: TelegramSender, staff: dict[int, str]) -> None:
-    """The command menu per language, and a larger one in organisers' and admins' chats."""
+async def install_menus(app: App, sender: TelegramSender, staff: dict[int, StaffMember]) -> None:
+    """At start-up: the supporters' menu and the bot's descriptions per language, and each
+    organiser's and admin's own menu in their language (they may have changed while the bot
+    was stopped)."""
     for language in (None, *LANGUAGES):
         tr = app.catalogs.get(language or app.settings.bot.default_language)
-        menu = [(name, tr.gettext(text)) for name, text in SUPPORTER_MENU]
-        await sender.set_commands(menu, language, None)
-    for chat_id, role in staff.items():
-        tr = app.catalogs.get(app.settings.bot.default_language)
-        extra = ORGANISER_MENU + (ADMIN_MENU if role == "admin" else [])
-        menu = [(name, tr.gettext(text)) for name, text in SUPPORTER_MENU + extra]
-        await sender.set_commands(menu, None, chat_id)
+        await sender.set_commands(list(supporter_menu(tr)), language, None)
+        await sender.set_descriptions(
+            tr.gettext(DESCRIPTION), tr.gettext(SHORT_DESCRIPTION), language
+        )
+    for chat_id, member in staff.items():
+        await sender.set_commands(
+            list(staff_menu(app.catalogs.get(member.language), member.role)), None, chat_id
+        )
 
 
 class InFlight:
