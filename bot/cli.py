@@ -24,7 +24,7 @@ from bot.uadoc import UADocumentError, parse_document
 from handlers.walkthrough import normalise_ua_number
 from storage.database import create_engine, downgrade, upgrade
 from storage.outbox import publish_and_queue
-from storage.reports import PEOPLE, totals_by_update
+from storage.reports import PEOPLE, PEOPLE_ON_NUMBER, totals_by_update
 from storage.uas import (
     all_updates,
     drop_revision,
@@ -380,6 +380,9 @@ async def _stats(app: App, number_text: str | None, out: TextIO) -> int:
                     f"{kinds.get('email', 0)}\t{kinds.get('social', 0)}",
                     file=out,
                 )
+            # Each person once, whatever the updates they acted on: the figure to report.
+            people = sum(kinds.get(PEOPLE_ON_NUMBER, 0) for kinds in totals.values())
+            print(f"{number} total: {people} {'person' if people == 1 else 'people'}", file=out)
     return 0
 
 

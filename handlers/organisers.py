@@ -18,7 +18,7 @@ from storage.outbox import (
     delivery_counts,
     recent_broadcasts,
 )
-from storage.reports import PEOPLE, totals_by_day, totals_by_update
+from storage.reports import COUNTS, PEOPLE, PEOPLE_ON_NUMBER, totals_by_day, totals_by_update
 from storage.uas import (
     all_updates,
     close_case,
@@ -52,13 +52,19 @@ async def list_uas(ctx: Context) -> list[Reply]:
 
 
 def _stats_lines(ctx: Context, number: str, totals: dict[int, dict[str, int]]) -> list[str]:
-    people = sum(kinds.get(PEOPLE, 0) for kinds in totals.values())
-    actions = sum(v for kinds in totals.values() for k, v in kinds.items() if k != PEOPLE)
+    # Each person once per number, whatever the updates they acted on.
+    people = sum(kinds.get(PEOPLE_ON_NUMBER, 0) for kinds in totals.values())
+    actions = sum(v for kinds in totals.values() for k, v in kinds.items() if k not in COUNTS)
+    tr = ctx.tr
     lines = [
-        ctx._("{ua}: {people} supporters acted, {actions} actions in all.").format(
+        "{ua}: {people}, {actions}.".format(
             ua=ctx._("UA {number}").format(number=number),
-            people=ctx.tr.number(people),
-            actions=ctx.tr.number(actions),
+            people=tr.ngettext("{count} person acted", "{count} people acted", people).format(
+                count=tr.number(people)
+            ),
+            actions=tr.ngettext("{count} action in all", "{count} actions in all", actions).format(
+                count=tr.number(actions)
+            ),
         )
     ]
     for ordinal in sorted(totals):
@@ -89,7 +95,7 @@ async def stats(ctx: Context) -> list[Reply]:
         if latest is not None:
             per_day: dict[date, int] = {}
             for _, kind, day, count in await totals_by_day(ctx.session, case.id):
-                if kind != PEOPLE:
+                if kind not in COUNTS:
                     per_day[day] = per_day.get(day, 0) + count
             caption = ctx._("Actions per day on {ua}; the red line is the deadline.")
             chart.append(
@@ -179,7 +185,10 @@ async def export(ctx: Context) -> list[Reply]:
     for ordinal, kind, day, count in await totals_by_day(ctx.session, case.id):
         writer.writerow([case.number, ordinal, kind, day.isoformat(), count])
     filename = "ua-{}-actions.csv".format(case.number.replace("/", "-"))
-    caption = ctx._("Actions on {ua} by update, kind and day (people = supporters who acted).")
+    caption = ctx._(
+        "Actions on {ua} by update, kind and day (people: who acted on the update; "
+        "people_on_number: who acted on the number for the first time, each person once)."
+    )
     return [
         File(
             filename,

@@ -163,11 +163,14 @@ def report_step(tr: Translator, update: UAUpdate, reported: set[str]) -> str:
 
 
 def acted_line(tr: Translator, update: UAUpdate, people: int) -> str:
-    others = max(people - 1, 0)
+    """What a person who just acted is told: ``people`` counts everyone who acted on the UA
+    number, each once whatever the updates they acted on, them included."""
+    ua = tr.gettext("UA {number}").format(number=update.case.number)
+    if people <= 1:
+        return tr.gettext("You are the first to act on {ua}.").format(ua=ua)
+    others = people - 1
     return tr.ngettext(
         "You and {count} other person have acted on {ua}.",
-        "You and {count} others have acted on {ua}.",
+        "You and {count} other people have acted on {ua}.",
         others,
-    ).format(
-        count=tr.number(others), ua=tr.gettext("UA {number}").format(number=update.case.number)
-    )
+    ).format(count=tr.number(others), ua=ua)

@@ -4,7 +4,10 @@ A report is one row per supporter, update and kind (inserted with ON CONFLICT DO
 so a double tap or a redelivered update counts once). Each accepted report also bumps an
 anonymous per-day total; forgetting a person or purging after the deadline deletes the
 reports and leaves the totals. The ``PEOPLE`` total counts supporters who reported at least
-one kind on an update: "you and N others".
+one kind on an update; ``PEOPLE_ON_NUMBER`` counts each person once per UA number across all
+its updates (bumped on the update of their first report there): the figure reported to
+officials and told to supporters ("you and N others"). It stays right only while a number's
+reports are kept whole, which is why they are purged per number, never per update.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import insert_ignore
-from storage.models import ActionReport, ActionTotal, UAUpdate
+from storage.models import ActionReport, ActionTotal, Supporter, UAUpdate
 
 KINDS = ("letter", "email", "social")
 PEOPLE = "people"
+PEOPLE_ON_NUMBER = "people_on_number"
+COUNTS = (PEOPLE, PEOPLE_ON_NUMBER)
 
 
 async def _bump(session: AsyncSession, update_id: int, kind: str, day: date, step: int) -> None:
@@ -46,12 +51,35 @@ async def _kinds_reported(session: AsyncSession, supporter_id: int, update_id: i
     )
 
 
+async def _reports_on_number(session: AsyncSession, supporter_id: int, update_id: int) -> int:
+    """The supporter's reports on every update of ``update_id``'s UA number."""
+    case_id = select(UAUpdate.case_id).where(UAUpdate.id == update_id).scalar_subquery()
+    updates = select(UAUpdate.id).where(UAUpdate.case_id == case_id)
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(ActionReport)
+            .where(ActionReport.supporter_id == supporter_id, ActionReport.update_id.in_(updates))
+        )
+        or 0
+    )
+
+
+async def _one_at_a_time(session: AsyncSession, supporter_id: int) -> None:
+    """Lock the supporter's row (PostgreSQL) so that two reports of one person on two updates
+    at once cannot both count them as new on the number; SQLite has one writer anyway."""
+    await session.execute(
+        select(Supporter.id).where(Supporter.id == supporter_id).with_for_update()
+    )
+
+
 async def record_report(
     session: AsyncSession, supporter_id: int, update_id: int, kind: str, today: date
 ) -> bool:
     """Count one action; False when this supporter already reported this kind here."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of action {kind!r}")
+    await _one_at_a_time(session, supporter_id)
     inserted = await insert_ignore(
         session,
         ActionReport,
@@ -62,11 +90,14 @@ async def record_report(
         await _bump(session, update_id, kind, today, 1)
         if await _kinds_reported(session, supporter_id, update_id) == 1:
             await _bump(session, update_id, PEOPLE, today, 1)
+        if await _reports_on_number(session, supporter_id, update_id) == 1:
+            await _bump(session, update_id, PEOPLE_ON_NUMBER, today, 1)
     return inserted
 
 
 async def undo_report(session: AsyncSession, supporter_id: int, update_id: int, kind: str) -> bool:
     """Withdraw a report made by mistake; its day's total goes down again."""
+    await _one_at_a_time(session, supporter_id)
     report = await session.scalar(
         select(ActionReport).where(
             ActionReport.supporter_id == supporter_id,
@@ -82,6 +113,8 @@ async def undo_report(session: AsyncSession, supporter_id: int, update_id: int, 
     await _bump(session, update_id, kind, day, -1)
     if await _kinds_reported(session, supporter_id, update_id) == 0:
         await _bump(session, update_id, PEOPLE, day, -1)
+    if await _reports_on_number(session, supporter_id, update_id) == 0:
+        await _bump(session, update_id, PEOPLE_ON_NUMBER, day, -1)
     return True
 
 
@@ -96,19 +129,20 @@ async def kinds_reported(session: AsyncSession, supporter_id: int, update_id: in
 
 
 async def people_on_case(session: AsyncSession, case_id: int) -> int:
-    """Supporters who acted on a UA number, summed over its updates."""
+    """People who acted on a UA number, each once whatever the updates they acted on."""
     return int(
         await session.scalar(
             select(func.coalesce(func.sum(ActionTotal.count), 0))
             .join(UAUpdate, UAUpdate.id == ActionTotal.update_id)
-            .where(UAUpdate.case_id == case_id, ActionTotal.kind == PEOPLE)
+            .where(UAUpdate.case_id == case_id, ActionTotal.kind == PEOPLE_ON_NUMBER)
         )
         or 0
     )
 
 
 async def totals_by_update(session: AsyncSession, case_id: int) -> dict[int, dict[str, int]]:
-    """{update ordinal: {kind: count}} for one UA number, ``people`` included."""
+    """{update ordinal: {kind: count}} for one UA number, both people counts included (sum
+    ``PEOPLE_ON_NUMBER`` over the updates for the number's people)."""
     rows = await session.execute(
         select(UAUpdate.ordinal, ActionTotal.kind, func.sum(ActionTotal.count))
         .join(UAUpdate, UAUpdate.id == ActionTotal.update_id)

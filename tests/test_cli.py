@@ -166,6 +166,7 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
     assert "published UA 45/26 update 1: queued for 0" in published.stdout
     stats = uabot("stats", "45/26", env=env, cwd=tmp_path)
     assert stats.returncode == 0 and stats.stdout.startswith("ua\tupdate\tpeople")
+    assert "45/26 total: 0 people" in stats.stdout  # each person once across updates
     missing = uabot("ua", "show", "1/99", env=env, cwd=tmp_path)
     assert missing.returncode == 2 and "uabot ua list" in missing.stderr
 

@@ -92,3 +92,14 @@ def test_language_from_telegram_hint() -> None:
     assert language_from_hint("pt-BR", "en") == "en"
     assert language_from_hint(None, "es") == "es"
     assert language_from_hint("en", "es") == "es"
+
+
+def test_plural_entries_have_every_form_the_language_needs() -> None:
+    for language in ("en", "es"):
+        messages = catalog(language)
+        for message in messages:
+            if message.id and not isinstance(message.id, str):
+                forms = message.string if language == "es" else message.string or message.id
+                assert len(forms) == messages.num_plurals, (language, message.id)
+                if language == "es":
+                    assert all(forms), f"a Spanish plural form is empty: {message.id}"

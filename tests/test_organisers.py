@@ -159,7 +159,7 @@ async def test_stats_close_and_deadline(chat, clock) -> None:
         await person.press("I sent an email")
     admin = chat(ADMIN_ID)
     await admin.send("/stats 45/26")
-    assert "UA 45/26: 2 supporters acted, 4 actions in all." in admin.text
+    assert "UA 45/26: 2 people acted, 4 actions in all." in admin.text
     assert "update 1 – 2 · I sent a letter: 2, I sent an email: 2" in admin.text
     [chart] = admin.files
     assert chart.filename == "ua-45-26-actions.png"
@@ -167,7 +167,7 @@ async def test_stats_close_and_deadline(chat, clock) -> None:
     assert image.format == "PNG" and image.size == (720, 360)
     assert (200, 30, 30) in {color for _, color in image.getcolors(100_000)}  # the deadline
     await admin.send("/stats")
-    assert "UA 45/26: 2 supporters acted" in admin.text
+    assert "UA 45/26: 2 people acted" in admin.text
     await admin.send("/deadline 45/26 2026-05-01")
     assert "already passed" in admin.text
     await admin.send("/deadline 45/26 someday")
@@ -192,7 +192,7 @@ async def publish_many(app, count: int) -> None:
 
 
 async def test_lists_of_any_length_are_paged_or_split(chat, app) -> None:
-    await publish_many(app, 90)
+    await publish_many(app, 120)
     supporter = chat(230)
     await supporter.send("/actions")
     seen, pages = set(), 1
@@ -203,12 +203,12 @@ async def test_lists_of_any_length_are_paged_or_split(chat, app) -> None:
             break
         await supporter.press("More")
         pages += 1
-    assert len(seen) == 90 and pages == 9
+    assert len(seen) == 120 and pages == 12
     admin = chat(ADMIN_ID)
     await admin.send("/stats")
-    assert len(admin.replies) > 1 and "UA 90/26" in admin.text and "UA 1/26" in admin.text
+    assert len(admin.replies) > 1 and "UA 120/26" in admin.text and "UA 1/26" in admin.text
     await admin.send("/uas")
-    assert "90/26" in admin.text
+    assert "120/26" in admin.text
 
 
 async def test_odd_input_gets_a_polite_answer_never_an_apology(chat, app) -> None:

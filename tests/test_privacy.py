@@ -91,7 +91,7 @@ async def test_who_acted_is_forgotten_after_the_grace_period(app, chat, clock) -
         assert sum(t.count for t in totals if t.kind == "people") == 2
     admin = chat(ADMIN_ID)
     await admin.send("/stats 45/26")
-    assert "2 supporters acted" in admin.text
+    assert "2 people acted" in admin.text
 
 
 async def test_forget_reaches_every_table(app, chat) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+from datetime import date, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -14,7 +15,15 @@ from bot.crypto import SecretKeyError, generate_secret_key
 from bot.uadoc import parse_text
 from storage.database import create_engine, downgrade, upgrade
 from storage.models import ActionTotal, Base, Supporter
-from storage.reports import PEOPLE, record_report, totals_by_update, undo_report
+from storage.privacy import purge_expired
+from storage.reports import (
+    PEOPLE,
+    PEOPLE_ON_NUMBER,
+    people_on_case,
+    record_report,
+    totals_by_update,
+    undo_report,
+)
 from storage.supporters import add_supporter, find_supporter, forget_supporter
 from storage.uas import (
     UpdateCache,
@@ -144,9 +153,77 @@ async def test_counting_is_idempotent_and_survives_forgetting(app) -> None:
         await forget_supporter(session, one)
     async with app.sessions() as session:
         totals = await totals_by_update(session, update.case_id)
-        assert totals == {1: {"letter": 1, "email": 1, "social": 1, PEOPLE: 2}}
+        assert totals == {1: {"letter": 1, "email": 1, "social": 1, PEOPLE: 2, PEOPLE_ON_NUMBER: 2}}
         rows = (await session.scalars(select(ActionTotal))).all()
         assert all(row.count >= 0 for row in rows)
+
+
+async def _two_updates(app):
+    """UA 45/26 with its first update superseded by a second, both stored."""
+    first = parse_text((FIXTURES / "ua-en-two-targets.txt").read_text(encoding="utf-8"))
+    second = parse_text((FIXTURES / "ua-en-second-update.txt").read_text(encoding="utf-8"))
+    async with app.sessions() as session, session.begin():
+        one = await save_draft(session, first, "en")
+        await publish_update(session, one, START)
+        two = await save_draft(session, second, "en")
+        await publish_update(session, two, START)
+        return one.id, two.id, one.case_id
+
+
+async def test_a_person_counts_once_per_number_even_reporting_on_two_updates_at_once(
+    app,
+) -> None:
+    first, second, case_id = await _two_updates(app)
+    async with app.sessions() as session, session.begin():
+        people = [(await _supporter(session, app, 700 + n)).id for n in range(20)]
+        person_id = people[0]
+    day = date(2026, 6, 2)
+
+    async def report(person: int, update_id: int) -> None:  # as the dispatcher runs one
+        async with app.write_lock, app.sessions() as session, session.begin():
+            await record_report(session, person, update_id, "letter", day)
+
+    # Twenty people, each on both updates at the same moment (two taps, two processes).
+    await asyncio.gather(*(report(p, u) for p in people for u in (first, second)))
+    async with app.sessions() as session:
+        assert await people_on_case(session, case_id) == 20
+        totals = await totals_by_update(session, case_id)
+        assert totals[1][PEOPLE] == totals[2][PEOPLE] == 20  # per update, they count there
+    async with app.sessions() as session, session.begin():
+        for person in people[1:]:
+            for update_id in (first, second):
+                await undo_report(session, person, update_id, "letter")
+    async with app.sessions() as session, session.begin():
+        assert await undo_report(session, person_id, first, "letter")
+    async with app.sessions() as session:
+        assert await people_on_case(session, case_id) == 1  # still acted on the second
+    async with app.sessions() as session, session.begin():
+        assert await undo_report(session, person_id, second, "letter")
+    async with app.sessions() as session:
+        assert await people_on_case(session, case_id) == 0
+
+
+async def test_a_number_s_reports_are_purged_only_once_the_whole_number_is_over(app) -> None:
+    first, second, case_id = await _two_updates(app)
+    async with app.sessions() as session, session.begin():
+        person_id = (await _supporter(session, app, 8)).id
+        await record_report(session, person_id, first, "letter", date(2026, 6, 2))
+        deadlines = {u.id: u.deadline for u in (await find_case(session, "45/26")).updates}
+    between = max(deadlines.values())  # the first update is over, the second still open
+    async with app.sessions() as session, session.begin():
+        purged = await purge_expired(session, between, START)
+    assert purged.reports == 0, "the second update is open: the first's reports stay"
+    async with app.sessions() as session, session.begin():
+        # Acting on the second update now does not make the person new to the number.
+        await record_report(session, person_id, second, "email", date(2026, 6, 3))
+    async with app.sessions() as session:
+        assert await people_on_case(session, case_id) == 1
+    after = max(deadlines.values()) + timedelta(days=1)
+    async with app.sessions() as session, session.begin():
+        purged = await purge_expired(session, after, START)
+    assert purged.reports == 2
+    async with app.sessions() as session:
+        assert await people_on_case(session, case_id) == 1, "totals outlive the reports"
 
 
 async def test_the_update_cache_rereads_after_its_ttl_and_never_holds_drafts(app) -> None:

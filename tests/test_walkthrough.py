@@ -9,7 +9,7 @@ from datetime import timedelta
 from docx import Document as DocxDocument
 
 from bot.contract import MAX_BUTTON_DATA_BYTES, MAX_TEXT_LENGTH, File, Incoming, Text
-from tests.conftest import publish_fixture
+from tests.conftest import fixture_bytes, publish_fixture
 
 
 async def add_spanish_version(organiser) -> None:
@@ -71,7 +71,7 @@ async def test_english_supporter_walks_through_and_reports(chat) -> None:
     await ana.press("Next")
     await ana.press("I sent a letter")
     assert "Thank you! Your action is counted." in ana.text
-    assert "You and 0 others have acted on UA 45/26." in ana.text
+    assert "You are the first to act on UA 45/26." in ana.text
     assert_telegram_limits(ana.replies)
 
 
@@ -127,7 +127,7 @@ async def test_a_report_counts_once_however_often_it_is_pressed(chat) -> None:
     report = maria.button("I sent a letter").data
     await maria.press_data(report)
     await maria.press_data(report)
-    assert "You and 0 others" in maria.text
+    assert "You are the first to act on UA 45/26." in maria.text
     await asyncio.gather(*(maria.press_data(report) for _ in range(5)))
     other = chat(106)
     await other.press_data(report)
@@ -179,7 +179,7 @@ async def test_undo_a_report_made_by_mistake(chat) -> None:
     assert "Already reported" not in juan.text
     await eva.press("Report another action")
     await eva.press("I sent a letter")
-    assert "You and 0 others" in eva.text
+    assert "You are the first to act on UA 45/26." in eva.text
 
 
 async def test_deep_link_opens_the_ua_without_a_subscription(chat) -> None:
@@ -332,3 +332,26 @@ async def test_a_failed_report_does_not_spoil_the_ua_for_anyone(chat, app) -> No
         assert "Thank you! Your action is counted." in ana.text
     finally:
         event.remove(app.engine.sync_engine, "before_cursor_execute", disk_error_once)
+
+
+async def test_a_person_counts_once_per_ua_number_across_its_updates(chat) -> None:
+    organiser = await publish_fixture(chat)
+    ana, ben = chat(107), chat(108)
+    await ana.open_step("45/26", 5)
+    await ana.press("I sent a letter")
+    assert "You are the first to act on UA 45/26." in ana.text
+    await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
+    await organiser.press("Publish")
+    assert "Published UA 45/26" in organiser.text
+    await ana.open_step("45/26", 5)  # the second update now
+    await ana.press("I sent a letter")
+    assert "You are the first to act on UA 45/26." in ana.text, "still one person"
+    await ben.open_step("45/26", 5)
+    await ben.press("I sent a letter")
+    assert "You and 1 other person have acted on UA 45/26." in ben.text
+    await organiser.send("/stats 45/26")
+    assert "UA 45/26: 2 people acted, 3 actions in all." in organiser.text
+    carol = chat(109)
+    await carol.open_step("45/26", 5)
+    await carol.press("I sent a letter")
+    assert "You and 2 other people have acted on UA 45/26." in carol.text
