@@ -344,3 +344,30 @@ async def test_menus_follow_each_staff_member_s_role_and_language(
         assert "supporter again" in await says(api, ADMIN_ID, 2)
         # Back to the supporters' menu.
         assert await api.wait_until(lambda: f"chat:{organiser}:" not in api.commands)
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+async def test_a_person_counts_once_across_a_number_s_updates(
+    api: FakeBotAPI, database_url: str, library: str
+) -> None:
+    async with running(api, database_url, library):
+        await publish_through_chat(api)
+        voter, other = 860, 861
+        await reach_report_step(api, voter)
+        await api.user_presses(voter, api.last(voter), "I sent a letter")
+        assert "You are the first to act on UA 45/26." in await says(api, voter, 6)
+        await api.user_uploads(ADMIN_ID, "second.txt", fixture_bytes("ua-en-second-update.txt"))
+        await says(api, ADMIN_ID, 4)
+        await api.user_presses(ADMIN_ID, api.last(ADMIN_ID), "Publish")
+        assert "Published UA 45/26" in await says(api, ADMIN_ID, 5)
+        seen = len(api.messages[voter])
+        await api.user_sends(voter, "/ua 45/26")
+        assert "POSTPONED" in (await says(api, voter, seen + 1)).upper()  # the second update
+        for count in range(seen + 2, seen + 6):
+            await api.user_presses(voter, api.last(voter), "Next")
+            await says(api, voter, count)
+        await api.user_presses(voter, api.last(voter), "I sent an email")
+        assert "You are the first to act on UA 45/26." in await says(api, voter, seen + 6)
+        await reach_report_step(api, other)
+        await api.user_presses(other, api.last(other), "I sent a letter")
+        assert "You and 1 other person have acted on UA 45/26." in await says(api, other, 6)
