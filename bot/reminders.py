@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -31,34 +31,13 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.app import App
 from bot.channels.telegram import InFlight
-from bot.config import parse_offset, parse_window
+from bot.reminder_times import reminder_times
 from storage.reminders import enqueue_reminders, fired, mark_fired
 from storage.uas import get_update, open_updates
 
 log = logging.getLogger("uabot.reminders")
 SYNC_SECONDS = 30
 JOB_PREFIX = "reminder:"
-
-
-def fire_time(deadline: date, offset: str, timezone: str, window: str) -> datetime:
-    """When the reminder ``offset`` before ``deadline`` goes out, inside the daytime window.
-
-    The deadline is the end of its day's window; a whole-day offset reminds at the window's
-    start that many days before; shorter offsets count back from the deadline and move into
-    the window (to its start the same day, or to the next morning when past its end).
-    """
-    zone = ZoneInfo(timezone)
-    start, end = parse_window(window)
-    delta = parse_offset(offset)
-    if delta % timedelta(days=1) == timedelta(0):
-        moment = datetime.combine(deadline - delta, start, tzinfo=zone)
-    else:
-        moment = datetime.combine(deadline, end, tzinfo=zone) - delta
-        if moment.timetz().replace(tzinfo=None) < start:
-            moment = datetime.combine(moment.date(), start, tzinfo=zone)
-        elif moment.timetz().replace(tzinfo=None) > end:
-            moment = datetime.combine(moment.date() + timedelta(days=1), start, tzinfo=zone)
-    return moment
 
 
 def job_id(update_id: int, offset: str) -> str:
@@ -128,13 +107,9 @@ class Reminders:
             done = await fired(session)
         planned: dict[str, datetime] = {}
         for update in updates:
-            for offset in settings.reminders.offsets:
-                if (update.id, offset) in done:
-                    continue
-                moment = fire_time(
-                    update.deadline, offset, settings.bot.timezone, settings.reminders.window
-                )
-                planned[job_id(update.id, offset)] = moment
+            for offset, moment in reminder_times(update, settings).items():
+                if (update.id, offset) not in done:
+                    planned[job_id(update.id, offset)] = moment
         return planned
 
     async def sync(self) -> None:

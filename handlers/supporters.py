@@ -11,6 +11,7 @@ from handlers.menus import STAFF_ROLES, menu_for
 from handlers.uaview import KIND_LABELS
 from handlers.walkthrough import open_by_deep_link
 from storage.database import checkpoint
+from storage.reminders import reminders_asked
 from storage.reports import reports_of
 from storage.supporters import forget_supporter
 
@@ -202,23 +203,28 @@ async def my_data(ctx: Context) -> list[Reply]:
         ctx._("• subscribed: {answer}").format(answer=yes if supporter.subscribed else no),
         ctx._("• reminders: {answer}").format(answer=yes if supporter.reminders_on else no),
         ctx._("• discreet mode: {answer}").format(answer=yes if supporter.discreet else no),
-        ctx._("• role: {role}").format(role=ctx._(ROLE_LABELS[supporter.role])),
+        ctx._("• role: {role}").format(role=ctx._(ROLE_LABELS[ctx.role])),
         ctx._("• first contact: {day}").format(day=ctx.tr.date(supporter.created_on)),
     ]
     reports = await reports_of(ctx.session, supporter.id)
+    kept = ctx._("(kept until {days} days after the UA is over)").format(
+        days=ctx.app.settings.security.purge_grace_days
+    )
     if reports:
-        lines.append(
-            ctx._("• actions you reported (kept until {days} days after each deadline):").format(
-                days=ctx.app.settings.security.purge_grace_days
-            )
-        )
-        for report in reports:
+        lines.append(ctx._("• actions you reported") + " " + kept + ":")
+        for number, kind, day in reports:
             lines.append(
                 "  – "
-                + ctx._("{kind} on {day}").format(
-                    kind=ctx._(KIND_LABELS[report.kind]), day=ctx.tr.date(report.reported_on)
+                + ctx._("{ua}: {kind} on {day}").format(
+                    ua=ctx._("UA {number}").format(number=number),
+                    kind=ctx._(KIND_LABELS[kind]),
+                    day=ctx.tr.date(day),
                 )
             )
+    asked = await reminders_asked(ctx.session, supporter.id)
+    if asked:
+        numbers = ", ".join(ctx._("UA {number}").format(number=number) for number in asked)
+        lines.append(ctx._("• reminders you asked for: {uas}").format(uas=numbers) + " " + kept)
     lines += [
         "",
         ctx._("I never store your name, username, phone number or what you write to me."),

@@ -8,9 +8,11 @@ process never loses where someone was. Steps: 1 the case, 2 who to write to, 3 t
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 from bot.contract import Button, File, Notice, Reply, Text, split_text
 from bot.letters import Letter, letter_as_docx, letter_as_text
+from bot.reminder_times import next_reminder
 from handlers.context import Context
 from handlers.uaview import (
     KIND_LABELS,
@@ -30,7 +32,14 @@ from handlers.uaview import (
     ua_label,
 )
 from storage.models import UAUpdate
-from storage.reports import kinds_reported, people_on_case, record_report, undo_report
+from storage.reminders import ask_for_reminder
+from storage.reports import (
+    acted_on_number,
+    kinds_reported,
+    people_on_case,
+    record_report,
+    undo_report,
+)
 from storage.uas import latest_update, open_updates
 
 _NUMBER = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.ASCII)
@@ -321,18 +330,38 @@ async def undo(ctx: Context, update_id: int, kind: str) -> list[Reply]:
 
 
 async def not_yet(ctx: Context, update_id: int) -> list[Reply]:
+    """ "Not yet": a reminder of this UA is asked for, and promised only when one will
+    really come (reminders on, one still ahead, not already acted on the number)."""
     update, notes = await _current_or_expired(ctx, update_id)  # never a draft's deadline
     if update is None:
         return notes
     supporter = await ctx.ensure_supporter()
-    if supporter.reminders_on:
-        text = ctx._("No problem. I will remind you before the deadline. {deadline}")
+    when = next_reminder(update, ctx.app.settings, ctx.now)
+    zone = ZoneInfo(ctx.app.settings.bot.timezone)
+    day = ctx.tr.date(when.astimezone(zone).date()) if when else ""
+    if not supporter.reminders_on:
+        text = ctx._(
+            "No problem. Your reminders are off (/reminders on turns them on), so come back "
+            "with /actions before the deadline. {deadline}"
+        )
+    elif await acted_on_number(ctx.session, supporter.id, update.case_id):
+        text = ctx._(
+            "No problem. You have already acted on this UA, so I will not remind you; come "
+            "back with /actions before the deadline to do more. {deadline}"
+        )
+    elif when is None:
+        text = ctx._(
+            "No problem. No reminder is left before the deadline, so come back with /actions "
+            "in time. {deadline}"
+        )
     else:
-        text = ctx._("No problem. Come back with /actions before the deadline. {deadline}")
+        await ask_for_reminder(ctx.session, supporter.id, update.id)
+        text = ctx._("No problem. I will remind you on {day}. {deadline}")
     return [
+        *notes,
         Text(
-            text.format(deadline=deadline_line(ctx.tr, update, ctx.today)),
+            text.format(deadline=deadline_line(ctx.tr, update, ctx.today), day=day),
             buttons=((Button(ctx._("Back to the letter"), data=f"ua:{update.id}:3"),),),
             edit=True,
-        )
+        ),
     ]

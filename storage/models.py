@@ -240,6 +240,18 @@ class Broadcast(Base):
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ReminderRequest(Base):
+    """A person asked to be reminded of one update ("Not yet"), subscribed or not. As little
+    as a report holds, and purged with the number's reports."""
+
+    __tablename__ = "reminder_requests"
+    __table_args__ = (UniqueConstraint("supporter_id", "update_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"))
+    update_id: Mapped[int] = mapped_column(ForeignKey("ua_updates.id", ondelete="CASCADE"))
+
+
 class ReminderRun(Base):
     """A reminder job that has fired: rebuilding the jobs after a restart skips it."""
 

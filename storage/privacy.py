@@ -8,7 +8,14 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActionReport, Delivery, ProcessedUpdate, UACase, UAUpdate
+from storage.models import (
+    ActionReport,
+    Delivery,
+    ProcessedUpdate,
+    ReminderRequest,
+    UACase,
+    UAUpdate,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ async def purge_expired(session: AsyncSession, cutoff: date, seen_before: dateti
     expired = select(UAUpdate.id).where(UAUpdate.case_id.in_(over))
     reports = await session.execute(delete(ActionReport).where(ActionReport.update_id.in_(expired)))
     deliveries = await session.execute(delete(Delivery).where(Delivery.update_id.in_(expired)))
+    await session.execute(delete(ReminderRequest).where(ReminderRequest.update_id.in_(expired)))
     seen = await session.execute(
         delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < seen_before)
     )

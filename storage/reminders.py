@@ -1,14 +1,22 @@
-"""Queries behind deadline reminders: which fired already, and who is owed one."""
+"""Queries behind deadline reminders: which fired already, who asked, who is owed one."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, literal, select
+from sqlalchemy import and_, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import insert_ignore
-from storage.models import ActionReport, Delivery, ReminderRun, Supporter, UAUpdate
+from storage.models import (
+    ActionReport,
+    Delivery,
+    ReminderRequest,
+    ReminderRun,
+    Supporter,
+    UACase,
+    UAUpdate,
+)
 from storage.outbox import queue_from
 
 
@@ -27,18 +35,45 @@ async def mark_fired(session: AsyncSession, update_id: int, offset_key: str, now
     )
 
 
+async def ask_for_reminder(session: AsyncSession, supporter_id: int, update_id: int) -> None:
+    """Remember that this person wants a reminder of this update (once, however often asked)."""
+    await insert_ignore(
+        session,
+        ReminderRequest,
+        {"supporter_id": supporter_id, "update_id": update_id},
+        ["supporter_id", "update_id"],
+    )
+
+
+async def reminders_asked(session: AsyncSession, supporter_id: int) -> list[str]:
+    """The UA numbers this person asked to be reminded of."""
+    rows = await session.scalars(
+        select(UACase.number)
+        .join(UAUpdate, UAUpdate.case_id == UACase.id)
+        .join(ReminderRequest, ReminderRequest.update_id == UAUpdate.id)
+        .where(ReminderRequest.supporter_id == supporter_id)
+        .order_by(ReminderRequest.id)
+    )
+    return [number or "?" for number in rows]
+
+
 async def enqueue_reminders(session: AsyncSession, update: UAUpdate, offset_key: str) -> int:
-    """Queue a reminder for everyone who received the UA, has not reported an action on it,
-    is still subscribed and active, and has reminders on. Unique per supporter, update and
-    offset, so running this twice sends each reminder once."""
+    """Queue a reminder for everyone who received the UA (and is still subscribed) or asked
+    for one, has not reported an action on any update of its number, is active and has
+    reminders on. Unique per supporter, update and offset, so running this twice sends each
+    reminder once."""
     received = select(Delivery.id).where(
         Delivery.supporter_id == Supporter.id,
         Delivery.update_id == update.id,
         Delivery.kind == "ua",
         Delivery.status == "sent",
     )
+    asked = select(ReminderRequest.id).where(
+        ReminderRequest.supporter_id == Supporter.id, ReminderRequest.update_id == update.id
+    )
+    same_number = select(UAUpdate.id).where(UAUpdate.case_id == update.case_id)
     acted = select(ActionReport.id).where(
-        ActionReport.supporter_id == Supporter.id, ActionReport.update_id == update.id
+        ActionReport.supporter_id == Supporter.id, ActionReport.update_id.in_(same_number)
     )
     source = select(
         Supporter.id,
@@ -50,10 +85,9 @@ async def enqueue_reminders(session: AsyncSession, update: UAUpdate, offset_key:
         literal(0),
     ).where(
         and_(
-            Supporter.subscribed,
             Supporter.active,
             Supporter.reminders_on,
-            exists(received),
+            or_(and_(Supporter.subscribed, exists(received)), exists(asked)),
             ~exists(acted),
         )
     )

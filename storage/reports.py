@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import insert_ignore
-from storage.models import ActionReport, ActionTotal, Supporter, UAUpdate
+from storage.models import ActionReport, ActionTotal, Supporter, UACase, UAUpdate
 
 KINDS = ("letter", "email", "social")
 PEOPLE = "people"
@@ -118,6 +118,17 @@ async def undo_report(session: AsyncSession, supporter_id: int, update_id: int, 
     return True
 
 
+async def acted_on_number(session: AsyncSession, supporter_id: int, case_id: int) -> bool:
+    """Whether the person reported any action on any update of the UA number."""
+    updates = select(UAUpdate.id).where(UAUpdate.case_id == case_id)
+    found = await session.scalar(
+        select(ActionReport.id)
+        .where(ActionReport.supporter_id == supporter_id, ActionReport.update_id.in_(updates))
+        .limit(1)
+    )
+    return found is not None
+
+
 async def kinds_reported(session: AsyncSession, supporter_id: int, update_id: int) -> set[str]:
     return set(
         await session.scalars(
@@ -155,14 +166,16 @@ async def totals_by_update(session: AsyncSession, case_id: int) -> dict[int, dic
     return totals
 
 
-async def reports_of(session: AsyncSession, supporter_id: int) -> list[ActionReport]:
-    return list(
-        await session.scalars(
-            select(ActionReport)
-            .where(ActionReport.supporter_id == supporter_id)
-            .order_by(ActionReport.reported_on)
-        )
+async def reports_of(session: AsyncSession, supporter_id: int) -> list[tuple[str, str, date]]:
+    """(UA number, kind, day) of each action the person reported, oldest first."""
+    rows = await session.execute(
+        select(UACase.number, ActionReport.kind, ActionReport.reported_on)
+        .join(UAUpdate, UAUpdate.id == ActionReport.update_id)
+        .join(UACase, UACase.id == UAUpdate.case_id)
+        .where(ActionReport.supporter_id == supporter_id)
+        .order_by(ActionReport.reported_on, ActionReport.id)
     )
+    return [(number or "?", kind, day) for number, kind, day in rows]
 
 
 async def totals_by_day(session: AsyncSession, case_id: int) -> list[tuple[int, str, date, int]]:

@@ -218,3 +218,10 @@ async def test_forget_leaves_no_trace_in_the_running_database_s_files(app, chat,
     stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
     for trace in row:
         assert trace.encode() not in stored, trace
+
+
+async def test_mydata_names_a_configured_admin_s_real_role(chat) -> None:
+    admin = chat(ADMIN_ID)
+    await admin.send("/start")
+    await admin.send("/mydata")
+    assert "• role: admin" in admin.text

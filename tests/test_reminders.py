@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from bot.app import build_app
 from bot.broadcast import OutboxWorker
-from bot.reminders import Reminders, fire_time, job_id
+from bot.reminder_times import fire_time
+from bot.reminders import Reminders, job_id
 from storage.models import Delivery
 from tests.conftest import ADMIN_ID, publish_fixture, subscribe_many
 
@@ -181,3 +182,44 @@ async def test_two_processes_on_one_database_send_each_reminder_once(
         assert await reminder_count(app) == 4
     finally:
         await other.close()
+
+
+async def test_no_reminder_falls_before_or_soon_after_the_ua_itself(app, chat, clock) -> None:
+    clock.set(datetime(2026, 7, 13, 10, 0, tzinfo=UTC))  # two days before the deadline
+    await publish_fixture(chat)
+    # The three-day reminder had passed already; the one-day one is 23 hours away.
+    assert await Reminders(app).plan() == {job_id(1, "1d"): datetime(2026, 7, 14, 9, tzinfo=UTC)}
+
+
+async def test_a_late_ua_gets_no_reminder_within_12_hours(app, chat, clock) -> None:
+    clock.set(datetime(2026, 7, 14, 8, 0, tzinfo=UTC))  # the 1d reminder would be at 9:00
+    await publish_fixture(chat)
+    assert await Reminders(app).plan() == {}
+    reader = chat(880)
+    await reader.open_step("45/26", 5)
+    await reader.press("Not yet")
+    assert "No reminder is left before the deadline" in reader.text
+
+
+async def test_not_yet_promises_only_a_reminder_that_will_come(
+    app, chat, api, sender, clock
+) -> None:
+    await publish_fixture(chat)
+    asker, quiet, actor = chat(881), chat(882), chat(883)  # none of them subscribed
+    await quiet.send("/reminders off")
+    for person in (asker, quiet, actor):
+        await person.open_step("45/26", 5)
+    await actor.press("I sent a letter")
+    await actor.press("Report another action")
+    for person in (asker, quiet, actor):
+        await person.press("Not yet")
+    assert "I will remind you on July 12, 2026." in asker.text
+    await asker.send("/mydata")
+    assert "• reminders you asked for: UA 45/26" in asker.text
+    assert "Your reminders are off" in quiet.text
+    assert "You have already acted on this UA" in actor.text
+    clock.set(THREE_DAYS_BEFORE)
+    assert await Reminders(app).fire(1, "3d") == 1  # the one who asked, not subscribed
+    await OutboxWorker(app, sender, rate_per_second=10_000).drain()
+    assert api.last(881).text.startswith("Reminder: UA 45/26")
+    assert not api.messages[882] and not api.messages[883]

@@ -107,7 +107,7 @@ async def test_spanish_supporter_gets_everything_in_spanish(chat) -> None:
     await lucia.send("/mydata")
     assert "Esto es todo lo que guardo sobre ti:" in lucia.text
     assert "• idioma: Español" in lucia.text
-    assert "Envié una carta el 1 de junio de 2026" in lucia.text
+    assert "AU 45/26: Envié una carta el 1 de junio de 2026" in lucia.text
 
 
 async def test_english_only_ua_tells_a_spanish_speaker(chat) -> None:
