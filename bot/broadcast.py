@@ -225,11 +225,11 @@ class OutboxWorker:
 
     # --- sending -------------------------------------------------------------------------
     async def _load_updates(self, update_ids: Iterable[int]) -> None:
-        missing = [i for i in update_ids if i not in self._updates]
-        if not missing:
-            return
+        """Read the batch's updates afresh (one query each per batch): a deadline moved, a
+        UA closed or a newer update published is seen at the next batch, seconds later."""
+        self._updates = {}
         async with self.app.sessions() as session:
-            for update_id in missing:
+            for update_id in set(update_ids):
                 update = await get_update(session, update_id)
                 if update is not None:
                     self._updates[update_id] = update
@@ -276,8 +276,12 @@ class OutboxWorker:
         update = self._updates.get(delivery.update_id)
         if update is None:
             return Outcome(delivery.id, "failed", error="the UA update no longer exists")
-        if delivery.kind == "reminder" and update.deadline < self.app.today():
-            return Outcome(delivery.id, "expired")  # after the deadline nothing is sent
+        if (
+            update.case.closed_at is not None
+            or update.status != "published"  # a newer update replaced it
+            or (delivery.kind == "reminder" and update.deadline < self.app.today())
+        ):
+            return Outcome(delivery.id, "expired")  # closed, replaced, or a reminder too late
         text = await self._render(delivery, update)
         chat_id = self.app.vault.decrypt_id(delivery.chat_id_enc)
         outcome = await self._attempt(delivery.id, delivery.attempts, delivery.error, chat_id, text)

@@ -455,3 +455,17 @@ async def test_no_telegram_call_is_made_inside_a_transaction(app, chat, api, sen
     await worker.drain()
     assert await statuses(app) == {"sent": 30}
     assert "Sent UA 45/26" in api.messages[ADMIN_ID][-1].text  # the progress message, too
+
+
+async def test_a_ua_closed_mid_broadcast_is_not_sent_further(app, chat, api, sender) -> None:
+    """The worker reads each batch's UA afresh: what an organiser changes in the chat is
+    seen at the next batch, not at the worker's next restart."""
+    chats = await subscribe_many(app, 6)
+    organiser = await publish_fixture(chat)
+    worker = OutboxWorker(app, sender, rate_per_second=10_000, batch=2)
+    assert await worker.run_once() == 2
+    await organiser.send("/close 45/26")
+    assert "UA 45/26 is closed." in organiser.text
+    await worker.drain()
+    assert await statuses(app) == {"sent": 2, "expired": 4}
+    assert sum(len(api.messages[chat_id]) for chat_id in chats) == 2
