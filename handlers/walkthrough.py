@@ -126,7 +126,10 @@ async def _current_or_expired(ctx: Context, update_id: int) -> tuple[UAUpdate | 
     update = await ctx.app.ua_cache.get(ctx.session, update_id)
     if update is None or update.status == "draft":
         return None, [Text(ctx._("I do not know that Urgent Action.")), *await actions(ctx)]
-    if update.deadline < ctx.today or update.case.closed_at is not None:
+    if update.case.closed_at is not None:
+        message = ctx._("{ua} is closed: thank you for caring.").format(ua=ua_label(ctx.tr, update))
+        return None, [Text(message), *await actions(ctx)]
+    if update.deadline < ctx.today:
         message = ctx._("The deadline of {ua} has passed: thank you for caring.").format(
             ua=ua_label(ctx.tr, update)
         )
@@ -292,6 +295,8 @@ async def report(ctx: Context, update_id: int, kind: str) -> list[Reply]:
     update, notes = await _current_or_expired(ctx, update_id)
     if update is None:
         return notes
+    if update.id != update_id:  # pressed on a replaced update: counted on none; the newer one
+        return notes + await _step(ctx, update, 5, None, edit=True)
     supporter = await ctx.ensure_supporter()
     await record_report(ctx.session, supporter.id, update.id, kind, ctx.today)
     people = await people_on_case(ctx.session, update.case_id)

@@ -355,3 +355,23 @@ async def test_a_person_counts_once_per_ua_number_across_its_updates(chat) -> No
     await carol.open_step("45/26", 5)
     await carol.press("I sent a letter")
     assert "You and 2 other people have acted on UA 45/26." in carol.text
+
+
+async def test_reports_on_a_replaced_or_closed_ua_are_answered_and_count_nothing(chat) -> None:
+    organiser = await publish_fixture(chat)
+    late = chat(140)
+    await late.open_step("45/26", 5)
+    old_report = late.button("I sent a letter").data
+    await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
+    await organiser.press("Publish")
+    await late.press_data(old_report)
+    assert "Step 5 of 5" in late.text and "counted" not in late.text  # the newer one, to report
+    await organiser.send("/stats 45/26")
+    assert "0 people acted, 0 actions in all" in organiser.text
+    await late.press("I sent a letter")  # on the newer update: counted
+    await organiser.send("/close 45/26")
+    closed_report = late.button("Undo: I sent a letter").data.replace("undo", "rep")
+    await late.press_data(closed_report.replace("letter", "email"))
+    assert "UA 45/26 · update 2 is closed: thank you for caring." in late.text
+    await organiser.send("/stats 45/26")
+    assert "1 person acted, 1 action in all" in organiser.text
