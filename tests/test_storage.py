@@ -253,7 +253,7 @@ async def test_a_ua_closed_by_an_organiser_is_closed_at_the_next_step(chat) -> N
     await reader.open_step("45/26", 1)
     await chat(ADMIN_ID).send("/close 45/26")
     await reader.press("Next")
-    assert "The deadline of UA 45/26 has passed" in reader.text
+    assert "UA 45/26 is closed: thank you for caring." in reader.text
 
 
 async def test_a_database_refuses_a_key_it_was_not_written_with(settings) -> None:
