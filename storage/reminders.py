@@ -18,6 +18,7 @@ from storage.models import (
     UAUpdate,
 )
 from storage.outbox import queue_from
+from storage.reports import on_number
 
 
 async def fired(session: AsyncSession) -> set[tuple[int, str]]:
@@ -71,9 +72,8 @@ async def enqueue_reminders(session: AsyncSession, update: UAUpdate, offset_key:
     asked = select(ReminderRequest.id).where(
         ReminderRequest.supporter_id == Supporter.id, ReminderRequest.update_id == update.id
     )
-    same_number = select(UAUpdate.id).where(UAUpdate.case_id == update.case_id)
     acted = select(ActionReport.id).where(
-        ActionReport.supporter_id == Supporter.id, ActionReport.update_id.in_(same_number)
+        ActionReport.supporter_id == Supporter.id, on_number(update.case_id)
     )
     source = select(
         Supporter.id,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import insert_ignore
@@ -40,29 +40,21 @@ async def _bump(session: AsyncSession, update_id: int, kind: str, day: date, ste
     )
 
 
-async def _kinds_reported(session: AsyncSession, supporter_id: int, update_id: int) -> int:
+async def _reports(session: AsyncSession, supporter_id: int, which: ColumnElement[bool]) -> int:
+    """How many of the supporter's reports match ``which``."""
+    query = select(func.count()).select_from(ActionReport)
     return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(ActionReport)
-            .where(ActionReport.supporter_id == supporter_id, ActionReport.update_id == update_id)
-        )
-        or 0
+        await session.scalar(query.where(ActionReport.supporter_id == supporter_id, which)) or 0
     )
 
 
-async def _reports_on_number(session: AsyncSession, supporter_id: int, update_id: int) -> int:
-    """The supporter's reports on every update of ``update_id``'s UA number."""
-    case_id = select(UAUpdate.case_id).where(UAUpdate.id == update_id).scalar_subquery()
-    updates = select(UAUpdate.id).where(UAUpdate.case_id == case_id)
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(ActionReport)
-            .where(ActionReport.supporter_id == supporter_id, ActionReport.update_id.in_(updates))
-        )
-        or 0
-    )
+def on_number(case_id: int | ScalarSelect[int]) -> ColumnElement[bool]:
+    """Reports on any update of the UA number ``case_id`` (a value or a subquery)."""
+    return ActionReport.update_id.in_(select(UAUpdate.id).where(UAUpdate.case_id == case_id))
+
+
+def _number_of(update_id: int) -> ScalarSelect[int]:
+    return select(UAUpdate.case_id).where(UAUpdate.id == update_id).scalar_subquery()
 
 
 async def _one_at_a_time(session: AsyncSession, supporter_id: int) -> None:
@@ -88,9 +80,9 @@ async def record_report(
     )
     if inserted:
         await _bump(session, update_id, kind, today, 1)
-        if await _kinds_reported(session, supporter_id, update_id) == 1:
+        if await _reports(session, supporter_id, ActionReport.update_id == update_id) == 1:
             await _bump(session, update_id, PEOPLE, today, 1)
-        if await _reports_on_number(session, supporter_id, update_id) == 1:
+        if await _reports(session, supporter_id, on_number(_number_of(update_id))) == 1:
             await _bump(session, update_id, PEOPLE_ON_NUMBER, today, 1)
     return inserted
 
@@ -111,22 +103,16 @@ async def undo_report(session: AsyncSession, supporter_id: int, update_id: int, 
     await session.delete(report)
     await session.flush()
     await _bump(session, update_id, kind, day, -1)
-    if await _kinds_reported(session, supporter_id, update_id) == 0:
+    if await _reports(session, supporter_id, ActionReport.update_id == update_id) == 0:
         await _bump(session, update_id, PEOPLE, day, -1)
-    if await _reports_on_number(session, supporter_id, update_id) == 0:
+    if await _reports(session, supporter_id, on_number(_number_of(update_id))) == 0:
         await _bump(session, update_id, PEOPLE_ON_NUMBER, day, -1)
     return True
 
 
 async def acted_on_number(session: AsyncSession, supporter_id: int, case_id: int) -> bool:
     """Whether the person reported any action on any update of the UA number."""
-    updates = select(UAUpdate.id).where(UAUpdate.case_id == case_id)
-    found = await session.scalar(
-        select(ActionReport.id)
-        .where(ActionReport.supporter_id == supporter_id, ActionReport.update_id.in_(updates))
-        .limit(1)
-    )
-    return found is not None
+    return await _reports(session, supporter_id, on_number(case_id)) > 0
 
 
 async def kinds_reported(session: AsyncSession, supporter_id: int, update_id: int) -> set[str]:
