@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.app import App
 from bot.contract import Incoming, Reply, Text
 from bot.uadoc import UADocumentError, UADraft
+from handlers.commands import COMMANDS
 from handlers.context import Context
 from handlers.draftview import ORGANISERS
 from handlers.router import route
@@ -56,7 +57,7 @@ class Dispatcher:
         """Whether the sender is staff, asked before their file is fetched: only organisers'
         documents are read, and a stranger's upload must cost nothing."""
         async with self.app.sessions() as session:
-            ctx = await Context.load(self.app, session, incoming)
+            ctx = await Context.load(self.app, session, incoming, COMMANDS)
             return ctx.role in ORGANISERS
 
     async def _read_document(self, incoming: Incoming) -> UADraft | UADocumentError | None:
@@ -103,7 +104,7 @@ class Dispatcher:
                 ):
                     log.info("skipped redelivered update from %s", tag)
                     return "duplicate", []
-                ctx = await Context.load(self.app, session, incoming)
+                ctx = await Context.load(self.app, session, incoming, COMMANDS)
                 ctx.after_commit = after_commit
                 ctx.document_read = document_read
                 return "ok", await route(ctx)
@@ -135,7 +136,7 @@ class Dispatcher:
     async def _apology(self, incoming: Incoming) -> Reply:
         try:
             async with self.app.sessions() as session:
-                ctx = await Context.load(self.app, session, incoming)
+                ctx = await Context.load(self.app, session, incoming, COMMANDS)
                 tr = ctx.tr
         except Exception:
             tr = self.app.catalogs.get(self.app.settings.bot.default_language)

@@ -29,7 +29,7 @@ from bot.http import MetricsServer
 from bot.metrics import metrics_route
 from bot.privacy import PURGE_EVERY_HOURS, purge
 from bot.reminders import Reminders
-from handlers.menus import STAFF_ROLES, StaffMember
+from handlers.commands import STAFF_ROLES, StaffMember
 from storage.database import leadership, unreachable
 from storage.outbox import queue_depth
 from storage.supporters import find_by_role, find_supporter

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.contract import Reply, Text, texts
 from handlers.context import Context, whole_number
-from handlers.menus import menu_for
 from handlers.supporters import ROLE_LABELS
 from storage.audit import latest
 from storage.supporters import find_by_role, find_supporter, set_role
@@ -44,7 +43,7 @@ async def grant(ctx: Context) -> list[Reply]:
         Text(
             ctx._("Done: {user} is now {role}.").format(user=user_id, role=ctx._(ROLE_LABELS[role]))
         ),
-        menu_for(ctx, user_id, role, member.language),
+        ctx.menu_for(user_id, role, member.language),
     ]
 
 
@@ -67,7 +66,7 @@ async def revoke(ctx: Context) -> list[Reply]:
         role = "admin"
     return [
         Text(ctx._("Done: {user} is a supporter again.").format(user=user_id) + note),
-        menu_for(ctx, user_id, role, supporter.language),
+        ctx.menu_for(user_id, role, supporter.language),
     ]
 
 

@@ -9,16 +9,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.contract import Incoming, Text
+from bot.contract import Incoming, Menu, Text
 from bot.i18n import Translator, language_from_hint
 from bot.uadoc import UADocumentError, UADraft
 from storage.audit import record as record_audit
 from storage.models import Supporter
 from storage.supporters import add_supporter, find_supporter
+
+if TYPE_CHECKING:
+    from handlers.commands import CommandList
 
 
 def whole_number(text: str, most: int = 10**9) -> int | None:
@@ -38,6 +42,8 @@ class Context:
     incoming: Incoming
     supporter: Supporter | None
     tr: Translator
+    #: The commands, for help and menus: passed in, since the list refers to every handler.
+    commands: CommandList
     #: An organiser's document as read before the transaction (in a process of its own),
     #: or why it could not be: what the document handler uses.
     document_read: UADraft | UADocumentError | None = None
@@ -45,7 +51,9 @@ class Context:
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @classmethod
-    async def load(cls, app: App, session: AsyncSession, incoming: Incoming) -> Context:
+    async def load(
+        cls, app: App, session: AsyncSession, incoming: Incoming, commands: CommandList
+    ) -> Context:
         user_hash = app.vault.lookup_hash(incoming.platform, incoming.user_id)
         supporter = await find_supporter(session, incoming.platform, user_hash)
         language = (
@@ -53,7 +61,7 @@ class Context:
             if supporter
             else language_from_hint(incoming.language_hint, app.settings.bot.default_language)
         )
-        return cls(app, session, incoming, supporter, app.catalogs.get(language))
+        return cls(app, session, incoming, supporter, app.catalogs.get(language), commands)
 
     def _(self, message: str) -> str:
         return self.tr.gettext(message)
@@ -106,6 +114,10 @@ class Context:
             detail="".join(c for c in detail if c.isprintable()) if allowed else "",
         )
         return allowed
+
+    def menu_for(self, chat_id: int, role: str, language: str) -> Menu:
+        """The command menu a person with ``role`` should now see in their chat."""
+        return self.commands.menu_for(self.app.catalogs, chat_id, role, language)
 
     def refusal(self) -> Text:
         """The same polite answer for every refused command: it reveals nothing."""

@@ -2,51 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from bot.contract import Reply, Text
-from handlers import (
-    admins,
-    corrections,
-    drafts,
-    organisers,
-    revisions,
-    supporters,
-    walkthrough,
-)
+from handlers import corrections, drafts, revisions, supporters, walkthrough
 from handlers.context import Context, whole_number
-
-Handler = Callable[[Context], Awaitable[list[Reply]]]
-
-
-async def _done(ctx: Context) -> list[Reply]:
-    """/done ends what the organiser was sending in parts: a UA's text, or a long field."""
-    pending = await drafts.organiser_input(ctx)
-    if pending is not None and pending.purpose.startswith(corrections.SET):
-        return await corrections.finish_value(ctx, pending)
-    return await drafts.done(ctx, pending)
-
-
-COMMANDS: dict[str, Handler] = {
-    "start": supporters.start,
-    "help": supporters.help_command,
-    "language": supporters.language,
-    "idioma": supporters.language,
-    "subscribe": supporters.subscribe,
-    "unsubscribe": supporters.unsubscribe,
-    "stop": supporters.unsubscribe,
-    "reminders": supporters.reminders,
-    "discreet": supporters.discreet,
-    "mydata": supporters.my_data,
-    "forget": supporters.forget,
-    "actions": walkthrough.actions,
-    "ua": walkthrough.ua_command,
-    "sign": walkthrough.sign,
-    "newua": drafts.new_ua,
-    "done": _done,
-    **organisers.COMMANDS,
-    **admins.COMMANDS,
-}
 
 
 async def route_callback(ctx: Context, data: str) -> list[Reply]:
@@ -102,13 +60,13 @@ async def route(ctx: Context) -> list[Reply]:
     if incoming.document is not None:
         return await drafts.document(ctx)
     if incoming.command is not None:
-        handler = COMMANDS.get(incoming.command.lower())
-        if handler is None:
+        command = ctx.commands.find(incoming.command)
+        if command is None:
             message = ctx._("I do not know the command /{command}.").format(
                 command=incoming.command[:32]
             )
-            return [Text(message + "\n\n" + supporters.help_text(ctx))]
-        return await handler(ctx)
+            return [Text(message + "\n\n" + ctx.commands.help_text(ctx.tr, ctx.role))]
+        return await command.handler(ctx)
     if (pending := await drafts.organiser_input(ctx)) is not None:
         if pending.purpose == drafts.GATHER:
             return await drafts.gather_part(ctx, pending)
@@ -118,6 +76,6 @@ async def route(ctx: Context) -> list[Reply]:
         Text(
             ctx._("I answer commands and buttons, and I do not keep what you write.")
             + "\n\n"
-            + supporters.help_text(ctx)
+            + ctx.commands.help_text(ctx.tr, ctx.role)
         )
     ]

@@ -7,7 +7,6 @@ from functools import partial
 from bot.contract import Button, Reply, Text, texts
 from bot.i18n import LANGUAGES, N_
 from handlers.context import Context
-from handlers.menus import STAFF_ROLES, menu_for
 from handlers.uaview import KIND_LABELS
 from handlers.walkthrough import open_by_deep_link
 from storage.database import checkpoint
@@ -55,34 +54,6 @@ async def start(ctx: Context) -> list[Reply]:
     ]
 
 
-async def help_command(ctx: Context) -> list[Reply]:
-    return [Text(help_text(ctx))]
-
-
-def help_text(ctx: Context) -> str:
-    lines = [
-        ctx._("What I can do:"),
-        ctx._("/actions – open Urgent Actions, with a step-by-step letter"),
-        ctx._("/subscribe – receive each new Urgent Action"),
-        ctx._("/unsubscribe – stop receiving them (also /stop)"),
-        ctx._("/language – English or Spanish"),
-        ctx._("/reminders on|off – reminders before a deadline"),
-        ctx._("/discreet on|off – notifications without case details"),
-        ctx._("/mydata – everything I hold about you"),
-        ctx._("/forget – erase everything I hold about you"),
-    ]
-    if ctx.role in ("organiser", "admin"):
-        lines += [
-            "",
-            ctx._("For organisers:"),
-            ctx._("send a UA document (.txt, .pdf, .docx), or /newua, its text, then /done"),
-            ctx._("/uas – stored UAs; /stats 72/24 – figures"),
-        ]
-    if ctx.role == "admin":
-        lines += [ctx._("/grant <id> organiser|admin, /revoke <id>, /team, /audit")]
-    return "\n".join(lines)
-
-
 async def language(ctx: Context) -> list[Reply]:
     return [Text(ctx._("Which language do you prefer?"), buttons=(_language_buttons(),))]
 
@@ -102,8 +73,8 @@ async def choose_language(ctx: Context, code: str) -> list[Reply]:
             ),
         )
     ]
-    if ctx.role in STAFF_ROLES:  # their own menu, in the language they just chose
-        replies.append(menu_for(ctx, ctx.incoming.chat_id, ctx.role, code))
+    if ctx.role != "supporter":  # staff: their own menu, in the language they just chose
+        replies.append(ctx.menu_for(ctx.incoming.chat_id, ctx.role, code))
     return replies
 
 

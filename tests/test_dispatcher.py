@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot.contract import Document, File, Incoming, Text
 from bot.dispatcher import Dispatcher
 from bot.i18n import LOCALE_DIR, language_from_hint
-from handlers.router import COMMANDS
+from handlers.commands import COMMANDS
 from storage.supporters import find_supporter
 from tests.conftest import ADMIN_ID, fixture_bytes, publish_fixture
 
@@ -61,7 +61,7 @@ def incoming_update() -> st.SearchStrategy[Incoming]:
     payload = st.one_of(
         st.fixed_dictionaries(
             {
-                "command": st.one_of(st.sampled_from(sorted(COMMANDS)), ODD_TEXT),
+                "command": st.one_of(st.sampled_from(COMMANDS.names), ODD_TEXT),
                 "args": st.lists(ARGUMENT, max_size=4).map(tuple),
             }
         ),

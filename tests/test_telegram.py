@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from bot.crypto import generate_secret_key
-from handlers import router
+from handlers.commands import COMMANDS, Command
 from tests.conftest import ADMIN_ID, fixture_bytes
 from tests.fake_bot_api import FakeBotAPI
 from tests.live import (
@@ -158,7 +158,8 @@ async def test_a_handler_error_is_apologised_for_and_the_bot_keeps_running(
     async def broken(_ctx):
         raise RuntimeError("a bug")
 
-    monkeypatch.setitem(router.COMMANDS, "crash", broken)
+    crash = Command("crash", broken, "supporter", "Crash")
+    monkeypatch.setitem(COMMANDS._by_name, "crash", crash)
     async with running(api, database_url, library):
         person = 505
         await api.user_sends(person, "/crash secret words", language="es")

@@ -23,7 +23,7 @@ from bot.dispatcher import Dispatcher
 from bot.extract import MAX_DOCUMENT_BYTES
 from bot.i18n import LANGUAGES
 from bot.pacer import Pacer
-from handlers.menus import DESCRIPTION, SHORT_DESCRIPTION, StaffMember, staff_menu, supporter_menu
+from handlers.commands import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION, StaffMember
 
 PLATFORM = "telegram"
 log = logging.getLogger("uabot.telegram")
@@ -384,13 +384,13 @@ async def install_menus(app: App, sender: TelegramSender, staff: dict[int, Staff
     was stopped)."""
     for language in (None, *LANGUAGES):
         tr = app.catalogs.get(language or app.settings.bot.default_language)
-        await sender.set_commands(list(supporter_menu(tr)), language, None)
+        await sender.set_commands(list(COMMANDS.menu(tr, "supporter")), language, None)
         await sender.set_descriptions(
             tr.gettext(DESCRIPTION), tr.gettext(SHORT_DESCRIPTION), language
         )
     for chat_id, member in staff.items():
         await sender.set_commands(
-            list(staff_menu(app.catalogs.get(member.language), member.role)), None, chat_id
+            list(COMMANDS.menu(app.catalogs.get(member.language), member.role)), None, chat_id
         )
 
 
