@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bot.contract import Reply, Text, texts
+from bot.i18n import N_
 from handlers.context import Context, whole_number
 from handlers.supporters import ROLE_LABELS
 from storage.audit import latest
+from storage.models import AuditEntry
 from storage.supporters import find_by_role, find_supporter, set_role
 
 ADMINS = ("admin",)
@@ -17,15 +19,14 @@ GRANTABLE = ("organiser", "admin")
 async def grant(ctx: Context) -> list[Reply]:
     """/grant <telegram user id> organiser|admin"""
     args = ctx.incoming.args
-    if not await ctx.authorise("grant", ADMINS, detail=" ".join(args[1:2])):
+    user_id = whole_number(args[0], TELEGRAM_IDS) if args else None
+    if not await ctx.authorise("grant", ADMINS, detail=" ".join(args[1:2]), target=user_id):
         return [ctx.refusal()]
-    if (
-        len(args) != 2
-        or whole_number(args[0], TELEGRAM_IDS) is None
-        or args[1].lower() not in GRANTABLE
-    ):
-        return [Text(ctx._("Write /grant followed by a Telegram user id and organiser or admin."))]
-    user_id, role = int(args[0]), args[1].lower()
+    if len(args) != 2 or user_id is None or args[1].lower() not in GRANTABLE:
+        return ctx.failed(
+            "usage", ctx._("Write /grant followed by a Telegram user id and organiser or admin.")
+        )
+    role = args[1].lower()
     vault = ctx.app.vault
     member = await set_role(
         ctx.session,
@@ -50,15 +51,15 @@ async def grant(ctx: Context) -> list[Reply]:
 async def revoke(ctx: Context) -> list[Reply]:
     """/revoke <telegram user id>: back to supporter."""
     args = ctx.incoming.args
-    if not await ctx.authorise("revoke", ADMINS):
+    user_id = whole_number(args[0], TELEGRAM_IDS) if args else None
+    if not await ctx.authorise("revoke", ADMINS, target=user_id):
         return [ctx.refusal()]
-    if len(args) != 1 or whole_number(args[0], TELEGRAM_IDS) is None:
-        return [Text(ctx._("Write /revoke followed by a Telegram user id."))]
-    user_id = int(args[0])
+    if len(args) != 1 or user_id is None:
+        return ctx.failed("usage", ctx._("Write /revoke followed by a Telegram user id."))
     user_hash = ctx.app.vault.lookup_hash(ctx.incoming.platform, user_id)
     supporter = await find_supporter(ctx.session, ctx.incoming.platform, user_hash)
     if supporter is None or supporter.role == "supporter":
-        return [Text(ctx._("{user} has no role to revoke.").format(user=user_id))]
+        return ctx.failed("no role", ctx._("{user} has no role to revoke.").format(user=user_id))
     supporter.role = "supporter"
     note, role = "", "supporter"
     if user_id in ctx.app.settings.bot.admins:
@@ -90,16 +91,63 @@ async def team(ctx: Context) -> list[Reply]:
 
 
 async def audit(ctx: Context) -> list[Reply]:
-    if not await ctx.authorise("audit", ADMINS):
+    """/audit [<user id>]: the latest privileged commands, or those by or about one person."""
+    args = ctx.incoming.args
+    person = whole_number(args[0], TELEGRAM_IDS) if len(args) == 1 else None
+    if not await ctx.authorise("audit", ADMINS, target=person):
         return [ctx.refusal()]
-    entries = await latest(ctx.session, 20)
-    lines = [ctx._("Latest privileged commands (newest first):")]
+    if args and person is None:
+        return ctx.failed("usage", ctx._("Write /audit, or /audit followed by a Telegram user id."))
+    vault, platform = ctx.app.vault, ctx.incoming.platform
+    pseudonym = vault.audit_pseudonym(platform, person) if person is not None else None
+    entries = await latest(ctx.session, AUDIT_LINES, pseudonym)
+    names = await _known_people(ctx)
+    if person is not None:
+        names[vault.audit_pseudonym(platform, person)] = str(person)
+    if person is None:
+        lines = [ctx._("Latest privileged commands (newest first):")]
+    else:
+        lines = [
+            ctx._("Privileged commands by or about {user} (newest first):").format(user=person)
+        ]
+    if not entries:
+        lines.append(ctx._("None yet."))
     for entry in entries:
-        outcome = ctx._("allowed") if entry.allowed else ctx._("refused")
-        actor = f"#{entry.actor_id}" if entry.actor_id else ctx._("unregistered person")
-        stamp = entry.at.strftime("%Y-%m-%d %H:%M")
-        lines.append(f"{stamp} · /{entry.command} · {outcome} · {actor} {entry.detail}".rstrip())
+        lines.append(_audit_line(ctx, entry, names))
     return texts("\n".join(lines))
+
+
+#: Entries /audit shows: the newest, enough to follow a day's work on a phone screen.
+AUDIT_LINES = 30
+
+
+async def _known_people(ctx: Context) -> dict[str, str]:
+    """Pseudonym -> user id of everyone staff would recognise: organisers, admins and the
+    configured admins. Anyone else stays a pseudonym."""
+    vault, platform = ctx.app.vault, ctx.incoming.platform
+    user_ids = {
+        vault.decrypt_id(m.user_id_enc)
+        for m in await find_by_role(ctx.session, platform, GRANTABLE)
+    }
+    user_ids |= set(ctx.app.settings.bot.admins)
+    return {vault.audit_pseudonym(platform, user_id): str(user_id) for user_id in user_ids}
+
+
+def _audit_line(ctx: Context, entry: AuditEntry, names: dict[str, str]) -> str:
+    def who(pseudonym: str) -> str:
+        if not pseudonym:
+            return ctx._("someone (before pseudonyms)")
+        return names.get(pseudonym) or ctx._("person {tag}").format(tag=pseudonym[:8])
+
+    outcome = ctx._(OUTCOME_LABELS.get(entry.outcome, entry.outcome))
+    if entry.reason:
+        outcome += f" ({entry.reason})"
+    subject = who(entry.actor) + (f" → {who(entry.target)}" if entry.target else "")
+    stamp = entry.at.strftime("%Y-%m-%d %H:%M")
+    return f"{stamp} · /{entry.command} · {outcome} · {subject} {entry.detail}".rstrip()
+
+
+OUTCOME_LABELS = {"done": N_("done"), "refused": N_("refused"), "failed": N_("failed")}
 
 
 COMMANDS = {"grant": grant, "revoke": revoke, "team": team, "audit": audit}

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.contract import Incoming, Menu, Text
+from bot.contract import Incoming, Menu, Reply, Text
 from bot.i18n import Translator, language_from_hint
 from bot.uadoc import UADocumentError, UADraft
 from storage.audit import record as record_audit
-from storage.models import Supporter
+from storage.models import AuditEntry, Supporter
 from storage.supporters import add_supporter, find_supporter
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ class Context:
     document_read: UADraft | UADocumentError | None = None
     #: What to do once this update's transaction has committed (never inside it).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: The audit entry of this update's privileged command, once authorised or refused.
+    audit_entry: AuditEntry | None = None
 
     @classmethod
     async def load(
@@ -97,23 +99,39 @@ class Context:
             )
         return self.supporter
 
-    async def authorise(self, command: str, roles: tuple[str, ...], detail: str = "") -> bool:
+    async def authorise(
+        self, command: str, roles: tuple[str, ...], detail: str = "", target: int | None = None
+    ) -> bool:
         """Whether the person may run a privileged command; every answer is audited.
 
-        The detail (what the command was about) is kept for allowed commands only, without
-        control characters: what someone without the role typed is none of our business."""
+        Actor and ``target`` (a person the command is about) are kept as keyed pseudonyms,
+        never ids, and independently of their rows: the trail outlives a /forget, and a
+        configured admin who never sent /start is recognised. The detail (what the command
+        was about) is kept for allowed commands only, without control characters: what
+        someone without the role typed is none of our business. A handler that then cannot
+        do what was asked says so with ``failed``."""
         allowed = self.role in roles
         if allowed:
             self.app.ua_cache.clear()  # staff may be about to change a UA
-        await record_audit(
+        vault, platform = self.app.vault, self.incoming.platform
+        self.audit_entry = await record_audit(
             self.session,
-            actor_id=self.supporter.id if self.supporter else None,
+            actor=vault.audit_pseudonym(platform, self.incoming.user_id),
+            target=vault.audit_pseudonym(platform, target) if target is not None else None,
             command=command,
-            allowed=allowed,
+            outcome="done" if allowed else "refused",
             at=self.now,
             detail="".join(c for c in detail if c.isprintable()) if allowed else "",
         )
         return allowed
+
+    def failed(self, reason: str, message: str) -> list[Reply]:
+        """The answer to an allowed command that could not be done, the audit saying why
+        (``reason``: a few English words for the log, not shown to the person)."""
+        if self.audit_entry is not None:
+            self.audit_entry.outcome = "failed"
+            self.audit_entry.reason = reason[:64]
+        return [Text(message)]
 
     def menu_for(self, chat_id: int, role: str, language: str) -> Menu:
         """The command menu a person with ``role`` should now see in their chat."""

@@ -80,7 +80,9 @@ async def import_text(
         draft = read()
     except UADocumentError as error:
         reason = error.translated(ctx._)[:3000]
-        return [Text(ctx._("This document cannot become a UA:") + "\n\n" + reason)]
+        return ctx.failed(
+            "not a UA document", ctx._("This document cannot become a UA:") + "\n\n" + reason
+        )
     if draft.closing_notice and into is None:
         return await closing_notice(ctx, draft)
     imported = await import_document(ctx.session, draft, draft.language, ctx.now, into=into)
@@ -98,9 +100,14 @@ async def document(ctx: Context) -> list[Reply]:
     size = incoming_document.size or 0
     if not incoming_document.fetched and size > MAX_DOCUMENT_BYTES:
         reason = too_large(size).translated(ctx._)
-        return [Text(f"{ctx._('This document cannot become a UA:')}\n\n{reason}")]
+        return ctx.failed(
+            "document too large", f"{ctx._('This document cannot become a UA:')}\n\n{reason}"
+        )
     if not incoming_document.fetched:
-        return [Text(ctx._("Telegram did not let me fetch your file just now. Send it again."))]
+        return ctx.failed(
+            "document not fetched",
+            ctx._("Telegram did not let me fetch your file just now. Send it again."),
+        )
     return await import_text(ctx, partial(_document_read, ctx), into=await _language_asked_for(ctx))
 
 
@@ -155,7 +162,9 @@ async def done(ctx: Context, pending: PendingInput | None) -> list[Reply]:
     if not await ctx.authorise("done", ORGANISERS):
         return [ctx.refusal()]
     if pending is None or pending.purpose != GATHER or not pending.parts:
-        return [Text(ctx._("Nothing to finish: send /newua, then paste the UA text."))]
+        return ctx.failed(
+            "nothing pasted", ctx._("Nothing to finish: send /newua, then paste the UA text.")
+        )
     text = await finish_input(ctx.session, pending)
     return await import_text(ctx, lambda: parse_text(text))
 

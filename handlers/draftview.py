@@ -150,5 +150,7 @@ async def draft_for(
         return [ctx.refusal()]
     update = await get_update(ctx.session, update_id)
     if update is None or (drafts_only and update.status != "draft"):
-        return [Text(ctx._("That draft is gone: it was cancelled, replaced or published."))]
+        return ctx.failed(
+            "draft gone", ctx._("That draft is gone: it was cancelled, replaced or published.")
+        )
     return update

@@ -88,7 +88,7 @@ async def stats(ctx: Context) -> list[Reply]:
         number = normalise_ua_number(ctx.incoming.args[0])
         case = await find_case(ctx.session, number) if number else None
         if case is None:
-            return [Text(ctx._("I do not know that Urgent Action."))]
+            return ctx.failed("unknown UA", ctx._("I do not know that Urgent Action."))
         lines = _stats_lines(ctx, case.number, await totals_by_update(ctx.session, case.id))
         latest = await latest_update(ctx.session, case.number)
         chart: list[Reply] = []
@@ -135,7 +135,9 @@ async def close(ctx: Context) -> list[Reply]:
     number = normalise_ua_number(ctx.incoming.args[0]) if ctx.incoming.args else None
     case = await find_case(ctx.session, number) if number else None
     if case is None:
-        return [Text(ctx._("Write /close followed by a UA number, e.g. /close 72/24."))]
+        return ctx.failed(
+            "unknown UA", ctx._("Write /close followed by a UA number, e.g. /close 72/24.")
+        )
     await close_case(ctx.session, case, ctx.now)
     return [
         Text(ctx._("{ua} is closed.").format(ua=ctx._("UA {number}").format(number=case.number)))
@@ -151,16 +153,15 @@ async def deadline(ctx: Context) -> list[Reply]:
     update = await current_update(ctx.session, number) if number else None
     new_deadline = read_date(" ".join(args[1:])) if len(args) > 1 else None
     if update is None or new_deadline is None:
-        return [
-            Text(
-                ctx._(
-                    "Write /deadline followed by a UA number and a date, "
-                    "e.g. /deadline 72/24 2026-09-15."
-                )
-            )
-        ]
+        return ctx.failed(
+            "usage",
+            ctx._(
+                "Write /deadline followed by a UA number and a date, "
+                "e.g. /deadline 72/24 2026-09-15."
+            ),
+        )
     if problem := deadline_problem(ctx, new_deadline):
-        return [Text(problem)]
+        return ctx.failed("deadline not ahead", problem)
     update.deadline = new_deadline
     return [
         Text(
@@ -178,7 +179,9 @@ async def export(ctx: Context) -> list[Reply]:
     number = normalise_ua_number(ctx.incoming.args[0]) if ctx.incoming.args else None
     case = await find_case(ctx.session, number) if number else None
     if case is None:
-        return [Text(ctx._("Write /export followed by a UA number, e.g. /export 72/24."))]
+        return ctx.failed(
+            "unknown UA", ctx._("Write /export followed by a UA number, e.g. /export 72/24.")
+        )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["ua_number", "update", "kind", "day", "count"])
@@ -240,13 +243,10 @@ async def cancel(ctx: Context) -> list[Reply]:
     number = whole_number(args[0].lstrip("#")) if args else None
     running = {b.id: b for b in await recent_broadcasts(ctx.session, 100) if not b.finished_at}
     if number not in running:
-        return [
-            Text(
-                ctx._(
-                    "Write /cancel followed by the number of a running broadcast (see /broadcasts)."
-                )
-            )
-        ]
+        return ctx.failed(
+            "no such broadcast running",
+            ctx._("Write /cancel followed by the number of a running broadcast (see /broadcasts)."),
+        )
     dropped = await cancel_broadcast(ctx.session, running[number], ctx.now)
     return [
         Text(

@@ -181,7 +181,7 @@ async def close_from_notice(ctx: Context, update_id: int) -> list[Reply]:
         return [ctx.refusal()]
     update = await get_update(ctx.session, update_id)
     if update is None:
-        return [Text(ctx._("I do not know that Urgent Action."))]
+        return ctx.failed("unknown UA", ctx._("I do not know that Urgent Action."))
     await close_case(ctx.session, update.case, ctx.now)
     label = ctx._("UA {number}").format(number=update.case.number)
     return [Text(ctx._("{ua} is closed.").format(ua=label), edit=True)]

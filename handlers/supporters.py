@@ -9,6 +9,7 @@ from bot.i18n import LANGUAGES, N_
 from handlers.context import Context
 from handlers.uaview import KIND_LABELS
 from handlers.walkthrough import open_by_deep_link
+from storage.audit import entries_about
 from storage.database import checkpoint
 from storage.reminders import reminders_asked
 from storage.reports import reports_of
@@ -164,7 +165,19 @@ async def set_discreet(ctx: Context, on: bool) -> list[Reply]:
 
 async def my_data(ctx: Context) -> list[Reply]:
     supporter = ctx.supporter
+    audited = await entries_about(
+        ctx.session, ctx.app.vault.audit_pseudonym(ctx.incoming.platform, ctx.incoming.user_id)
+    )
+    audit_line = ctx.tr.ngettext(
+        "• {count} entry in the log of privileged commands names you, under a pseudonym; "
+        "/forget does not erase it, so that nobody can erase a trail of staff actions",
+        "• {count} entries in the log of privileged commands name you, under a pseudonym; "
+        "/forget does not erase them, so that nobody can erase a trail of staff actions",
+        audited,
+    ).format(count=audited)
     if supporter is None:
+        if audited:
+            return [Text(ctx._("This is everything I hold about you:") + "\n" + audit_line)]
         return [Text(ctx._("I hold nothing about you."))]
     yes, no = ctx._("yes"), ctx._("no")
     lines = [
@@ -196,6 +209,8 @@ async def my_data(ctx: Context) -> list[Reply]:
     if asked:
         numbers = ", ".join(ctx._("UA {number}").format(number=number) for number in asked)
         lines.append(ctx._("• reminders you asked for: {uas}").format(uas=numbers) + " " + kept)
+    if audited:
+        lines.append(audit_line)
     lines += [
         "",
         ctx._("I never store your name, username, phone number or what you write to me."),

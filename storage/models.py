@@ -265,17 +265,21 @@ class ReminderRun(Base):
 
 
 class AuditEntry(Base):
-    """A privileged command, allowed or refused. The actor link is erased by /forget."""
+    """A privileged command and its outcome: who (``actor``) did what (``command``) to whom
+    (``target``). People are keyed pseudonyms (``IdentityVault.audit_pseudonym``), not row
+    links, so the entry survives /forget and names a configured admin who has no row;
+    entries from before pseudonyms have an empty actor."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("supporters.id", ondelete="SET NULL"), default=None
-    )
+    actor: Mapped[str] = mapped_column(String(16), index=True)
+    target: Mapped[str | None] = mapped_column(String(16), index=True, default=None)
     command: Mapped[str] = mapped_column(String(32))
-    allowed: Mapped[bool] = mapped_column(Boolean)
+    #: done, refused (no role) or failed (allowed, but it could not be done: see reason).
+    outcome: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(String(200), default="")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry, Delivery, Supporter
+from storage.models import Delivery, Supporter
 
 #: Built once: this look-up runs for every update, and building the statement each time
 #: cost as much as running it.
@@ -50,14 +50,12 @@ async def add_supporter(
 
 
 async def forget_supporter(session: AsyncSession, supporter: Supporter) -> None:
-    """Erase a person: their row, their outbox rows, their reports; the audit keeps no link.
+    """Erase a person: their row, their outbox rows, their reports. The audit names people
+    by pseudonym, not by row, and stays: nobody can erase their own trail.
 
     The anonymous ``action_totals`` are separate rows and stay, so counts already reported to
     officials do not change.
     """
-    await session.execute(
-        update(AuditEntry).where(AuditEntry.actor_id == supporter.id).values(actor_id=None)
-    )
     await session.execute(delete(Delivery).where(Delivery.supporter_id == supporter.id))
     await session.delete(supporter)
     await session.flush()

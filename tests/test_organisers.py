@@ -119,7 +119,7 @@ async def test_supporters_are_refused_politely_and_audited(chat, app) -> None:
     await mallory.press_data("pub:1")
     await mallory.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
     assert "I cannot use files sent to me" in mallory.text
-    refused = await count(app, AuditEntry, AuditEntry.allowed.is_(False))
+    refused = await count(app, AuditEntry, AuditEntry.outcome == "refused")
     assert refused == len(attempts) + 2
     assert await count(app, AuditEntry) == before + len(attempts) + 2
     admin = chat(ADMIN_ID)
@@ -147,6 +147,53 @@ async def test_admins_grant_and_revoke_roles(chat) -> None:
     assert olga.text == "Sorry, that is not something I can do for you."
     await admin.send("/grant 301 king")
     assert "Write /grant followed by" in admin.text
+
+
+async def test_the_audit_answers_who_did_what_to_whom_also_after_forget(chat, app) -> None:
+    """Configured admin 900 never sent /start; a stranger tries, then erases themselves."""
+    admin, stranger = chat(ADMIN_ID), chat(7_302_221)
+    await admin.send("/grant 7302220 organiser")
+    await admin.send("/grant abc admin")
+    await admin.send("/revoke 7302229")  # no role to revoke
+    await stranger.send("/subscribe")
+    await stranger.send("/grant 7302221 admin")
+    await stranger.send("/forget")
+    await stranger.press("Yes, erase me")
+    await admin.send("/revoke 7302220")
+    await admin.send("/audit")
+    lines = admin.text.splitlines()
+    assert lines[0] == "Latest privileged commands (newest first):"
+    assert lines[1].endswith("/audit · done · 900")  # looking is audited too
+    assert lines[2].endswith("/revoke · done · 900 → person " + _tag(app, 7302220))
+    assert any(
+        line.endswith(
+            "/grant · refused · person " + _tag(app, 7302221) + " → person " + _tag(app, 7302221)
+        )
+        for line in lines
+    )
+    assert any("/revoke · failed (no role) · 900 → person" in line for line in lines)
+    assert any(line.endswith("/grant · failed (usage) · 900 admin") for line in lines)
+    assert any(
+        line.endswith("/grant · done · 900 → person " + _tag(app, 7302220) + " organiser")
+        for line in lines
+    )
+    await admin.send("/audit 7302221")  # the stranger erased their data, not their trail
+    about = admin.text.splitlines()
+    assert about[0] == "Privileged commands by or about 7302221 (newest first):"
+    assert about[1].endswith("/audit · done · 900 → 7302221")
+    assert len(about) == 3 and "/grant · refused · 7302221 → 7302221" in about[2]
+    await admin.send("/audit 7302220")
+    assert len(admin.text.splitlines()) == 1 + 3  # granted, revoked, and this look
+    await admin.send("/audit nobody")
+    assert "Write /audit, or /audit followed by a Telegram user id." in admin.text
+    async with app.sessions() as session:
+        rows = (await session.execute(select(AuditEntry))).scalars().all()
+    stored = " ".join(f"{r.actor} {r.target} {r.detail} {r.reason}" for r in rows)
+    assert "7302220" not in stored and "7302221" not in stored and "900" not in stored
+
+
+def _tag(app, user_id: int) -> str:
+    return app.vault.audit_pseudonym("telegram", user_id)[:8]
 
 
 async def test_stats_close_and_deadline(chat, clock) -> None:

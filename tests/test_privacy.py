@@ -101,12 +101,13 @@ async def test_forget_reaches_every_table(app, chat) -> None:
     person = chat(603)
     await person.send("/subscribe")
     await walk_and_report(person)
-    await person.send("/grant 603 admin")  # refused, and audited with a link to them
+    await person.send("/grant 603 admin")  # refused, and audited under a pseudonym
     await person.send("/forget")
     await person.press("Yes, erase me")
     async with app.sessions() as session:
         audit = (await session.scalars(select(AuditEntry))).all()
-        assert any(not entry.allowed for entry in audit)  # the refusal is kept, unlinked
+        pseudonym = app.vault.audit_pseudonym("telegram", 603)
+        assert [e.outcome for e in audit if e.actor == pseudonym] == ["refused"]  # kept
         tables = await session.run_sync(
             lambda sync: {
                 name: [
@@ -227,3 +228,20 @@ async def test_mydata_names_a_configured_admin_s_real_role(chat) -> None:
     await admin.send("/start")
     await admin.send("/mydata")
     assert "• role: admin" in admin.text
+
+
+async def test_mydata_owns_up_to_the_audit_entries_forget_keeps(chat) -> None:
+    curious = chat(7_303_331)
+    await curious.send("/mydata")
+    assert curious.text == "I hold nothing about you."
+    await curious.send("/team")  # refused, and audited
+    await curious.send("/audit")
+    await curious.send("/mydata")
+    assert "2 entries in the log of privileged commands name you, under a pseudonym" in (
+        curious.text
+    )
+    await curious.send("/subscribe")
+    await curious.send("/forget")
+    await curious.press("Yes, erase me")
+    await curious.send("/mydata")
+    assert "• 2 entries in the log" in curious.text and "subscribed" not in curious.text

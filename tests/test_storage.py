@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from bot.app import build_app
 from bot.crypto import SecretKeyError, generate_secret_key
@@ -81,6 +81,36 @@ async def test_migrations_build_exactly_the_schema_the_models_describe(database_
                 lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
             )
         assert differences == []
+    finally:
+        await engine.dispose()
+
+
+async def test_audit_entries_from_before_pseudonyms_keep_their_outcome(database_url) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine, "0008")
+        async with engine.begin() as connection:
+            for allowed in (True, False):
+                await connection.execute(
+                    text(
+                        "INSERT INTO audit_log (at, actor_id, command, allowed, detail) "
+                        "VALUES (:at, NULL, 'grant', :allowed, '')"
+                    ),
+                    {"at": datetime(2026, 1, 5, tzinfo=UTC), "allowed": allowed},
+                )
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT actor, target, outcome, reason FROM audit_log ORDER BY id")
+            )
+            assert [tuple(row) for row in rows] == [
+                ("", None, "done", ""),
+                ("", None, "refused", ""),
+            ]
+        await downgrade(engine, "0008")
+        async with engine.connect() as connection:
+            allowed = await connection.execute(text("SELECT allowed FROM audit_log ORDER BY id"))
+            assert [bool(value) for value in allowed.scalars()] == [True, False]
     finally:
         await engine.dispose()
 
