@@ -7,7 +7,14 @@ from datetime import date
 
 from bot.contract import Button, Text
 from bot.i18n import N_, Translator
-from handlers.uaview import TITLE_LIMIT, deadline_line, pick_text, shortened, ua_label
+from handlers.uaview import (
+    TITLE_LIMIT,
+    deadline_line,
+    deep_link,
+    pick_text,
+    shortened,
+    ua_label,
+)
 from storage.models import UAUpdate
 
 NEUTRAL_LINE = N_("You have a new message. Open it when it is safe for you.")
@@ -57,6 +64,6 @@ def reminder(tr: Translator, update: UAUpdate, discreet: bool, people: int, toda
 def channel_post(tr: Translator, update: UAUpdate, today: date, bot_username: str) -> Text:
     """A new UA as posted in a public channel: its button opens the walkthrough in a
     private chat with the bot (a channel cannot hold a walkthrough)."""
-    link = "https://t.me/{}?start=ua-{}".format(bot_username, update.case.number.replace("/", "-"))
+    link = deep_link(bot_username, update.case.number)
     post = announcement(tr, update, discreet=False, today=today)
     return replace(post, buttons=((Button(tr.gettext("Take action"), url=link),),))

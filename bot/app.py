@@ -47,6 +47,9 @@ class App:
     metrics: Metrics = field(default_factory=Metrics)
     ua_cache: UpdateCache = field(default_factory=UpdateCache)
     documents: DocumentReader = field(default_factory=DocumentReader)
+    #: The bot's @username once the channel has learnt it (None in the terminal demo):
+    #: links that open a chat with the bot, such as the Share button's, need it.
+    bot_username: str | None = None
 
     def today(self) -> date:
         """Today in the bot's time zone (``bot.timezone``): deadlines are calendar days

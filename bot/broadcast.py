@@ -124,7 +124,6 @@ class OutboxWorker:
         self.figures = Figures()
         self._updates: dict[int, UAUpdate] = {}
         self._last_progress = 0.0
-        self._bot_username: str | None = None
 
     # --- one round -----------------------------------------------------------------------
     async def run_once(self) -> int:
@@ -345,13 +344,13 @@ class OutboxWorker:
         update = self._updates.get(post.update_id)
         if update is None:
             return Outcome(post.id, "failed", error="the UA update no longer exists")
-        if self._bot_username is None:
+        if self.app.bot_username is None:
             try:
-                self._bot_username = await self.sender.bot_username()
+                self.app.bot_username = await self.sender.bot_username()
             except SendError as error:
                 return self._retry(post.id, post.attempts, f"getMe: {error}", self.app.clock.now())
         tr = self.app.catalogs.get(post.language)
-        text = channel_post(tr, update, self.app.today(), self._bot_username)
+        text = channel_post(tr, update, self.app.today(), self.app.bot_username)
         chat = channel_chat_id(post.chat)
         outcome = await self._attempt(post.id, post.attempts, post.error, chat, text)
         if outcome.status == "blocked":

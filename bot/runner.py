@@ -125,6 +125,10 @@ async def run_bot(
     try:
         await channel.start()
         try:
+            app.bot_username = await channel.sender.bot_username()
+        except SendError as error:  # the Share button waits; a broadcast asks again
+            log.warning("bot username not known yet: %s", type(error).__name__)
+        try:
             await install_menus(app, channel.sender, await staff_chats(app))
         except SendError as error:
             log.warning("command menus not set: %s", type(error).__name__)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from bot.i18n import N_, Translator
 from storage.models import UAText, UAUpdate
@@ -174,3 +175,16 @@ def acted_line(tr: Translator, update: UAUpdate, people: int) -> str:
         "You and {count} other people have acted on {ua}.",
         others,
     ).format(count=tr.number(others), ua=ua)
+
+
+def deep_link(bot_username: str, number: str) -> str:
+    """The link that opens a UA's walkthrough in a private chat with the bot."""
+    return "https://t.me/{}?start=ua-{}".format(bot_username, number.replace("/", "-"))
+
+
+def share_link(bot_username: str, number: str, line: str) -> str:
+    """Telegram's share sheet, filled with the UA's deep link and ``line``: the supporter
+    picks the chats to send it to."""
+    return "https://t.me/share/url?" + urlencode(
+        {"url": deep_link(bot_username, number), "text": line}
+    )

@@ -27,6 +27,7 @@ from handlers.uaview import (
     letter_step,
     pick_text,
     report_step,
+    share_link,
     shortened,
     targets_step,
     ua_label,
@@ -311,9 +312,20 @@ async def report(ctx: Context, update_id: int, kind: str) -> list[Reply]:
             ),
         ),
         (Button(ctx._("Report another action"), data=f"ua:{update.id}:5"),),
+        *_share_row(ctx, update),
         (Button(ctx._("See open actions"), data="list"),),
     )
     return [*notes, Text(thanks, buttons=buttons, edit=True)]
+
+
+def _share_row(ctx: Context, update: UAUpdate) -> tuple[tuple[Button, ...], ...]:
+    """A "Share" button that brings others to this UA, where the bot has a link to give."""
+    if ctx.app.bot_username is None or update.case.number is None:
+        return ()
+    label = ctx._("UA {number}").format(number=update.case.number)
+    line = ctx._("I just acted on {ua} for people at risk. It takes a few minutes:")
+    link = share_link(ctx.app.bot_username, update.case.number, line.format(ua=label))
+    return ((Button(ctx._("Share with friends"), url=link),),)
 
 
 async def undo(ctx: Context, update_id: int, kind: str) -> list[Reply]:

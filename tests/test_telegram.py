@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
@@ -372,3 +373,12 @@ async def test_a_person_counts_once_across_a_number_s_updates(
         await reach_report_step(api, other)
         await api.user_presses(other, api.last(other), "I sent a letter")
         assert "You and 1 other person have acted on UA 45/26." in await says(api, other, 6)
+        share = [b for b in api.last(other).buttons() if b["text"] == "Share with friends"]
+        query = parse_qs(urlsplit(share[0]["url"]).query)
+        assert share[0]["url"].startswith("https://t.me/share/url?")
+        assert query["url"] == ["https://t.me/uabot_test_bot?start=ua-45-26"]
+        assert query["text"] == [
+            "I just acted on UA 45/26 for people at risk. It takes a few minutes:"
+        ]
+        await api.user_sends(other, "/start ua-45-26")  # where a friend's tap leads
+        assert "Step 1 of 5" in await says(api, other, 7)
