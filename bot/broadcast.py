@@ -157,7 +157,9 @@ class OutboxWorker:
                 pending = outcomes[:]
                 outcomes.clear()
                 await self._record(
-                    "recording outcomes", partial(record_outcomes, outcomes=pending), writable
+                    "recording outcomes",
+                    partial(record_outcomes, outcomes=pending, today=self.app.today()),
+                    writable,
                 )
 
         async def work() -> None:

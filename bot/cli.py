@@ -10,10 +10,12 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import TextIO
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App, build_app
 from bot.config import ConfigError, Settings, load_settings
@@ -22,6 +24,7 @@ from bot.privacy import configure_logging
 from bot.progress import describe, follow, snapshots
 from bot.uadoc import UADocumentError, parse_document
 from handlers.walkthrough import normalise_ua_number
+from storage.audience import EVENTS, audience_now, audience_weeks
 from storage.database import create_engine, downgrade, upgrade
 from storage.outbox import publish_and_queue
 from storage.reports import PEOPLE, PEOPLE_ON_NUMBER, totals_by_update
@@ -383,7 +386,22 @@ async def _stats(app: App, number_text: str | None, out: TextIO) -> int:
             # Each person once, whatever the updates they acted on: the figure to report.
             people = sum(kinds.get(PEOPLE_ON_NUMBER, 0) for kinds in totals.values())
             print(f"{number} total: {people} {'person' if people == 1 else 'people'}", file=out)
+        if not number_text:
+            await _print_audience(session, app.today(), out)
     return 0
+
+
+async def _print_audience(session: AsyncSession, today: date, out: TextIO) -> None:
+    """Subscribers now and per week, counts only, as /stats shows them."""
+    now = await audience_now(session)
+    print(
+        f"\nsubscribers now: {now.subscribed} receive new UAs, {now.blocked} blocked the bot, "
+        f"{now.not_subscribed} not subscribed",
+        file=out,
+    )
+    print("week\t" + "\t".join(EVENTS), file=out)
+    for week, counts in await audience_weeks(session, today):
+        print(f"{week.isoformat()}\t" + "\t".join(str(counts[e]) for e in EVENTS), file=out)
 
 
 async def load_sample_uas(app: App) -> None:

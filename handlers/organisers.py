@@ -13,6 +13,7 @@ from handlers.corrections import read_date
 from handlers.draftview import deadline_problem
 from handlers.uaview import KIND_LABELS, STATUS_LABELS, ua_label
 from handlers.walkthrough import normalise_ua_number
+from storage.audience import EVENTS, audience_now, audience_weeks
 from storage.outbox import (
     cancel_broadcast,
     delivery_counts,
@@ -117,15 +118,40 @@ async def stats(ctx: Context) -> list[Reply]:
                 )
             )
         return [*texts("\n".join(lines)), *chart]
+    lines = await _audience_lines(ctx)
     updates = await open_updates(ctx.session, ctx.today)
     if not updates:
-        return [Text(ctx._("There are no open Urgent Actions right now. Thank you for checking!"))]
-    lines: list[str] = []
+        lines.append(ctx._("There are no open Urgent Actions right now."))
     for update in updates:
         lines += _stats_lines(
             ctx, update.case.number, await totals_by_update(ctx.session, update.case_id)
         )
     return texts("\n".join(lines))
+
+
+async def _audience_lines(ctx: Context) -> list[str]:
+    """Subscribers now and what changed in each of the last weeks: counts only."""
+    now = await audience_now(ctx.session)
+    number = ctx.tr.number
+    lines = [
+        ctx._(
+            "Subscribers now: receive new UAs {subscribed} · blocked the bot {blocked} · "
+            "not subscribed {not_subscribed}"
+        ).format(
+            subscribed=number(now.subscribed),
+            blocked=number(now.blocked),
+            not_subscribed=number(now.not_subscribed),
+        ),
+        ctx._("Week from Monday: subscribed · unsubscribed · blocked the bot · erased"),
+    ]
+    for week, counts in await audience_weeks(ctx.session, ctx.today, AUDIENCE_WEEKS):
+        figures = " · ".join(number(counts[event]) for event in EVENTS)
+        lines.append(f"{ctx.tr.date(week)}: {figures}")
+    return [*lines, ""]
+
+
+#: Weeks of subscriber figures /stats shows: two months, enough to see a trend.
+AUDIENCE_WEEKS = 8
 
 
 async def close(ctx: Context) -> list[Reply]:

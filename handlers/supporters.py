@@ -9,6 +9,7 @@ from bot.i18n import LANGUAGES, N_
 from handlers.context import Context
 from handlers.uaview import KIND_LABELS
 from handlers.walkthrough import open_by_deep_link
+from storage.audience import BLOCKED, SUBSCRIBED, UNSUBSCRIBED, count_event
 from storage.audit import entries_about
 from storage.database import checkpoint
 from storage.reminders import reminders_asked
@@ -83,12 +84,16 @@ async def blocked_or_back(ctx: Context, blocked: bool) -> list[Reply]:
     """The person blocked the bot (nothing more is sent to them, at once, not after the next
     broadcast's 403) or unblocked it. Nothing is stored for someone the bot never knew."""
     if ctx.supporter is not None:
+        if blocked and ctx.supporter.active:
+            await count_event(ctx.session, BLOCKED, ctx.today)
         ctx.supporter.active = not blocked
     return []
 
 
 async def subscribe(ctx: Context) -> list[Reply]:
     supporter = await ctx.ensure_supporter()
+    if not supporter.subscribed:
+        await count_event(ctx.session, SUBSCRIBED, ctx.today)
     supporter.subscribed = True
     supporter.active = True
     return [
@@ -103,7 +108,8 @@ async def subscribe(ctx: Context) -> list[Reply]:
 
 
 async def unsubscribe(ctx: Context) -> list[Reply]:
-    if ctx.supporter is not None:
+    if ctx.supporter is not None and ctx.supporter.subscribed:
+        await count_event(ctx.session, UNSUBSCRIBED, ctx.today)
         ctx.supporter.subscribed = False
     return [
         Text(
@@ -241,7 +247,7 @@ async def forget(ctx: Context) -> list[Reply]:
 async def confirm_forget(ctx: Context, answer: str) -> list[Reply]:
     if answer != "yes" or ctx.supporter is None:
         return [Text(ctx._("Nothing was erased."), edit=True)]
-    await forget_supporter(ctx.session, ctx.supporter)
+    await forget_supporter(ctx.session, ctx.supporter, ctx.today)
     ctx.supporter = None
     # The deleted rows' old pages stay in SQLite's write-ahead log until a checkpoint.
     ctx.after_commit.append(partial(checkpoint, ctx.app.engine))

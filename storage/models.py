@@ -283,6 +283,20 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(String(200), default="")
 
 
+class AudienceWeek(Base):
+    """How many people subscribed, unsubscribed, blocked the bot or erased themselves in one
+    week (starting Monday): anonymous counts, kept when the people are gone, because a
+    trend is what organisers need and no one's own history is."""
+
+    __tablename__ = "audience_weeks"
+    __table_args__ = (UniqueConstraint("week", "event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[date] = mapped_column(Date)
+    event: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class KeyCheck(Base):
     """A known value encrypted with ``security.secret_key`` when the database was first
     used: at start-up, failing to decrypt it means the key is not this database's (lost or

@@ -8,12 +8,13 @@ update, kind, offset) makes publishing twice harmless.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.audience import BLOCKED, count_event
 from storage.database import dialect_insert
 from storage.models import ActionReport, Broadcast, ChannelPost, Delivery, Supporter, UAUpdate
 from storage.uas import publish_update
@@ -182,7 +183,7 @@ class Outcome:
     blocked_supporter: int | None = None
 
 
-async def record_outcomes(session: AsyncSession, outcomes: list[Outcome]) -> None:
+async def record_outcomes(session: AsyncSession, outcomes: list[Outcome], today: date) -> None:
     await session.execute(
         update(Delivery),
         [
@@ -198,9 +199,12 @@ async def record_outcomes(session: AsyncSession, outcomes: list[Outcome]) -> Non
     )
     blocked = [o.blocked_supporter for o in outcomes if o.blocked_supporter is not None]
     if blocked:
-        await session.execute(
-            update(Supporter).where(Supporter.id.in_(blocked)).values(active=False)
+        result = await session.execute(
+            update(Supporter)
+            .where(Supporter.id.in_(blocked), Supporter.active.is_(True))
+            .values(active=False)
         )
+        await count_event(session, BLOCKED, today, result.rowcount)
 
 
 async def publish_and_queue(

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.audience import ERASED, count_event
 from storage.models import Delivery, Supporter
 
 #: Built once: this look-up runs for every update, and building the statement each time
@@ -49,7 +50,7 @@ async def add_supporter(
     return supporter
 
 
-async def forget_supporter(session: AsyncSession, supporter: Supporter) -> None:
+async def forget_supporter(session: AsyncSession, supporter: Supporter, today: date) -> None:
     """Erase a person: their row, their outbox rows, their reports. The audit names people
     by pseudonym, not by row, and stays: nobody can erase their own trail.
 
@@ -57,6 +58,7 @@ async def forget_supporter(session: AsyncSession, supporter: Supporter) -> None:
     officials do not change.
     """
     await session.execute(delete(Delivery).where(Delivery.supporter_id == supporter.id))
+    await count_event(session, ERASED, today)
     await session.delete(supporter)
     await session.flush()
 

@@ -21,6 +21,7 @@ from bot.clock import FixedClock
 from bot.config import ChannelTarget, Settings
 from bot.crypto import generate_secret_key
 from bot.uadoc import parse_text
+from storage.audience import audience_weeks
 from storage.models import ChannelPost, Delivery, Supporter
 from storage.outbox import UNCERTAIN, publish_and_queue
 from storage.uas import save_draft
@@ -103,6 +104,9 @@ async def test_429_403_5xx_and_stalls_all_end_well(app, chat, api, sender, clock
             select(func.count()).select_from(Supporter).where(Supporter.active.is_(False))
         )
     assert inactive == 3
+    async with app.sessions() as session:
+        this_week = (await audience_weeks(session, app.today(), weeks=1))[0][1]
+    assert this_week["blocked"] == 3  # counted once each, when their 403 came
     progress = api.messages[ADMIN_ID][-1].text
     assert "blocked: 3" in progress and "uncertain: 1" in progress
 

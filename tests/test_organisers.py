@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from PIL import Image
 from sqlalchemy import select
 
+from bot.cli import _stats as cli_stats
 from bot.uadoc import parse_text
 from storage.models import AuditEntry, Delivery
 from storage.uas import publish_update, save_draft
@@ -281,3 +283,37 @@ async def test_odd_input_gets_a_polite_answer_never_an_apology(chat, app) -> Non
         await supporter.press_data(data)
         assert "September 30, 2026" not in supporter.text, data
         assert "I do not know that Urgent Action." in supporter.text, data
+
+
+async def test_subscriber_figures_now_and_per_week_in_chat_and_cli(chat, app, clock) -> None:
+    """Counts only: who subscribed, left, blocked the bot or erased themselves, per week."""
+    people = [chat(7_304_400 + n) for n in range(5)]
+    for person in people:
+        await person.send("/subscribe")
+    await people[0].send("/unsubscribe")
+    await people[0].send("/unsubscribe")  # twice: still one person leaving
+    await people[1]._send(blocked=True)  # as Telegram's my_chat_member tells it
+    await people[1]._send(blocked=True)
+    await people[2].send("/forget")
+    await people[2].press("Yes, erase me")
+    clock.advance(timedelta(days=7))
+    await chat(7_304_499).send("/subscribe")
+    admin = chat(ADMIN_ID)
+    await admin.send("/stats")
+    lines = admin.text.splitlines()
+    assert lines[0] == ("Subscribers now: receive new UAs 3 · blocked the bot 1 · not subscribed 1")
+    assert lines[1] == "Week from Monday: subscribed · unsubscribed · blocked the bot · erased"
+    assert lines[2] == "June 8, 2026: 1 · 0 · 0 · 0"  # 1 June 2026 is a Monday
+    assert lines[3] == "June 1, 2026: 5 · 1 · 1 · 1"
+    assert len([line for line in lines if line.endswith("2026: 0 · 0 · 0 · 0")]) == 6
+    out = io.StringIO()
+    assert await cli_stats(app, None, out) == 0
+    assert "subscribers now: 3 receive new UAs, 1 blocked the bot, 1 not subscribed" in (
+        out.getvalue()
+    )
+    assert "2026-06-01\t5\t1\t1\t1\n" in out.getvalue()
+    spanish = chat(ADMIN_ID, "es")
+    await spanish.send("/language")
+    await spanish.press("Español")
+    await spanish.send("/stats")
+    assert "Suscriptores ahora: reciben las AU nuevas 3" in spanish.text

@@ -180,7 +180,7 @@ async def test_counting_is_idempotent_and_survives_forgetting(app) -> None:
         assert await undo_report(session, two.id, update.id, "letter")
         assert not await undo_report(session, two.id, update.id, "letter")
         assert await record_report(session, two.id, update.id, "social", day)
-        await forget_supporter(session, one)
+        await forget_supporter(session, one, START.date())
     async with app.sessions() as session:
         totals = await totals_by_update(session, update.case_id)
         assert totals == {1: {"letter": 1, "email": 1, "social": 1, PEOPLE: 2, PEOPLE_ON_NUMBER: 2}}
