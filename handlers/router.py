@@ -28,8 +28,9 @@ async def route_callback(ctx: Context, data: str) -> list[Reply]:
         return await walkthrough.show_step(ctx, update_id, step, language)
     if prefix == "file" and update_id is not None and len(parts) == 2:
         return await walkthrough.letter_files(ctx, update_id, parts[1])
-    if prefix == "rep" and update_id is not None and len(parts) == 2:
-        return await walkthrough.report(ctx, update_id, parts[1])
+    if prefix == "rep" and update_id is not None and len(parts) in (2, 3):
+        issued_to = parts[2] if len(parts) == 3 else None
+        return await walkthrough.report(ctx, update_id, parts[1], issued_to)
     if prefix == "undo" and update_id is not None and len(parts) == 2:
         return await walkthrough.undo(ctx, update_id, parts[1])
     if prefix == "later" and update_id is not None:

@@ -224,7 +224,9 @@ async def _step(
                     )
                 )
             else:
-                extra_rows.append((Button(ctx._(label), data=f"rep:{update.id}:{kind}"),))
+                # Whose button it is: after /forget, it must not count a second person.
+                data = f"rep:{update.id}:{kind}:{ctx.supporter.id}"  # type: ignore[union-attr]
+                extra_rows.append((Button(ctx._(label), data=data),))
         extra_rows.append((Button(ctx._("Not yet"), data=f"later:{update.id}"),))
     header = _step_header(ctx, step)
     chunks = split_text(f"{header}\n\n{body}", limit=3800)
@@ -289,10 +291,27 @@ async def sign(ctx: Context) -> list[Reply]:
     return await letter_files(ctx, update.id, letter_language(update, ctx.tr.language), signature)
 
 
-async def report(ctx: Context, update_id: int, kind: str) -> list[Reply]:
-    """Count "I took action" once per supporter, update and kind; answer with the total."""
+async def report(
+    ctx: Context, update_id: int, kind: str, issued_to: str | None = None
+) -> list[Reply]:
+    """Count "I took action" once per supporter, update and kind; answer with the total.
+    ``issued_to``: the row id the button was shown to (None on buttons older than that
+    field, which are taken as they come); a button from before the person's
+    /forget counts nothing (their earlier report is already in the totals)."""
     if kind not in KIND_LABELS:
         return await show_step(ctx, update_id, 5)
+    if issued_to is not None and ctx.supporter is not None and str(ctx.supporter.id) != issued_to:
+        return await show_step(ctx, update_id, 5)  # someone else's button: their own step
+    if issued_to is not None and ctx.supporter is None:
+        return [
+            Text(
+                ctx._(
+                    "This button is from before you erased your data with /forget, so it "
+                    "counts nothing. To report an action now, open the step again."
+                ),
+                buttons=((Button(ctx._("Report my action"), data=f"ua:{update_id}:5"),),),
+            )
+        ]
     update, notes = await _current_or_expired(ctx, update_id)
     if update is None:
         return notes

@@ -130,7 +130,10 @@ async def test_a_report_counts_once_however_often_it_is_pressed(chat) -> None:
     assert "You are the first to act on UA 45/26." in maria.text
     await asyncio.gather(*(maria.press_data(report) for _ in range(5)))
     other = chat(106)
-    await other.press_data(report)
+    await other.send("/start")
+    await other.press_data(report)  # maria's button, forged: counts nothing, shows their own
+    assert "Step 5 of 5" in other.text and "counted" not in other.text
+    await other.press("I sent a letter")
     assert "You and 1 other person have acted on UA 45/26." in other.text
 
 
@@ -144,7 +147,8 @@ async def test_two_taps_at_once_from_one_person_count_once(chat, dispatcher) -> 
     letter = first.button("I sent a letter").data
     await asyncio.gather(first.press_data(letter), second.press_data(letter))
     third = chat(108)
-    await third.press_data(letter)
+    await third.open_step("45/26", 5)
+    await third.press("I sent a letter")
     assert "You and 1 other person" in third.text
 
 
@@ -375,3 +379,26 @@ async def test_reports_on_a_replaced_or_closed_ua_are_answered_and_count_nothing
     assert "UA 45/26 · update 2 is closed: thank you for caring." in late.text
     await organiser.send("/stats 45/26")
     assert "1 person acted, 1 action in all" in organiser.text
+
+
+async def test_reports_after_forget_or_on_an_unknown_update_count_nothing(chat, app) -> None:
+    organiser = await publish_fixture(chat)
+    person = chat(7_305_501)
+    await person.open_step("45/26", 5)
+    before_forget = person.button("I sent an email").data
+    await person.press("I sent a letter")
+    await person.send("/forget")
+    await person.press("Yes, erase me")
+    await person.press_data(before_forget)
+    assert "This button is from before you erased your data with /forget" in person.text
+    await person.press_data(before_forget.rsplit(":", 1)[0] + ":not-a-number")
+    assert "counts nothing" in person.text
+    await organiser.send("/stats 45/26")
+    assert "1 person acted, 1 action in all" in organiser.text  # the report made before
+    await person.press("Report my action")  # they may report afresh, as a new person
+    await person.press("I sent an email")
+    assert "You and 1 other person have acted on UA 45/26." in person.text
+    await person.press_data("rep:99999:letter")
+    assert person.text.startswith("I do not know that Urgent Action.")
+    await organiser.send("/stats 45/26")
+    assert "2 people acted, 2 actions in all" in organiser.text
