@@ -21,7 +21,7 @@ from bot.i18n import Catalogs
 from bot.metrics import Metrics
 from bot.pacer import Pacer
 from bot.parsing import DocumentReader
-from storage.database import create_engine, create_session_factory, upgrade
+from storage.database import check_schema, create_engine, create_session_factory, upgrade
 from storage.keycheck import check_secret_key
 from storage.uas import UpdateCache
 
@@ -63,17 +63,18 @@ class App:
 async def build_app(
     settings: Settings, *, secret_key: str, clock: Clock | None = None, migrate: bool = True
 ) -> App:
-    """Build the app; with ``migrate`` the database schema is brought up to date first."""
+    """Build the app; with ``migrate`` the database schema is brought up to date first,
+    without it a schema that is not this code's is refused (``SchemaError``). Either way a
+    database written under another secret key is refused (``SecretKeyError``)."""
     engine = create_engine(settings.database.url)
     vault = IdentityVault(secret_key)
-    if migrate:
-        await upgrade(engine)
-        try:
-            async with create_session_factory(engine)() as session, session.begin():
-                await check_secret_key(session, vault)
-        except BaseException:
-            await engine.dispose()
-            raise
+    try:
+        await (upgrade(engine) if migrate else check_schema(engine))
+        async with create_session_factory(engine)() as session, session.begin():
+            await check_secret_key(session, vault)
+    except BaseException:
+        await engine.dispose()
+        raise
     return App(
         settings=settings,
         engine=engine,

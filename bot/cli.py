@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +25,7 @@ from bot.progress import describe, follow, snapshots
 from bot.uadoc import UADocumentError, parse_document
 from handlers.walkthrough import normalise_ua_number
 from storage.audience import EVENTS, audience_now, audience_weeks
-from storage.database import create_engine, downgrade, upgrade
+from storage.database import SchemaError, create_engine, downgrade, upgrade
 from storage.outbox import publish_and_queue
 from storage.reports import PEOPLE, PEOPLE_ON_NUMBER, totals_by_update
 from storage.uas import (
@@ -64,10 +64,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="uabot", description="Urgent Actions for supporters on Telegram."
     )
     parser.add_argument("--version", action="version", version=f"uabot {version('uabot')}")
-    parser.add_argument(
-        "--config", type=Path, default=None, help="configuration file (default: ./config.toml)"
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    config_help = "configuration file (default: $UABOT_CONFIG, else ./config.toml)"
+    parser.add_argument("--config", type=Path, default=None, help=config_help)
+    # Also after the command (`uabot run --config FILE`); SUPPRESS keeps a --config given
+    # before it when none follows.
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
+    commands = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND"), config)
     commands.add_parser(
         "start", help="run on Telegram when a token is configured, else the offline demo"
     )
@@ -79,7 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("keygen", help="print a new secret key for security.secret_key")
 
     ua = commands.add_parser("ua", help="parse, import, list, show and publish UAs")
-    ua_commands = ua.add_subparsers(dest="ua_command", metavar="ACTION", required=True)
+    ua_commands = _Commands(
+        ua.add_subparsers(dest="ua_command", metavar="ACTION", required=True), config
+    )
     parse = ua_commands.add_parser("parse", help="show the fields read from a UA document")
     parse.add_argument("file", type=Path)
     parse.add_argument("--json", action="store_true", help="print one JSON object")
@@ -104,10 +109,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(config: Path | None) -> Settings:
+class _Commands:
+    """Subcommands that all take --config, wherever it is written."""
+
+    def __init__(self, actions: Any, config: argparse.ArgumentParser) -> None:
+        self.actions, self.config = actions, config
+
+    def add_parser(self, name: str, **options: Any) -> argparse.ArgumentParser:
+        return self.actions.add_parser(name, parents=[self.config], **options)
+
+
+def _config_path(config: Path | None) -> Path | None:
+    """--config, else $UABOT_CONFIG, else ./config.toml when there is one."""
+    if config is None and os.environ.get("UABOT_CONFIG"):
+        config = Path(os.environ["UABOT_CONFIG"])
     if config is None and Path("config.toml").exists():
         config = Path("config.toml")
-    return load_settings(config, environ=os.environ)
+    return config
+
+
+def _settings(config: Path | None) -> Settings:
+    return load_settings(_config_path(config), environ=os.environ)
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
@@ -136,7 +158,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             print("No Telegram token is configured: starting the offline demo.", file=out)
             return asyncio.run(run_demo(sys.stdin, out))
         args.command = "run"
-    config_name = str(args.config or "config.toml")
+    config_name = str(_config_path(args.config) or "config.toml")
     if args.command == "migrate":
         return asyncio.run(_migrate(settings, args.downgrade, out))
     if args.command == "run":
@@ -207,7 +229,11 @@ async def _migrate(settings: Settings, revision: str | None, out: TextIO) -> int
 
 async def _with_app(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     assert settings.security.secret_key
-    app = await build_app(settings, secret_key=settings.security.secret_key)
+    try:
+        app = await build_app(settings, secret_key=settings.security.secret_key, migrate=False)
+    except SchemaError as error:
+        print(f"uabot {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if args.command == "stats":
             status = await _stats(app, args.number, out)

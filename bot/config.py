@@ -1,4 +1,9 @@
-"""Typed settings read from a TOML file, with secrets overridable by UABOT_* variables.
+"""Typed settings read from a TOML file, each overridable by a UABOT_* environment variable.
+
+``UABOT_<SECTION>__<KEY>`` sets any setting (``UABOT_BOT__ADMINS='[1, 2]'``: lists and
+tables as JSON), and ``..._FILE`` reads the value from a file instead, for container
+secrets (``UABOT_TELEGRAM__TOKEN_FILE=/run/secrets/token``). The five older names
+(``UABOT_TELEGRAM_TOKEN``...) still work.
 
 Loading is a plain function with an injectable environment (``load_settings(path,
 environ=...)``) so that tests build their own settings and nothing is read at import time.
@@ -8,6 +13,7 @@ key stands, so the bot never starts half-configured.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -28,7 +34,7 @@ from pydantic import (
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 
-#: Environment variables that win over the file, mapped to their dotted setting.
+#: Older names of five settings, still read: UABOT_SECTION__KEY is the general form.
 ENVIRONMENT_OVERRIDES: dict[str, str] = {
     "UABOT_TELEGRAM_TOKEN": "telegram.token",
     "UABOT_TELEGRAM_API_BASE_URL": "telegram.api_base_url",
@@ -191,6 +197,13 @@ class SecuritySettings(_Section):
     purge_grace_days: int = Field(default=30, ge=0)
 
 
+class LoggingSettings(_Section):
+    """Text for a terminal or journald; JSON (one object a line) for a log collector."""
+
+    format: Literal["text", "json"] = "text"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
 class Settings(_Section):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -199,6 +212,7 @@ class Settings(_Section):
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
 
 def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -216,26 +230,74 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    for variable, dotted in ENVIRONMENT_OVERRIDES.items():
-        value = (environ or {}).get(variable)
-        if value:
-            section, key = dotted.split(".")
-            section_values = raw.setdefault(section, {})
-            if isinstance(section_values, dict):
-                section_values[key] = value
+    origins: dict[str, str] = {}
+    for variable, dotted, value in _environment_settings(environ or {}):
+        section, key = dotted.split(".", 1)
+        section_values = raw.setdefault(section, {})
+        if not isinstance(section_values, dict):
+            raise ConfigError(f"{variable}: [{section}] in {path} is not a table")
+        section_values[key] = value
+        origins[dotted] = variable
     try:
         return Settings.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(_describe(error, path, text)) from None
+        raise ConfigError(_describe(error, path, text, origins)) from None
 
 
-def _describe(error: ValidationError, path: Path | None, text: str) -> str:
+def _environment_settings(environ: Mapping[str, str]) -> list[tuple[str, str, Any]]:
+    """(variable, section.key, value) of every UABOT_* variable that names a setting, the
+    older names first so that the general form wins. Other UABOT_* variables (UABOT_CONFIG,
+    the test suite's) have no double underscore and are left alone."""
+    found: list[tuple[str, str, Any]] = []
+    for variable in sorted(environ, key=lambda name: "__" in name):
+        name = variable.removeprefix("UABOT_")
+        if name == variable or not environ[variable]:
+            continue
+        from_file = name.endswith("_FILE")
+        name = name.removesuffix("_FILE") if from_file else name
+        dotted = ENVIRONMENT_OVERRIDES.get(f"UABOT_{name}")
+        if dotted is None and "__" in name:
+            section, _, key = name.lower().partition("__")
+            dotted = f"{section}.{key}"
+        if dotted is None:
+            continue
+        value = _read_secret(variable, environ[variable]) if from_file else environ[variable]
+        found.append((variable, dotted, _environment_value(variable, value)))
+    return found
+
+
+def _read_secret(variable: str, path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ConfigError(f"{variable}: cannot read {path}: {error.strerror}") from None
+
+
+def _environment_value(variable: str, value: str) -> Any:
+    """Lists and tables come as JSON; anything else is a string the setting's type reads
+    ("30" as a number, "true" as yes)."""
+    if not value.lstrip().startswith(("[", "{")):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            f"{variable}: not valid JSON ({error.msg}): write a list as [1, 2]"
+        ) from None
+
+
+def _describe(
+    error: ValidationError, path: Path | None, text: str, origins: Mapping[str, str]
+) -> str:
     where = str(path) if path else "settings"
     lines = [f"{where}: invalid configuration"]
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"])
         line = _line_of(text, problem["loc"])
         location = f" (line {line})" if line else ""
+        dotted = ".".join(str(part) for part in problem["loc"][:2])
+        if dotted in origins:
+            location = f" (from {origins[dotted]})"
         message = problem["msg"]
         if problem["type"] == "extra_forbidden":
             message = "unknown setting; check its spelling against config.example.toml"

@@ -1,5 +1,8 @@
 """Babel gettext catalogs for English and Spanish, compiled from ``locale/`` at start-up.
 
+``locale/`` installs as the package ``uabot_locale``, so an installed wheel finds its
+catalogs wherever it lives; a source tree used without installing falls back to the folder.
+
 Compiling the ``.po`` files in memory when the application is built keeps the catalogs and
 the running code in step without committing binary ``.mo`` files. The locale is always
 passed explicitly (``Catalogs.get("es")``): broadcasts and reminders format text for many
@@ -12,6 +15,7 @@ import gettext
 import io
 from collections.abc import Callable
 from datetime import date
+from importlib.util import find_spec
 from pathlib import Path
 
 from babel.dates import format_date
@@ -19,6 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+#: The catalogs in the source tree.
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("en", "es")
 DOMAIN = "messages"
@@ -79,7 +84,8 @@ class Translator:
 class Catalogs:
     """The compiled catalogs of every supported language."""
 
-    def __init__(self, locale_dir: Path = LOCALE_DIR) -> None:
+    def __init__(self, locale_dir: Path | None = None) -> None:
+        locale_dir = locale_dir or installed_locale_dir()
         self._translators: dict[str, Translator] = {}
         for language in LANGUAGES:
             po_path = locale_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -93,6 +99,17 @@ class Catalogs:
     def get(self, language: str | None) -> Translator:
         """The translator for ``language``, English when it is not one we speak."""
         return self._translators.get(language or "en", self._translators["en"])
+
+
+def installed_locale_dir() -> Path:
+    """The catalogs as installed: a wheel's ``uabot_locale`` folder, or the source tree's
+    ``locale/`` through an editable install (a namespace package: its search path, not
+    importlib.resources, which fails on an editable install's path hook entry)."""
+    spec = find_spec("uabot_locale")
+    for entry in spec.submodule_search_locations or [] if spec else []:
+        if (Path(entry) / "en").is_dir():
+            return Path(entry)
+    return LOCALE_DIR  # a source tree used without installing it
 
 
 def language_from_hint(hint: str | None, default: str) -> str:

@@ -18,6 +18,9 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -123,10 +126,58 @@ def _alembic_config(connection: Connection) -> AlembicConfig:
     return config
 
 
+#: PostgreSQL advisory lock key of migrations ("uabot" in ASCII digits): processes that
+#: start at once migrate one after the other, and the later ones find nothing left to do.
+MIGRATION_LOCK = 7_597_986_111_116
+
+
+class SchemaError(Exception):
+    """The database schema is not the one this version of uabot was written for."""
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` (the newest by default)."""
+    """Bring the schema up to ``revision`` (the newest by default), one process at a time:
+    on PostgreSQL under an advisory lock held to the commit (two processes creating the
+    same tables at once fail on PostgreSQL's catalog); SQLite's BEGIN IMMEDIATE already
+    queues them."""
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
+
+
+async def check_schema(engine: AsyncEngine) -> None:
+    """Refuse a schema that is behind or ahead of this code: only ``uabot migrate`` and
+    ``uabot run`` change it, so that a newer command-line tool never migrates a database
+    under an older running bot."""
+    async with engine.connect() as connection:
+        current, head, known = await connection.run_sync(_revisions)
+    if current == head:
+        return
+    if current is None:
+        raise SchemaError("the database is empty: run `uabot migrate` first")
+    if not known:
+        raise SchemaError(
+            f"the database schema ({current}) is newer than this uabot knows ({head}): a newer "
+            "uabot migrated it; upgrade uabot, or downgrade with the newer one "
+            f"(`uabot migrate --downgrade {head}`)"
+        )
+    raise SchemaError(
+        f"the database schema ({current}) is behind this uabot ({head}): run `uabot migrate`"
+    )
+
+
+def _revisions(sync: Connection) -> tuple[str | None, str | None, bool]:
+    """(the database's revision, the code's newest, whether the code knows the former)."""
+    current = MigrationContext.configure(sync).get_current_revision()
+    scripts = ScriptDirectory.from_config(_alembic_config(sync))
+    try:
+        known = current is None or scripts.get_revision(current) is not None
+    except CommandError:
+        known = False
+    return current, scripts.get_current_head(), known
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.crypto import generate_secret_key
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, POSTGRES_URL, reset_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,16 +114,12 @@ def test_ua_parse_json_of_an_incomplete_ua_names_what_is_missing(tmp_path: Path)
     assert data["missing"] == ["ua_number", "deadline"]
     assert data["ua_number"] is None and data["deadline"] is None
     assert data["index"] == "AMR 99/4521/2026"
-    stored = uabot(
-        "ua",
-        "import",
-        str(document),
-        env={
-            "UABOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
-            "UABOT_SECRET_KEY": generate_secret_key(),
-        },
-        cwd=tmp_path,
-    )
+    env = {
+        "UABOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "UABOT_SECRET_KEY": generate_secret_key(),
+    }
+    assert uabot("migrate", env=env, cwd=tmp_path).returncode == 0
+    stored = uabot("ua", "import", str(document), env=env, cwd=tmp_path)
     assert "stored UA (no number) update 1 (en, draft)" in stored.stdout, stored.stderr
     assert "missing before publishing: ua_number, deadline" in stored.stdout
 
@@ -137,6 +135,7 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
         "UABOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
         "UABOT_SECRET_KEY": generate_secret_key(),
     }
+    assert uabot("migrate", env=env, cwd=tmp_path).returncode == 0
     old = uabot("ua", "import", str(FIXTURES / "ua-old-layout.txt"), env=env, cwd=tmp_path)
     assert old.returncode == 0, old.stderr
     assert "warning: the deadline 2019-07-15 has passed" in old.stdout
@@ -216,8 +215,75 @@ def test_demo_lets_you_play_the_organiser(tmp_path: Path) -> None:
 def test_a_changed_secret_key_is_refused_before_anything_happens(tmp_path: Path) -> None:
     database = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     written = {"UABOT_DATABASE_URL": database, "UABOT_SECRET_KEY": generate_secret_key()}
+    assert uabot("migrate", env=written, cwd=tmp_path).returncode == 0
     assert uabot("ua", "list", env=written, cwd=tmp_path).returncode == 0
     changed = {**written, "UABOT_SECRET_KEY": generate_secret_key()}
     refused = uabot("ua", "list", env=changed, cwd=tmp_path)
     assert refused.returncode == 2
     assert "not the key this database was written with" in refused.stderr
+
+
+def test_config_after_the_command_or_in_uabot_config_and_a_schema_not_ours(
+    tmp_path: Path,
+) -> None:
+    """Only `uabot migrate` (and `uabot run`) change the schema; other commands refuse a
+    schema that is behind or ahead, saying what to run."""
+    database = tmp_path / "elsewhere.db"
+    config = tmp_path / "settings" / "uabot.toml"
+    config.parent.mkdir()
+    config.write_text(
+        f'[database]\nurl = "sqlite+aiosqlite:///{database}"\n'
+        f'[security]\nsecret_key = "{generate_secret_key()}"\n',
+        encoding="utf-8",
+    )
+    empty = uabot("ua", "list", "--config", str(config), cwd=tmp_path)
+    assert empty.returncode == 2
+    assert "the database is empty: run `uabot migrate` first" in empty.stderr
+    assert uabot("migrate", "--config", str(config), cwd=tmp_path).returncode == 0
+    assert uabot("ua", "list", "--config", str(config), cwd=tmp_path).returncode == 0
+    from_environment = uabot("stats", env={"UABOT_CONFIG": str(config)}, cwd=tmp_path)
+    assert "subscribers now: 0 receive new UAs" in from_environment.stdout
+    uabot("--config", str(config), "migrate", "--downgrade", "0009", cwd=tmp_path)
+    behind = uabot("stats", "--config", str(config), cwd=tmp_path)
+    assert behind.returncode == 2
+    assert "is behind this uabot (0010): run `uabot migrate`" in behind.stderr
+    assert database.exists() and "audience_weeks" not in _tables(database)  # not migrated
+    uabot("migrate", "--config", str(config), cwd=tmp_path)
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0042'")
+    ahead = uabot("ua", "list", "--config", str(config), cwd=tmp_path)
+    assert ahead.returncode == 2 and "(0042) is newer than this uabot knows" in ahead.stderr
+
+
+def _tables(database: Path) -> set[str]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name for (name,) in rows}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_processes_starting_at_once_all_migrate(tmp_path: Path, kind: str) -> None:
+    if kind == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("UABOT_TEST_POSTGRES_URL not set")
+        asyncio.run(reset_postgres(POSTGRES_URL))
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
+    environment["UABOT_DATABASE_URL"] = url
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "migrate"],
+            env=environment,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert "up to date" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -133,3 +134,47 @@ def test_a_metrics_address_without_a_port_is_refused(tmp_path: Path) -> None:
         load_settings(path, environ={})
     assert "metrics.listen (line 2)" in str(error.value)
     assert "like '127.0.0.1:9108'" in str(error.value)
+
+
+def test_every_setting_can_come_from_the_environment_and_secrets_from_files(
+    tmp_path: Path,
+) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("123:FROM-A-FILE\n", encoding="utf-8")
+    path = write(tmp_path, '[bot]\nadmins = [1]\n[telegram]\ntoken = "123:FROM-THE-FILE"\n')
+    settings = load_settings(
+        path,
+        environ={
+            "UABOT_BOT__ADMINS": "[7, 8]",
+            "UABOT_BROADCAST__RATE_PER_SECOND": "12.5",
+            "UABOT_METRICS__ON_WEBHOOK": "true",
+            "UABOT_LOGGING__FORMAT": "json",
+            "UABOT_TELEGRAM__TOKEN_FILE": str(secret),
+            "UABOT_TELEGRAM_TOKEN": "123:OLDER-NAME",  # the general form wins
+            "UABOT_BROADCAST__CHANNELS": '[{"chat": "@example_channel", "language": "es"}]',
+            "UABOT_CONFIG": "ignored here",
+            "UABOT_TEST_POSTGRES_URL": "ignored too",
+        },
+    )
+    assert settings.bot.admins == [7, 8]
+    assert settings.broadcast.rate_per_second == 12.5
+    assert settings.metrics.on_webhook is True
+    assert settings.logging.format == "json"
+    assert settings.telegram.token == "123:FROM-A-FILE"
+    assert settings.broadcast.channel_addresses() == [("@example_channel", "es")]
+    older = load_settings(None, environ={"UABOT_SECRET_KEY_FILE": str(secret)})
+    assert older.security.secret_key == "123:FROM-A-FILE"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"UABOT_BOT__COLOUR": "red"}, "bot.colour (from UABOT_BOT__COLOUR): unknown setting"),
+        ({"UABOT_BOT__ADMINS": "[1,"}, "UABOT_BOT__ADMINS: not valid JSON"),
+        ({"UABOT_BOT__ADMINS": '["x"]'}, "bot.admins.0 (from UABOT_BOT__ADMINS)"),
+        ({"UABOT_SECURITY__SECRET_KEY_FILE": "/no/such/file"}, "cannot read /no/such/file"),
+    ],
+)
+def test_a_wrong_environment_variable_is_named(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings(None, environ=environ)
