@@ -13,7 +13,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from sqlalchemy import func, select, text
+from sqlalchemy import func, make_url, select, text
 
 from bot.app import App, build_app
 from bot.channels.aiogram_channel import AiogramSender
@@ -29,12 +29,27 @@ from tests.fake_bot_api import FakeBotAPI
 POSTGRES_URL = os.environ.get("UABOT_TEST_POSTGRES_URL")
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-ADMIN_ID = 900
+#: Ids no log time stamp, count or hash can spell by chance (900 once matched the
+#: milliseconds of a log line's time stamp).
+ADMIN_ID = 7_000_900_001
 START = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 
 
+class NotATestDatabase(RuntimeError):
+    """The PostgreSQL database named for the tests may hold real data."""
+
+
 async def reset_postgres(url: str) -> None:
-    """Drop every table of a PostgreSQL database: each test (or benchmark) starts empty."""
+    """Drop every table of a PostgreSQL database: each test (or benchmark) starts empty.
+    Only a database whose name says it is for tests: a URL pasted from production must
+    cost an error message, not the data."""
+    name = make_url(url).database or ""
+    if "test" not in name.lower():
+        raise NotATestDatabase(
+            f"refusing to drop every table of the PostgreSQL database {name!r}: the tests "
+            "empty the database they are given, so its name must contain 'test'. Create one "
+            "(createdb uabot_test) and point UABOT_TEST_POSTGRES_URL at it."
+        )
     engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA public CASCADE"))

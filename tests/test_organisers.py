@@ -105,7 +105,7 @@ async def test_supporters_are_refused_politely_and_audited(chat, app) -> None:
     await mallory.send("/start")
     attempts = [
         "/grant 300 admin",
-        "/revoke 900",
+        f"/revoke {ADMIN_ID}",
         "/team",
         "/audit",
         "/stats 45/26",
@@ -141,7 +141,8 @@ async def test_admins_grant_and_revoke_roles(chat) -> None:
     assert olga.text == "Sorry, that is not something I can do for you."
     await admin.send("/team")
     assert (
-        "• 301 – organiser" in admin.text and "• 900 – admin (from the configuration)" in admin.text
+        "• 301 – organiser" in admin.text
+        and f"• {ADMIN_ID} – admin (from the configuration)" in admin.text
     )
     await admin.send("/revoke 301")
     assert "Done: 301 is a supporter again." in admin.text
@@ -152,7 +153,7 @@ async def test_admins_grant_and_revoke_roles(chat) -> None:
 
 
 async def test_the_audit_answers_who_did_what_to_whom_also_after_forget(chat, app) -> None:
-    """Configured admin 900 never sent /start; a stranger tries, then erases themselves."""
+    """The configured admin never sent /start; a stranger tries, then erases themselves."""
     admin, stranger = chat(ADMIN_ID), chat(7_302_221)
     await admin.send("/grant 7302220 organiser")
     await admin.send("/grant abc admin")
@@ -165,24 +166,24 @@ async def test_the_audit_answers_who_did_what_to_whom_also_after_forget(chat, ap
     await admin.send("/audit")
     lines = admin.text.splitlines()
     assert lines[0] == "Latest privileged commands (newest first):"
-    assert lines[1].endswith("/audit · done · 900")  # looking is audited too
-    assert lines[2].endswith("/revoke · done · 900 → person " + _tag(app, 7302220))
+    assert lines[1].endswith(f"/audit · done · {ADMIN_ID}")  # looking is audited too
+    assert lines[2].endswith(f"/revoke · done · {ADMIN_ID} → person " + _tag(app, 7302220))
     assert any(
         line.endswith(
             "/grant · refused · person " + _tag(app, 7302221) + " → person " + _tag(app, 7302221)
         )
         for line in lines
     )
-    assert any("/revoke · failed (no role) · 900 → person" in line for line in lines)
-    assert any(line.endswith("/grant · failed (usage) · 900 admin") for line in lines)
+    assert any(f"/revoke · failed (no role) · {ADMIN_ID} → person" in line for line in lines)
+    assert any(line.endswith(f"/grant · failed (usage) · {ADMIN_ID} admin") for line in lines)
     assert any(
-        line.endswith("/grant · done · 900 → person " + _tag(app, 7302220) + " organiser")
+        line.endswith(f"/grant · done · {ADMIN_ID} → person " + _tag(app, 7302220) + " organiser")
         for line in lines
     )
     await admin.send("/audit 7302221")  # the stranger erased their data, not their trail
     about = admin.text.splitlines()
     assert about[0] == "Privileged commands by or about 7302221 (newest first):"
-    assert about[1].endswith("/audit · done · 900 → 7302221")
+    assert about[1].endswith(f"/audit · done · {ADMIN_ID} → 7302221")
     assert len(about) == 3 and "/grant · refused · 7302221 → 7302221" in about[2]
     await admin.send("/audit 7302220")
     assert len(admin.text.splitlines()) == 1 + 3  # granted, revoked, and this look
@@ -191,7 +192,7 @@ async def test_the_audit_answers_who_did_what_to_whom_also_after_forget(chat, ap
     async with app.sessions() as session:
         rows = (await session.execute(select(AuditEntry))).scalars().all()
     stored = " ".join(f"{r.actor} {r.target} {r.detail} {r.reason}" for r in rows)
-    assert "7302220" not in stored and "7302221" not in stored and "900" not in stored
+    assert "7302220" not in stored and "7302221" not in stored and str(ADMIN_ID) not in stored
 
 
 def _tag(app, user_id: int) -> str:

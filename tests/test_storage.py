@@ -33,7 +33,14 @@ from storage.uas import (
     publish_update,
     save_draft,
 )
-from tests.conftest import ADMIN_ID, FIXTURES, START, publish_fixture
+from tests.conftest import (
+    ADMIN_ID,
+    FIXTURES,
+    START,
+    NotATestDatabase,
+    publish_fixture,
+    reset_postgres,
+)
 
 TABLES = {
     "supporters",
@@ -293,3 +300,8 @@ async def test_a_database_refuses_a_key_it_was_not_written_with(settings) -> Non
         await app.close()
     with pytest.raises(SecretKeyError, match="not the key this database was written with"):
         await build_app(settings, secret_key=generate_secret_key())
+
+
+async def test_the_tests_refuse_to_empty_a_database_not_named_for_tests() -> None:
+    with pytest.raises(NotATestDatabase, match="its name must contain 'test'"):
+        await reset_postgres("postgresql+asyncpg://postgres@127.0.0.1:5432/uabot")

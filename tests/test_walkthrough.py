@@ -9,7 +9,7 @@ from datetime import timedelta
 from docx import Document as DocxDocument
 
 from bot.contract import MAX_BUTTON_DATA_BYTES, MAX_TEXT_LENGTH, File, Incoming, Text
-from tests.conftest import fixture_bytes, publish_fixture
+from tests.conftest import ADMIN_ID, fixture_bytes, publish_fixture
 
 
 async def add_spanish_version(organiser) -> None:
@@ -244,7 +244,7 @@ async def test_long_letters_are_split_under_telegrams_limit(chat, app) -> None:
     text = text.replace(
         "Yours sincerely,", "\n".join([long_paragraph.strip()] * 6) + "\nYours sincerely,"
     )
-    organiser = chat(900)
+    organiser = chat(ADMIN_ID)
     await organiser.upload("long.txt", text.encode())
     await organiser.press("Publish")
     reader = chat(116)
