@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App, build_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.crypto import SecretKeyError, generate_secret_key
-from bot.privacy import configure_logging
+from bot.privacy import configure_logging, redact
 from bot.progress import describe, follow, snapshots
 from bot.uadoc import UADocumentError, parse_document
 from handlers.walkthrough import normalise_ua_number
@@ -51,6 +51,10 @@ WRONG_TOKEN = """\
 uabot run: Telegram refused the bot token (401 Unauthorized).
 Check telegram.token in {config} or UABOT_TELEGRAM_TOKEN: it is the whole line @BotFather
 gave, like 123456789:AAH... If you revoked it, ask @BotFather for the new one (/token)."""
+
+UNREACHABLE = """\
+uabot run: Telegram's Bot API did not answer at start-up ({reason}).
+Check this machine's network, and telegram.api_base_url in {config} if you changed it."""
 
 NO_SECRET_KEY = """\
 uabot run: no secret key is configured, and the bot stores Telegram ids only encrypted.
@@ -162,15 +166,18 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     if args.command == "migrate":
         return asyncio.run(_migrate(settings, args.downgrade, out))
     if args.command == "run":
-        secrets = [settings.telegram.token, settings.security.secret_key]
-        configure_logging(logging.INFO, [s for s in secrets if s])
+        configure_logging(
+            settings.logging.level,
+            settings.secrets(),
+            as_json=settings.logging.format == "json",
+        )
         if not settings.telegram.token:
             print(NO_TOKEN.format(config=config_name), file=sys.stderr)
             return EXIT_USAGE
         if not settings.security.secret_key:
             print(NO_SECRET_KEY.format(config=config_name), file=sys.stderr)
             return EXIT_USAGE
-        from bot.channels.telegram import Unauthorized
+        from bot.channels.telegram import SendError, Unauthorized
         from bot.runner import run_bot
 
         try:
@@ -181,6 +188,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         except Unauthorized:
             print(WRONG_TOKEN.format(config=config_name), file=sys.stderr)
             return EXIT_USAGE
+        except SendError as error:  # at start-up, before any update
+            reason = redact(str(error), settings.secrets())
+            print(UNREACHABLE.format(reason=reason, config=config_name), file=sys.stderr)
+            return 1
+        except Exception:  # through the log, masked: a library error may quote the token
+            logging.getLogger("uabot.run").exception("uabot run stopped by an error")
+            return 1
     if not settings.security.secret_key:
         print(
             NO_SECRET_KEY.format(config=config_name).replace("uabot run", "uabot"), file=sys.stderr

@@ -31,6 +31,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy.engine import make_url
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 
@@ -213,6 +214,18 @@ class Settings(_Section):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    def secrets(self) -> list[str]:
+        """Every configured secret, for logs to mask: the token, the key, the webhook's
+        secret and the database password."""
+        password = make_url(self.database.url).password if "://" in self.database.url else None
+        values = [
+            self.telegram.token,
+            self.telegram.secret_token,
+            self.security.secret_key,
+            password,
+        ]
+        return [str(value) for value in values if value]
 
 
 def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:

@@ -128,16 +128,17 @@ class Site:
 
 
 class MetricsServer:
-    """``/metrics`` on an address of its own, for a bot that polls (no webhook server)."""
+    """``/metrics`` and ``/healthz`` on an address of its own (``metrics.listen``): kept
+    off the public webhook port, and the only HTTP server of a bot that polls."""
 
-    def __init__(self, route: web.RouteDef, listen: str) -> None:
-        self.route = route
+    def __init__(self, routes: list[web.RouteDef], listen: str) -> None:
+        self.routes = routes
         self.host, self.port = split_listen(listen)
         self._site: Site | None = None
 
     async def start(self) -> None:
         app = web.Application()
-        app.router.add_routes([self.route])
+        app.router.add_routes(self.routes)
         self._site = Site(app, self.host, self.port)
         self.port = await self._site.start()
 

@@ -7,6 +7,7 @@ when ``/metrics`` is scraped, so any process of the bot reports the same queue.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -77,6 +78,13 @@ class Metrics:
             "Reminder messages due and waiting in the outbox.",
             registry=self.registry,
         )
+        self.last_poll = Gauge(
+            "uabot_last_poll_timestamp_seconds",
+            "When Telegram last answered getUpdates (Unix time); 0 by webhook.",
+            registry=self.registry,
+        )
+        #: The same moment on the monotonic clock, for /healthz (None: no poll yet).
+        self.last_poll_monotonic: float | None = None
         for outcome in DELIVERY_OUTCOMES:
             self.deliveries.labels(outcome)
         for outcome in UPDATE_OUTCOMES:
@@ -87,6 +95,11 @@ class Metrics:
         for kind in QUEUE_KINDS:
             self.outbox_depth.labels(kind).set(depth_by_kind.get(kind, 0))
         self.reminders_due.set(depth_by_kind.get("reminder", 0))
+
+    def polled(self) -> None:
+        """Telegram answered a getUpdates call: updates can arrive."""
+        self.last_poll.set(time.time())
+        self.last_poll_monotonic = time.monotonic()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

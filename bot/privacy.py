@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from bot.app import App
@@ -44,6 +45,15 @@ async def purge(app: App) -> Purged:
     return purged
 
 
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` with anything shaped like a bot token, and each of ``secrets``, masked."""
+    text = _TOKEN.sub("[token]", text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[secret]")
+    return text
+
+
 class RedactingFormatter(logging.Formatter):
     """Last line of defence: a bot token or other secret that reaches a log line is masked,
     in the message and in a traceback alike (an aiohttp error names the file URL, which
@@ -53,23 +63,49 @@ class RedactingFormatter(logging.Formatter):
         super().__init__(fmt)
         self.secrets = [secret for secret in secrets if secret]
 
+    def redact(self, text: str) -> str:
+        return redact(text, self.secrets)
+
     def format(self, record: logging.LogRecord) -> str:
-        text = _TOKEN.sub("[token]", super().format(record))
-        for secret in self.secrets:
-            text = text.replace(secret, "[secret]")
-        return text
+        return self.redact(super().format(record))
 
 
-def configure_logging(level: int, secrets: list[str], stream: TextIO | None = None) -> None:
-    """Log to ``stream`` (stderr) with secrets masked and chatty libraries held to warnings."""
+class JSONFormatter(RedactingFormatter):
+    """One JSON object a line, for a log collector; masked like the text lines, field by
+    field (a secret is replaced before JSON escapes it out of recognition)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__("%(message)s", secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": self.redact(record.getMessage()),
+        }
+        if record.exc_info:
+            entry["exception"] = self.redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(
+    level: int | str, secrets: list[str], stream: TextIO | None = None, *, as_json: bool = False
+) -> None:
+    """Log to ``stream`` (stderr) with secrets masked and chatty libraries held to warnings:
+    text lines, or JSON lines with ``as_json``."""
     handler = logging.StreamHandler(stream or sys.stderr)
+    secrets = [secret for secret in secrets if secret]
     handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+        JSONFormatter(secrets)
+        if as_json
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
     )
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
+    quiet = max(logging.getLevelName(level) if isinstance(level, str) else level, logging.WARNING)
     for name in NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+        logging.getLogger(name).setLevel(quiet)

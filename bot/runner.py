@@ -25,6 +25,7 @@ from bot.channels.webhook import WebhookServer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.health import Health, health_route
 from bot.http import MetricsServer
 from bot.metrics import metrics_route
 from bot.privacy import PURGE_EVERY_HOURS, purge
@@ -134,8 +135,9 @@ async def run_bot(
             log.warning("command menus not set: %s", type(error).__name__)
         background = asyncio.create_task(run_background(app, channel.sender, stop))
         metrics = metrics_route(app.metrics, partial(refresh_queue_metrics, app))
+        health = health_route(Health(app, polling=settings.telegram.mode == "polling"))
         if settings.metrics.listen:
-            metrics_server = MetricsServer(metrics, settings.metrics.listen)
+            metrics_server = MetricsServer([metrics, health], settings.metrics.listen)
             await metrics_server.start()
         if settings.telegram.mode == "webhook":
             assert settings.telegram.url and settings.telegram.secret_token
@@ -144,7 +146,7 @@ async def run_bot(
                 path=urlparse(settings.telegram.url).path,
                 secret_token=settings.telegram.secret_token,
                 listen=settings.telegram.listen,
-                extra_routes=[metrics] if settings.metrics.on_webhook else [],
+                extra_routes=[health, metrics] if settings.metrics.on_webhook else [health],
             )
             await server.start()
             await channel.set_webhook(settings.telegram.url, settings.telegram.secret_token)

@@ -89,6 +89,12 @@ def _begin_immediate(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+async def ping(engine: AsyncEngine) -> None:
+    """One round trip to the database; raises what the driver raises when it cannot."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
 def unreachable(error: BaseException) -> bool:
     """Whether ``error`` says the database could not be reached or dropped the connection:
     worth trying again in a moment, unlike a mistake in the query or the data."""

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
 
+from bot.config import Settings
+from bot.crypto import SecretKeyError, generate_secret_key
 from bot.privacy import configure_logging, purge
 from bot.runner import run_bot
 from storage.models import ActionReport, ActionTotal, AuditEntry, Delivery
 from tests.conftest import ADMIN_ID, START, fixture_bytes, publish_fixture
 from tests.fake_bot_api import FakeBotAPI
+from tests.live import free_port
 from tests.test_telegram import running, says
 
 PERSON = 7319046652  # distinctive, so finding it anywhere is no accident
@@ -171,9 +178,6 @@ def test_run_refuses_without_a_key(tmp_path) -> None:
 
 async def test_run_refuses_a_key_that_is_not_the_databases(database_url) -> None:
     """The bot never starts half-configured: a malformed key stops it at once."""
-    from bot.config import Settings
-    from bot.crypto import SecretKeyError
-
     settings = Settings.model_validate(
         {
             "database": {"url": database_url},
@@ -245,3 +249,53 @@ async def test_mydata_owns_up_to_the_audit_entries_forget_keeps(chat) -> None:
     await curious.press("Yes, erase me")
     await curious.send("/mydata")
     assert "• 2 entries in the log" in curious.text and "subscribed" not in curious.text
+
+
+def test_json_logs_are_one_masked_object_a_line_at_the_configured_level() -> None:
+    stream = io.StringIO()
+    settings = Settings.model_validate(
+        {
+            "telegram": {"token": "123456789:AAHkQs9dLongSecretToken_Value"},
+            "database": {"url": "postgresql+asyncpg://uabot:pa55-w0rd-s3cret@db/uabot"},
+            "logging": {"format": "json", "level": "WARNING"},
+        }
+    )
+    configure_logging(settings.logging.level, settings.secrets(), stream, as_json=True)
+    try:
+        logging.getLogger("uabot.test").info("not at WARNING: left out")
+        try:
+            raise ConnectionError('to db as uabot:pa55-w0rd-s3cret failed, "quoted"')
+        except ConnectionError:
+            logging.getLogger("uabot.test").exception("lost %s", settings.telegram.token)
+    finally:
+        configure_logging(logging.WARNING, [])
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1
+    entry = json.loads(lines[0])
+    assert entry["level"] == "ERROR" and entry["logger"] == "uabot.test"
+    assert entry["message"] == "lost [token]"
+    assert "Traceback" in entry["exception"] and "[secret]" in entry["exception"]
+    assert "pa55-w0rd" not in lines[0] and "AAHkQs9d" not in lines[0]
+
+
+def test_uabot_run_says_in_two_lines_that_telegram_cannot_be_reached(tmp_path) -> None:
+    token = "123456789:AAHkQs9dLongSecretToken_Value"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
+    environment |= {
+        "UABOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+        "UABOT_TELEGRAM__TOKEN": token,
+        "UABOT_TELEGRAM__API_BASE_URL": f"http://127.0.0.1:{free_port()}",
+        "UABOT_SECURITY__SECRET_KEY": generate_secret_key(),
+        "UABOT_LOGGING__LEVEL": "WARNING",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("uabot run: Telegram's Bot API did not answer at start-up")
+    assert "Traceback" not in result.stderr and "AAHkQs9d" not in result.stderr

@@ -143,6 +143,12 @@ async def test_metrics_follow_a_broadcast_while_polling(
             "the progress message reaches its final figures once every outcome is recorded"
         )
         metrics = await scrape(f"http://127.0.0.1:{port}/metrics")
+        assert metrics["uabot_last_poll_timestamp_seconds"] > 0  # the library's polls are seen
+        async with (
+            aiohttp.ClientSession() as client,
+            client.get(f"http://127.0.0.1:{port}/healthz") as health,
+        ):
+            assert (health.status, await health.text()) == (200, "ok\n")
         assert metrics['uabot_deliveries_total{outcome="blocked"}'] == 1
         assert metrics['uabot_deliveries_total{outcome="sent"}'] == 2
         assert metrics['uabot_deliveries_total{outcome="failed"}'] == 0

@@ -25,6 +25,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods import GetUpdates
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
@@ -178,6 +179,7 @@ class AiogramChannel:
 
     def __init__(self, core: Dispatcher, token: str, api_base_url: str) -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base_url.rstrip("/")))
+        session.middleware(self._note_polls)
         self.bot = Bot(token, session=session)
         self.sender = AiogramSender(self.bot)
         self.core = core
@@ -187,6 +189,13 @@ class AiogramChannel:
         self.dispatcher.message.register(self._on_update)
         self.dispatcher.callback_query.register(self._on_update)
         self.dispatcher.my_chat_member.register(self._on_update)
+
+    async def _note_polls(self, make_request: Any, bot: Bot, method: Any) -> Any:
+        """Each getUpdates Telegram answers tells /healthz that updates can arrive."""
+        response = await make_request(bot, method)
+        if isinstance(method, GetUpdates):
+            self.core.app.metrics.polled()
+        return response
 
     async def _on_update(self, _event: object, event_update: Update) -> None:
         data = event_update.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -29,6 +29,7 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram import (
@@ -159,6 +160,20 @@ class PTBSender:
         await _call(lambda: self.bot.set_my_short_description(short, language_code=language))
 
 
+class PollsNoted(HTTPXRequest):
+    """PTB's request for getUpdates, telling /healthz each time Telegram answers one."""
+
+    def __init__(self, polled: Callable[[], None], **options: Any) -> None:
+        super().__init__(**options)
+        self.polled = polled
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        answer = await super().do_request(*args, **kwargs)
+        if answer[0] == 200:
+            self.polled()
+        return answer
+
+
 class PTBChannel:
     """Long polling or webhook updates through python-telegram-bot, answered by the core."""
 
@@ -169,6 +184,7 @@ class PTBChannel:
             .token(token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
+            .get_updates_request(PollsNoted(core.app.metrics.polled, connection_pool_size=1))
             .concurrent_updates(True)
             .job_queue(None)
             .build()

@@ -92,14 +92,16 @@ class WebhookServer:
         except Exception:
             log.exception("webhook update %s failed", data.get("update_id"))
 
-    async def _health(self, _request: web.Request) -> web.Response:
-        return web.Response(text="ok")
+    async def _alive(self, _request: web.Request) -> web.Response:
+        """/healthz when the runner gave no fuller check: the server answers."""
+        return web.Response(text="ok\n")
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post(self.path, self._update)
-        app.router.add_get("/healthz", self._health)
         app.router.add_routes(self.extra_routes)
+        if not any(route.path == "/healthz" for route in self.extra_routes):
+            app.router.add_get("/healthz", self._alive)
         self._site = Site(
             app,
             self.host,
