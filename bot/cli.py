@@ -8,37 +8,31 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
-from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.app import App, build_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.crypto import SecretKeyError, generate_secret_key
+from bot.figures import print_broadcasts, print_stats
+from bot.maintenance import backup, read_new_key, rotate
 from bot.privacy import configure_logging, redact
-from bot.progress import describe, follow, snapshots
+from bot.progress import follow
 from bot.uadoc import UADocumentError, parse_document
 from handlers.walkthrough import normalise_ua_number
-from storage.audience import EVENTS, audience_now, audience_weeks
 from storage.database import SchemaError, create_engine, downgrade, upgrade
+from storage.keycheck import UnfinishedRotation
 from storage.outbox import publish_and_queue
-from storage.reports import PEOPLE, PEOPLE_ON_NUMBER, totals_by_update
 from storage.uas import (
     all_updates,
     drop_revision,
     find_case,
     import_document,
     latest_update,
-    publish_update,
-    save_draft,
 )
 
-SAMPLES_DIR = Path(__file__).parent / "samples"
 EXIT_USAGE = 2
 
 NO_TOKEN = """\
@@ -84,6 +78,16 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.add_argument("--downgrade", metavar="REVISION", default=None)
     commands.add_parser("keygen", help="print a new secret key for security.secret_key")
+    copy = commands.add_parser(
+        "backup", help="a consistent copy of the SQLite database, while the bot runs or not"
+    )
+    copy.add_argument("path", type=Path, help="the copy's file (must not exist yet)")
+    rotate = commands.add_parser(
+        "rotate-key", help="re-key the database under a new secret key (bot stopped)"
+    )
+    rotate.add_argument(
+        "--new-key-file", type=Path, default=None, help="else $UABOT_NEW_SECRET_KEY"
+    )
 
     ua = commands.add_parser("ua", help="parse, import, list, show and publish UAs")
     ua_commands = _Commands(
@@ -151,7 +155,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     if args.command == "ua" and args.ua_command == "parse":
         return _parse(args.file, args.json, out)
     if args.command == "demo":
-        return asyncio.run(run_demo(sys.stdin, out, language=args.language))
+        return _demo(out, args.language)
     try:
         settings = _settings(args.config)
     except ConfigError as error:
@@ -160,11 +164,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     if args.command == "start":
         if not settings.telegram.token:
             print("No Telegram token is configured: starting the offline demo.", file=out)
-            return asyncio.run(run_demo(sys.stdin, out))
+            return _demo(out, None)
         args.command = "run"
     config_name = str(_config_path(args.config) or "config.toml")
     if args.command == "migrate":
         return asyncio.run(_migrate(settings, args.downgrade, out))
+    if args.command == "backup":
+        return backup(settings, args.path, out)
     if args.command == "run":
         configure_logging(
             settings.logging.level,
@@ -182,7 +188,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 
         try:
             return asyncio.run(run_bot(settings))
-        except SecretKeyError as error:
+        except (SecretKeyError, UnfinishedRotation) as error:
             print(f"uabot run: {error}", file=sys.stderr)
             return EXIT_USAGE
         except Unauthorized:
@@ -200,11 +206,29 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             NO_SECRET_KEY.format(config=config_name).replace("uabot run", "uabot"), file=sys.stderr
         )
         return EXIT_USAGE
+    if args.command == "rotate-key":
+        try:
+            new_key = read_new_key(args.new_key_file)
+        except OSError as error:
+            print(f"uabot rotate-key: cannot read the new key: {error.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        return asyncio.run(rotate(settings, new_key, out))
     try:
         return asyncio.run(_with_app(settings, args, out))
-    except SecretKeyError as error:
+    except (SecretKeyError, UnfinishedRotation) as error:
         print(f"uabot: {error}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _demo(out: TextIO, language: str | None) -> int:
+    """The offline demo; Ctrl-C ends it as /quit does, without a traceback."""
+    from bot.demo import run_demo  # the terminal channel and worker, only when asked for
+
+    try:
+        return asyncio.run(run_demo(sys.stdin, out, language=language))
+    except KeyboardInterrupt:
+        print(file=out)
+        return 0
 
 
 def _parse(file: Path, as_json: bool, out: TextIO) -> int:
@@ -250,9 +274,9 @@ async def _with_app(settings: Settings, args: argparse.Namespace, out: TextIO) -
         return EXIT_USAGE
     try:
         if args.command == "stats":
-            status = await _stats(app, args.number, out)
+            status = await print_stats(app, args.number, out)
             if status == 0:
-                await _broadcasts(app, args.follow, out)
+                await print_broadcasts(app, args.follow, out)
             return status
         if args.ua_command == "import":
             return await _import(app, args.file, args.lang, out)
@@ -385,103 +409,6 @@ async def _publish(app: App, number_text: str, out: TextIO) -> int:
         "the running bot sends it (see `uabot stats --follow`)",
         file=out,
     )
-    return 0
-
-
-async def _broadcasts(app: App, keep_following: bool, out: TextIO) -> None:
-    """The running broadcasts' progress bars, once or redrawn until they are sent."""
-    if keep_following:
-        print(file=out)
-        await follow(app, out)
-        return
-    running = [snapshot for snapshot in await snapshots(app) if not snapshot.finished]
-    if running:
-        print("\nbroadcasts running:", file=out)
-    for snapshot in running:
-        print(describe(snapshot, rate=None), file=out)
-
-
-async def _stats(app: App, number_text: str | None, out: TextIO) -> int:
-    async with app.sessions() as session:
-        updates = await all_updates(session)
-        numbers = sorted({u.case.number for u in updates if u.case.number})
-        if number_text:
-            number = normalise_ua_number(number_text)
-            if number not in numbers:
-                print(f"uabot stats: no UA {number_text}; see `uabot ua list`", file=sys.stderr)
-                return EXIT_USAGE
-            numbers = [number]  # type: ignore[list-item]
-        print("ua\tupdate\tpeople\tletter\temail\tsocial", file=out)
-        for number in numbers:
-            case = await find_case(session, number)
-            assert case is not None
-            totals = await totals_by_update(session, case.id)
-            for ordinal in sorted(totals):
-                kinds = totals[ordinal]
-                print(
-                    f"{number}\t{ordinal}\t{kinds.get(PEOPLE, 0)}\t{kinds.get('letter', 0)}\t"
-                    f"{kinds.get('email', 0)}\t{kinds.get('social', 0)}",
-                    file=out,
-                )
-            # Each person once, whatever the updates they acted on: the figure to report.
-            people = sum(kinds.get(PEOPLE_ON_NUMBER, 0) for kinds in totals.values())
-            print(f"{number} total: {people} {'person' if people == 1 else 'people'}", file=out)
-        if not number_text:
-            await _print_audience(session, app.today(), out)
-    return 0
-
-
-async def _print_audience(session: AsyncSession, today: date, out: TextIO) -> None:
-    """Subscribers now and per week, counts only, as /stats shows them."""
-    now = await audience_now(session)
-    print(
-        f"\nsubscribers now: {now.subscribed} receive new UAs, {now.blocked} blocked the bot, "
-        f"{now.not_subscribed} not subscribed",
-        file=out,
-    )
-    print("week\t" + "\t".join(EVENTS), file=out)
-    for week, counts in await audience_weeks(session, today):
-        print(f"{week.isoformat()}\t" + "\t".join(str(counts[e]) for e in EVENTS), file=out)
-
-
-async def load_sample_uas(app: App) -> None:
-    """Import and publish the fictional sample UA, its deadline kept 30 days ahead."""
-    today = app.today()
-    async with app.sessions() as session, session.begin():
-        update = None
-        for path in sorted(SAMPLES_DIR.glob("sample-ua-*.txt")):
-            draft = parse_document(path.name, path.read_bytes())
-            draft.deadline = max(draft.deadline, today + timedelta(days=30))
-            update = await save_draft(session, draft, draft.language)
-        if update is not None and update.status == "draft":
-            await publish_update(session, update, app.clock.now())
-
-
-async def run_demo(stdin: TextIO, stdout: TextIO, language: str | None = None) -> int:
-    """The offline demo: a throwaway database and key; the person at the keyboard is admin."""
-    from bot.channels.terminal import TerminalChannel
-    from bot.dispatcher import Dispatcher
-
-    with tempfile.TemporaryDirectory(prefix="uabot-demo-") as folder:
-        settings = Settings.model_validate(
-            {
-                "database": {"url": f"sqlite+aiosqlite:///{folder}/demo.db"},
-                "bot": {"admins": [1], "default_language": language or "en"},
-            }
-        )
-        app = await build_app(settings, secret_key=generate_secret_key())
-        try:
-            await load_sample_uas(app)
-            channel = TerminalChannel(
-                Dispatcher(app),
-                stdin,
-                stdout,
-                files_dir=Path(folder) / "files",
-                language_hint=language,
-            )
-            await channel.run()
-        finally:
-            await app.close()
     return 0
 
 

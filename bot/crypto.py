@@ -69,6 +69,13 @@ class IdentityVault:
                 "lost key cannot be recovered: the supporters would have to subscribe again)"
             ) from error
 
+    def try_decrypt_id(self, token: str) -> int | None:
+        """The identifier, or None when ``token`` was not encrypted under this key."""
+        try:
+            return int(self._fernet.decrypt(token.encode("ascii")))
+        except InvalidToken:
+            return None
+
     def lookup_hash(self, platform: str, identifier: int) -> str:
         """The keyed hash under which a person's row is stored and found."""
         message = f"{platform}:{identifier}".encode()

@@ -13,6 +13,10 @@ from storage.models import KeyCheck, Supporter
 CHECKED_VALUE = 0
 
 
+class UnfinishedRotation(Exception):
+    """Rows are under two keys: ``uabot rotate-key`` stopped before its end."""
+
+
 class Vault(Protocol):
     def encrypt_id(self, identifier: int) -> str: ...
 
@@ -23,9 +27,14 @@ async def check_secret_key(session: AsyncSession, vault: Vault) -> None:
     """Decrypt the database's check value (or, in a database from before it existed, a
     supporter's chat id), raising the vault's error if the key is not this database's;
     a database without one gets it now."""
-    stored = await session.scalar(select(KeyCheck.token).limit(1))
-    if stored is not None:
-        vault.decrypt_id(stored)
+    tokens = list(await session.scalars(select(KeyCheck.token)))
+    if len(tokens) > 1:
+        raise UnfinishedRotation(
+            "a key rotation was started and not finished: run `uabot rotate-key` again with "
+            "the same old and new keys before starting the bot"
+        )
+    if tokens:
+        vault.decrypt_id(tokens[0])
         return
     sample = await session.scalar(select(Supporter.chat_id_enc).limit(1))
     if sample is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -287,3 +288,45 @@ def test_processes_starting_at_once_all_migrate(tmp_path: Path, kind: str) -> No
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
         assert "up to date" in out
+
+
+async def test_the_demo_delivers_what_it_publishes_and_ctrl_c_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    """The worker runs in the demo: a UA published there reaches each subscribed person."""
+    document = future_copy(tmp_path, "ua-en-two-targets.txt")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
+    demo = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "demo",
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**environment, "TMPDIR": str(scratch)},
+        cwd=tmp_path,
+    )
+    assert demo.stdin and demo.stdout and demo.stderr
+    typed = ["/subscribe", "/as 2", "/subscribe", "/stats", "/as 1", f"/file {document}", "1"]
+    demo.stdin.write("".join(line + "\n" for line in typed).encode())
+    await demo.stdin.drain()
+    seen = await _read_until(demo.stdout, "(to person 2: New Urgent Action: UA 45/26)")
+    assert "Sorry, that is not something I can do for you." in seen  # person 2's /stats
+    assert "New Urgent Action: UA 45/26" in seen.split("(a message arrives)", 1)[1]
+    demo.send_signal(signal.SIGINT)
+    assert await asyncio.wait_for(demo.wait(), 30) == 0
+    assert "Traceback" not in (await demo.stderr.read()).decode()
+    assert not list(scratch.iterdir()), "the demo leaves no files behind"
+
+
+async def _read_until(stream: asyncio.StreamReader, text: str, within: float = 60) -> str:
+    seen = ""
+    async with asyncio.timeout(within):
+        while text not in seen:
+            chunk = await stream.read(4096)
+            assert chunk, f"the demo ended before saying {text!r}:\n{seen}"
+            seen += chunk.decode()
+    return seen

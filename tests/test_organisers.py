@@ -8,7 +8,7 @@ from datetime import timedelta
 from PIL import Image
 from sqlalchemy import select
 
-from bot.cli import _stats as cli_stats
+from bot.figures import print_stats
 from bot.uadoc import parse_text
 from storage.models import AuditEntry, Delivery
 from storage.uas import publish_update, save_draft
@@ -308,7 +308,7 @@ async def test_subscriber_figures_now_and_per_week_in_chat_and_cli(chat, app, cl
     assert lines[3] == "June 1, 2026: 5 · 1 · 1 · 1"
     assert len([line for line in lines if line.endswith("2026: 0 · 0 · 0 · 0")]) == 6
     out = io.StringIO()
-    assert await cli_stats(app, None, out) == 0
+    assert await print_stats(app, None, out) == 0
     assert "subscribers now: 3 receive new UAs, 1 blocked the bot, 1 not subscribed" in (
         out.getvalue()
     )

@@ -1,17 +1,21 @@
 """A chat in the terminal, running the same core as Telegram: ``uabot demo``.
 
 Buttons are shown as numbered choices; typing the number presses the button. ``/file PATH``
-sends a document, as an organiser would upload one. Files the bot sends are written to a
-folder and their path is printed.
+sends a document, as an organiser would upload one; ``/as N`` carries on as person N, so
+one keyboard can play several supporters. Files the bot sends are written to a folder and
+their path is printed. ``TerminalSender`` lets the outbox worker deliver here too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import shlex
+import threading
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.telegram import ChatId, Rejected
 from bot.contract import Button, Document, File, Incoming, Notice, Reply, Text
 from bot.dispatcher import Dispatcher
 
@@ -64,6 +68,15 @@ class TerminalChannel:
                 self._print(f"(link: {button.url})")
                 return None
             return self._incoming(callback_data=button.data)
+        if line.startswith("/as ") or line == "/as":
+            number = line[3:].strip()
+            if not (number.isascii() and number.isdigit() and 1 <= int(number) <= 999):
+                self._print("(write /as and a number from 1 to 999: /as 2)")
+                return None
+            self.user_id, self._buttons = int(number), []
+            role = "the admin" if self.user_id == ADMIN else "a supporter"
+            self._print(f"(you are now person {self.user_id}, {role})")
+            return None
         if line.startswith("/file"):
             path = Path(line[len("/file") :].strip()).expanduser()
             try:
@@ -99,16 +112,87 @@ class TerminalChannel:
             elif isinstance(reply, Notice):
                 self._print(f"({reply.text})")
 
+    def deliver(self, chat_id: ChatId, text: Text) -> None:
+        """A message the worker sends: shown in full (buttons pressable) to the person at
+        the keyboard, as a one-line note for anyone else."""
+        if chat_id == self.user_id:
+            self._print("(a message arrives)")
+            self.render([text])
+        else:
+            first = text.text.strip().splitlines()[0] if text.text.strip() else ""
+            self._print(f"(to person {chat_id}: {first[:70]})")
+
     async def run(self) -> None:
         self._print("uabot demo: an offline chat. Type /start; type a number to press a button;")
-        self._print("/file PATH sends a UA document (you are an organiser here); /quit ends.")
+        self._print("/file PATH sends a UA document (person 1, you, is the admin here); /as N")
+        self._print("carries on as person N; /quit ends.")
+        lines = _lines_of(self.stdin)
         while True:
             self.stdout.write("> ")
             self.stdout.flush()
-            line = await asyncio.to_thread(self.stdin.readline)
-            if not line or line.strip() in ("/quit", "/exit"):
+            line = await lines.get()
+            if line is None or line.strip() in ("/quit", "/exit"):
                 self._print()
                 return
             incoming = self.parse(line)
             if incoming is not None:
                 self.render(await self.dispatcher.handle(incoming))
+
+
+#: The person the demo starts as, its configured admin.
+ADMIN = 1
+
+
+def _lines_of(stream: TextIO) -> asyncio.Queue[str | None]:
+    """Lines typed, read by a daemon thread: Ctrl-C must not wait for a last Enter, as it
+    would for a read in asyncio's default executor. None marks the end of input."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        for line in iter(stream.readline, ""):
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+        loop.call_soon_threadsafe(lines.put_nowait, None)
+
+    threading.Thread(target=read, name="demo-input", daemon=True).start()
+    return lines
+
+
+class TerminalSender:
+    """The Bot API's part for the outbox worker in the demo: messages to the terminal."""
+
+    def __init__(self, channel: TerminalChannel) -> None:
+        self.channel = channel
+        self._message_ids = itertools.count(1)
+
+    async def send_text(self, chat_id: ChatId, text: Text) -> int:
+        self.channel.deliver(chat_id, text)
+        return next(self._message_ids)
+
+    async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
+        if chat_id == self.channel.user_id:  # a broadcast's progress, to its organiser
+            self.channel._print(f"(progress) {text.text.splitlines()[0]}")
+
+    async def bot_username(self) -> str:
+        raise Rejected("the demo has no Telegram username, so no link to it")
+
+    async def answer_callback(self, callback_id: str, text: str | None) -> None:
+        """Nothing to answer: the terminal shows no spinner on a pressed button."""
+
+    async def send_file(self, chat_id: int, file: File) -> None:
+        if chat_id == self.channel.user_id:
+            self.channel.render([file])
+
+    async def download(self, file_id: str) -> bytes:
+        raise Rejected("the demo's files come by /file PATH, never by an id")
+
+    async def set_commands(
+        self, commands: list[tuple[str, str]], language: str | None, chat_id: int | None
+    ) -> None:
+        """A terminal has no command menu; /help lists the commands."""
+
+    async def delete_commands(self, chat_id: int) -> None:
+        """A terminal has no command menu."""
+
+    async def set_descriptions(self, description: str, short: str, language: str | None) -> None:
+        """A terminal has no profile to describe the bot on."""
