@@ -1,0 +1,70 @@
+"""What installs and deploys the bot stays in step with the code: the wheel's packages,
+the container's copies and the settings the deployment files name."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from bot.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _packages() -> list[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return project["tool"]["setuptools"]["packages"]
+
+
+def test_every_package_folder_is_in_the_wheel_and_the_image() -> None:
+    folders = {
+        path.parent.relative_to(ROOT).as_posix().replace("/", ".")
+        for path in ROOT.glob("*/**/__init__.py")
+        if path.relative_to(ROOT).parts[0] not in ("tests", "benchmarks", ".venv", "build")
+    }
+    packages = set(_packages())
+    assert folders <= packages, f"packages the wheel would leave out: {folders - packages}"
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    copied = set(re.findall(r"^COPY (\S+) \./", dockerfile, re.MULTILINE))
+    top_level = {name.split(".")[0] for name in packages} - {"uabot_locale"} | {"locale"}
+    assert top_level <= copied, f"folders the image would leave out: {top_level - copied}"
+    build_files = re.search(r"^COPY pyproject.toml (.*) \./$", dockerfile, re.MULTILINE)
+    assert build_files and "LICENSE" in build_files.group(1).split()  # license-files
+
+
+def test_the_image_installs_the_wheel_as_ci_smoke_tests_it() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    smoke = (ROOT / ".ci" / "wheel-smoke").read_text(encoding="utf-8")
+    for step in ("pip wheel --quiet --no-deps", "install --quiet"):
+        assert step in dockerfile and step in smoke, step
+
+
+def test_every_setting_the_deployment_files_name_exists(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("postgresql+asyncpg://uabot:pw@postgres/uabot", encoding="utf-8")
+    for name in ("compose.yaml", "uabot.service"):
+        text = (ROOT / "deploy" / name).read_text(encoding="utf-8")
+        names = set(re.findall(r"\b(UABOT_[A-Z_]+)\b", text)) - {"UABOT_CONFIG"}
+        assert names, name
+        environ = {
+            variable: str(secret) if variable.endswith("_FILE") else "[]" for variable in names
+        }
+        environ = {
+            k: ("UTC" if "TIMEZONE" in k else "json" if "FORMAT" in k else v)
+            for k, v in environ.items()
+        }
+        if "UABOT_DATABASE__URL_FILE" in environ:
+            url = tmp_path / "url"
+            url.write_text("postgresql+asyncpg://uabot:pw@postgres/uabot", encoding="utf-8")
+            environ["UABOT_DATABASE__URL_FILE"] = str(url)
+        load_settings(None, environ=environ)  # raises, naming the variable, if one is wrong
+
+
+def test_the_license_file_is_the_one_the_metadata_names() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "AGPL-3.0-or-later"  # an SPDX expression (PEP 639)
+    assert project["license-files"] == ["LICENSE"]
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.split()[:4] == ["GNU", "AFFERO", "GENERAL", "PUBLIC"]
+    assert "Version 3, 19 November 2007" in text
