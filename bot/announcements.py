@@ -64,6 +64,6 @@ def reminder(tr: Translator, update: UAUpdate, discreet: bool, people: int, toda
 def channel_post(tr: Translator, update: UAUpdate, today: date, bot_username: str) -> Text:
     """A new UA as posted in a public channel: its button opens the walkthrough in a
     private chat with the bot (a channel cannot hold a walkthrough)."""
-    link = deep_link(bot_username, update.case.number)
+    link = deep_link(bot_username, update.ua_number)
     post = announcement(tr, update, discreet=False, today=today)
     return replace(post, buttons=((Button(tr.gettext("Take action"), url=link),),))

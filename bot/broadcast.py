@@ -280,7 +280,7 @@ class OutboxWorker:
         if (
             update.case.closed_at is not None
             or update.status != "published"  # a newer update replaced it
-            or (delivery.kind == "reminder" and update.deadline < self.app.today())
+            or (delivery.kind == "reminder" and update.due < self.app.today())
         ):
             return Outcome(delivery.id, "expired")  # closed, replaced, or a reminder too late
         text = await self._render(delivery, update)

@@ -124,7 +124,10 @@ class _Commands:
         self.actions, self.config = actions, config
 
     def add_parser(self, name: str, **options: Any) -> argparse.ArgumentParser:
-        return self.actions.add_parser(name, parents=[self.config], **options)
+        parser: argparse.ArgumentParser = self.actions.add_parser(
+            name, parents=[self.config], **options
+        )
+        return parser
 
 
 def _config_path(config: Path | None) -> Path | None:

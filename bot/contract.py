@@ -151,7 +151,7 @@ def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:
     return chunks
 
 
-def texts(body: str) -> list[Text]:
+def texts(body: str) -> list[Reply]:
     """``body`` as one message, or several split at paragraphs when it outgrows one: a list
     that grows with the data (open UAs, figures, the audit) must never fail to send."""
     return [Text(chunk) for chunk in split_text(body)]

@@ -32,7 +32,7 @@ async def load_sample_uas(app: App) -> None:
         update = None
         for path in sorted(SAMPLES_DIR.glob("sample-ua-*.txt")):
             draft = parse_document(path.name, path.read_bytes())
-            draft.deadline = max(draft.deadline, today + timedelta(days=30))
+            draft.deadline = max(draft.deadline or today, today + timedelta(days=30))
             update = await save_draft(session, draft, draft.language)
         if update is not None and update.status == "draft":
             await publish_update(session, update, app.clock.now())

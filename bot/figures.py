@@ -38,10 +38,10 @@ async def print_stats(app: App, number_text: str | None, out: TextIO) -> int:
         numbers = sorted({u.case.number for u in updates if u.case.number})
         if number_text:
             number = normalise_ua_number(number_text)
-            if number not in numbers:
+            if number is None or number not in numbers:
                 print(f"uabot stats: no UA {number_text}; see `uabot ua list`", file=sys.stderr)
                 return EXIT_USAGE
-            numbers = [number]  # type: ignore[list-item]
+            numbers = [number]
         print("ua\tupdate\tpeople\tletter\temail\tsocial", file=out)
         for number in numbers:
             case = await find_case(session, number)

@@ -107,7 +107,9 @@ class Site:
         """Start serving; the port (chosen by the OS for port 0)."""
         self._runner = web.AppRunner(self.app, access_log=None, keepalive_timeout=KEEPALIVE_SECONDS)
         await self._runner.setup()
-        factory = GuardedFactory(self._runner.server, self.max_connections, self.header_seconds)
+        server = self._runner.server
+        assert server is not None, "set up just above"
+        factory = GuardedFactory(server, self.max_connections, self.header_seconds)
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(factory, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]

@@ -143,7 +143,7 @@ class Reminders:
                 update is None
                 or update.status != "published"
                 or update.case.closed_at is not None
-                or update.deadline < today
+                or update.due < today
                 or offset not in settings.reminders.offsets
             ):
                 return 0

@@ -5,7 +5,7 @@ here rather than by editing the document and sending it again."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -250,14 +250,18 @@ async def _set_preferred(ctx: Context, update: UAUpdate, value: str, _language: 
     return None
 
 
-def _update_text(attribute: str) -> Callable:
+#: Stores a corrected value: on the update, or on its text in the given language.
+Setter = Callable[[Context, UAUpdate, str, str], Awaitable[None]]
+
+
+def _update_text(attribute: str) -> Setter:
     async def set_value(ctx: Context, update: UAUpdate, value: str, _language: str) -> None:
         setattr(update, attribute, value)
 
     return set_value
 
 
-def _text_field(attribute: str) -> Callable:
+def _text_field(attribute: str) -> Setter:
     async def set_value(ctx: Context, update: UAUpdate, value: str, language: str) -> None:
         text = next(text for text in update.texts if text.language == language)
         if attribute == "letter" and "\n" not in value and value.endswith((",", ":")):

@@ -8,7 +8,9 @@ same and the preview (``handlers.draftview``) says what to add. Field correction
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from functools import partial
+from typing import cast
 
 from bot.contract import Button, Reply, Text
 from bot.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
@@ -64,8 +66,8 @@ def _import_notes(ctx: Context, draft: UADraft, imported: Imported) -> list[str]
                 "This version gives the deadline as {theirs}, the other version as {ours}: "
                 "I kept {ours}. Correct the deadline if this one is right."
             ).format(
-                theirs=ctx.tr.date(imported.disagreements["deadline"]),
-                ours=ctx.tr.date(imported.update.deadline),
+                theirs=ctx.tr.date(cast(date, imported.disagreements["deadline"])),
+                ours=ctx.tr.date(imported.update.due),
             )
         )
     return notes

@@ -44,7 +44,7 @@ async def list_uas(ctx: Context) -> list[Reply]:
             (
                 ua_label(ctx.tr, update),
                 ctx._(STATUS_LABELS[update.status]),
-                ctx.tr.date(update.deadline),
+                ctx.tr.date(update.deadline) if update.deadline else ctx._("no deadline yet"),
             )
         )
         for update in updates
@@ -90,8 +90,10 @@ async def stats(ctx: Context) -> list[Reply]:
         case = await find_case(ctx.session, number) if number else None
         if case is None:
             return ctx.failed("unknown UA", ctx._("I do not know that Urgent Action."))
-        lines = _stats_lines(ctx, case.number, await totals_by_update(ctx.session, case.id))
-        latest = await latest_update(ctx.session, case.number)
+        number = case.number  # as stored ("047/24" for "47/24")
+        assert number is not None  # the case was found by its number
+        lines = _stats_lines(ctx, number, await totals_by_update(ctx.session, case.id))
+        latest = await latest_update(ctx.session, number)
         chart: list[Reply] = []
         if latest is not None:
             per_day: dict[date, int] = {}
@@ -101,9 +103,9 @@ async def stats(ctx: Context) -> list[Reply]:
             caption = ctx._("Actions per day on {ua}; the red line is the deadline.")
             chart.append(
                 File(
-                    "ua-{}-actions.png".format(case.number.replace("/", "-")),
-                    actions_per_day_png(per_day, latest.deadline),
-                    caption=caption.format(ua=ctx._("UA {number}").format(number=case.number)),
+                    "ua-{}-actions.png".format(number.replace("/", "-")),
+                    actions_per_day_png(per_day, latest.due),
+                    caption=caption.format(ua=ctx._("UA {number}").format(number=number)),
                 )
             )
             counts = await delivery_counts(ctx.session, latest.id)
@@ -124,7 +126,7 @@ async def stats(ctx: Context) -> list[Reply]:
         lines.append(ctx._("There are no open Urgent Actions right now."))
     for update in updates:
         lines += _stats_lines(
-            ctx, update.case.number, await totals_by_update(ctx.session, update.case_id)
+            ctx, update.ua_number, await totals_by_update(ctx.session, update.case_id)
         )
     return texts("\n".join(lines))
 
@@ -208,12 +210,14 @@ async def export(ctx: Context) -> list[Reply]:
         return ctx.failed(
             "unknown UA", ctx._("Write /export followed by a UA number, e.g. /export 72/24.")
         )
+    number = case.number  # as stored ("047/24" for "47/24")
+    assert number is not None  # the case was found by its number
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["ua_number", "update", "kind", "day", "count"])
     for ordinal, kind, day, count in await totals_by_day(ctx.session, case.id):
-        writer.writerow([case.number, ordinal, kind, day.isoformat(), count])
-    filename = "ua-{}-actions.csv".format(case.number.replace("/", "-"))
+        writer.writerow([number, ordinal, kind, day.isoformat(), count])
+    filename = "ua-{}-actions.csv".format(number.replace("/", "-"))
     caption = ctx._(
         "Actions on {ua} by update, kind and day (people: who acted on the update; "
         "people_on_number: who acted on the number for the first time, each person once)."
@@ -222,7 +226,7 @@ async def export(ctx: Context) -> list[Reply]:
         File(
             filename,
             buffer.getvalue().encode("utf-8"),
-            caption=caption.format(ua=ctx._("UA {number}").format(number=case.number)),
+            caption=caption.format(ua=ctx._("UA {number}").format(number=number)),
         )
     ]
 

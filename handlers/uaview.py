@@ -130,7 +130,7 @@ def letter_language(update: UAUpdate, supporter_language: str) -> str:
     """The letter shown first: the target's preferred language where the UA has it."""
     languages = {text.language for text in update.texts}
     if update.preferred_language in languages:
-        return update.preferred_language  # type: ignore[return-value]
+        return update.preferred_language
     return pick_text(update, supporter_language)[0].language
 
 

@@ -130,13 +130,13 @@ async def _current_or_expired(ctx: Context, update_id: int) -> tuple[UAUpdate | 
     if update.case.closed_at is not None:
         message = ctx._("{ua} is closed: thank you for caring.").format(ua=ua_label(ctx.tr, update))
         return None, [Text(message), *await actions(ctx)]
-    if update.deadline < ctx.today:
+    if update.due < ctx.today:
         message = ctx._("The deadline of {ua} has passed: thank you for caring.").format(
             ua=ua_label(ctx.tr, update)
         )
         return None, [Text(message), *await actions(ctx)]
     if update.status == "superseded":
-        newer = await latest_update(ctx.session, update.case.number)
+        newer = await latest_update(ctx.session, update.ua_number)
         if newer is not None and newer.id != update.id:
             note = ctx._("There is a newer update of this Urgent Action; here it is.")
             return newer, [Notice(note)]
@@ -254,7 +254,7 @@ async def letter_files(
         copies=text.cc,
         copy_label=ctx.app.catalogs.get(text.language).gettext("cc:"),
     )
-    stem = "ua-{}-letter-{}".format(update.case.number.replace("/", "-"), text.language)
+    stem = "ua-{}-letter-{}".format(update.ua_number.replace("/", "-"), text.language)
     hint = ""
     if not signature:
         hint = ctx._("To have it signed, send /sign {number} followed by your name.").format(

@@ -8,13 +8,12 @@ through the same async engine, so the schema is always the one the code expects.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -23,7 +22,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult, Result
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -194,7 +193,18 @@ async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
 
 def dialect_insert(session: AsyncSession) -> Callable[..., Any]:
     """The ``insert`` construct of the session's dialect, which knows ON CONFLICT."""
-    return _insert_of(session.bind.dialect.name)
+    return _insert_of(dialect_of(session))
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """ "sqlite" or "postgresql": the few statements that differ ask."""
+    return session.get_bind().dialect.name
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed (SQLAlchemy types the result of ``execute`` loosely;
+    for these statements it is a cursor result, which counts them)."""
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
 
 
 def _insert_of(dialect: str) -> Callable[..., Any]:
@@ -209,15 +219,20 @@ async def insert_ignore(
     Telegram may deliver an update twice and two taps may race: ``ON CONFLICT DO NOTHING``
     makes every effect idempotent on SQLite and PostgreSQL alike.
     """
-    statement = _insert_ignoring(session.bind.dialect.name, model, tuple(keys))
-    result = await session.execute(statement, values)
-    return bool(result.rowcount)
+    statement = _insert_ignoring(dialect_of(session), model, tuple(keys))
+    return bool(affected(await session.execute(statement, values)))
 
 
-@functools.cache
+#: One statement per table and dialect: some run for every update (the redelivery check).
+_INSERTS_IGNORING: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+
 def _insert_ignoring(dialect: str, model: type[Any], keys: tuple[str, ...]) -> Any:
-    """One statement per table: some run for every update (the redelivery check)."""
-    return _insert_of(dialect)(model.__table__).on_conflict_do_nothing(index_elements=list(keys))
+    key = (dialect, model.__tablename__, keys)
+    if key not in _INSERTS_IGNORING:
+        insert = _insert_of(dialect)(model.__table__)
+        _INSERTS_IGNORING[key] = insert.on_conflict_do_nothing(index_elements=list(keys))
+    return _INSERTS_IGNORING[key]
 
 
 #: The PostgreSQL advisory lock that elects the one process running the outbox worker and

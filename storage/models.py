@@ -100,6 +100,21 @@ class UAUpdate(Base):
         back_populates="update", lazy="selectin", cascade="all, delete-orphan"
     )
 
+    @property
+    def due(self) -> date:
+        """The deadline of an update that has one: every published update (publishing
+        needs it); a draft's may still be missing."""
+        if self.deadline is None:
+            raise ValueError(f"UA update {self.id} has no deadline yet")
+        return self.deadline
+
+    @property
+    def ua_number(self) -> str:
+        """The UA number of an update whose case has one: every published update."""
+        if self.case.number is None:
+            raise ValueError(f"UA update {self.id} has no UA number yet")
+        return self.case.number
+
 
 class UAText(Base):
     """The words of an update in one language (targets and CC included: titles translate)."""

@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, u
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audience import BLOCKED, count_event
-from storage.database import dialect_insert
+from storage.database import affected, dialect_insert, dialect_of
 from storage.models import ActionReport, Broadcast, ChannelPost, Delivery, Supporter, UAUpdate
 from storage.uas import publish_update
 
@@ -58,7 +58,7 @@ DELIVERY_COLUMNS = [
 ]
 
 
-async def queue_from(session: AsyncSession, source: Select[Any]) -> int:
+async def queue_from(session: AsyncSession, source: Select[*tuple[Any, ...]]) -> int:
     """Insert deliveries from a SELECT of ``DELIVERY_COLUMNS``; rows already owed are left
     as they are (unique per supporter, update, kind and offset)."""
     statement = (
@@ -67,7 +67,7 @@ async def queue_from(session: AsyncSession, source: Select[Any]) -> int:
         .on_conflict_do_nothing(index_elements=["supporter_id", "update_id", "kind", "offset_key"])
     )
     result = await session.execute(statement)
-    return int(result.rowcount or 0)
+    return affected(result)
 
 
 async def queue_depth(session: AsyncSession) -> dict[str, int]:
@@ -114,7 +114,7 @@ def _due(
             ),
         )
     )
-    if session.bind.dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return query
 
@@ -169,7 +169,7 @@ async def claim_due(
         .where(Delivery.id.in_(ids))
         .order_by(Delivery.priority, Delivery.id)
     )
-    return [Claimed(*row) for row in rows]
+    return [Claimed(**row._asdict()) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ async def record_outcomes(session: AsyncSession, outcomes: list[Outcome], today:
             .where(Supporter.id.in_(blocked), Supporter.active.is_(True))
             .values(active=False)
         )
-        await count_event(session, BLOCKED, today, result.rowcount)
+        await count_event(session, BLOCKED, today, affected(result))
 
 
 async def publish_and_queue(
@@ -318,7 +318,7 @@ async def cancel_broadcast(session: AsyncSession, broadcast: Broadcast, now: dat
     broadcast.cancelled = True
     broadcast.finished_at = now
     await session.flush()
-    return int(result.rowcount or 0)
+    return affected(result)
 
 
 async def count_uncertain(session: AsyncSession, update_id: int) -> int:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import affected
 from storage.models import (
     ActionReport,
     Delivery,
@@ -46,6 +47,4 @@ async def purge_expired(session: AsyncSession, cutoff: date, seen_before: dateti
     seen = await session.execute(
         delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < seen_before)
     )
-    return Purged(
-        int(reports.rowcount or 0), int(deliveries.rowcount or 0), int(seen.rowcount or 0)
-    )
+    return Purged(affected(reports), affected(deliveries), affected(seen))

@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.database import affected
 from storage.keycheck import CHECKED_VALUE
 from storage.models import AuditEntry, KeyCheck, Supporter
 
@@ -134,5 +135,5 @@ async def _rename_in_audit(session: AsyncSession, before: str, after: str) -> in
         result = await session.execute(
             update(AuditEntry).where(column == before).values({column.key: after})
         )
-        renamed += result.rowcount
+        renamed += affected(result)
     return renamed

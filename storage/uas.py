@@ -86,6 +86,7 @@ async def import_document(
     update already published, a revision to show and apply only when asked. ``into`` is
     the draft an organiser said this document is the other version of, whatever number
     the document carries (a Spanish page may carry none)."""
+    ordinal: int | None
     if into is not None:
         case, ordinal, assumed = into.case, into.ordinal, False
     else:

@@ -109,13 +109,13 @@ class PTBSender:
                 disable_notification=text.silent or None,
             )
         )
-        return message.message_id
+        return int(message.message_id)
 
     async def bot_username(self) -> str:
         """The bot's @username, for links that open a private chat with it."""
         username = (await _call(self.bot.get_me)).username
         assert username, "every bot has a username"
-        return username
+        return str(username)
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
         await _call(

@@ -93,7 +93,8 @@ class TelegramSender(Protocol):
 class TelegramChannel(Protocol):
     """What the runner needs of a library's channel: updates in, replies out."""
 
-    sender: TelegramSender
+    @property
+    def sender(self) -> TelegramSender: ...
 
     async def start(self) -> None: ...
 

@@ -69,11 +69,11 @@ class TerminalChannel:
                 return None
             return self._incoming(callback_data=button.data)
         if line.startswith("/as ") or line == "/as":
-            number = line[3:].strip()
-            if not (number.isascii() and number.isdigit() and 1 <= int(number) <= 999):
+            person = line[3:].strip()
+            if not (person.isascii() and person.isdigit() and 1 <= int(person) <= 999):
                 self._print("(write /as and a number from 1 to 999: /as 2)")
                 return None
-            self.user_id, self._buttons = int(number), []
+            self.user_id, self._buttons = int(person), []
             role = "the admin" if self.user_id == ADMIN else "a supporter"
             self._print(f"(you are now person {self.user_id}, {role})")
             return None
