@@ -38,6 +38,8 @@ class App:
     clock: Clock
     #: Every message this process sends, replies and broadcasts, draws on this one budget.
     pacer: Pacer
+    #: Published UAs as the walkthrough last read them; cleared by the commits that change one.
+    ua_cache: UpdateCache
     #: SQLite has one writer at a time: transactions of this process queue here instead of
     #: polling in SQLite's busy handler, which sleeps in long steps and ruins latency.
     #: PostgreSQL needs no such lock.
@@ -45,7 +47,6 @@ class App:
         default_factory=contextlib.nullcontext
     )
     metrics: Metrics = field(default_factory=Metrics)
-    ua_cache: UpdateCache = field(default_factory=UpdateCache)
     documents: DocumentReader = field(default_factory=DocumentReader)
     #: The bot's @username once the channel has learnt it (None in the terminal demo):
     #: links that open a chat with the bot, such as the Share button's, need it.
@@ -75,10 +76,12 @@ async def build_app(
     except BaseException:
         await engine.dispose()
         raise
+    ua_cache = UpdateCache()
     return App(
         settings=settings,
         engine=engine,
-        sessions=create_session_factory(engine),
+        sessions=create_session_factory(engine, ua_cache.session_class()),
+        ua_cache=ua_cache,
         vault=vault,
         catalogs=Catalogs(),
         clock=clock or SystemClock(),

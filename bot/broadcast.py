@@ -58,6 +58,7 @@ from storage.outbox import (
     running_broadcasts,
 )
 from storage.reports import people_on_case
+from storage.statuses import DeliveryStatus, UpdateStatus
 from storage.uas import get_update
 
 log = logging.getLogger("uabot.outbox")
@@ -253,10 +254,12 @@ class OutboxWorker:
         """Try again later with exponential backoff, or give up after ``max_attempts``."""
         if attempts >= self.max_attempts:
             self._tally("failed")
-            return Outcome(key, "failed", error=reason[:200])
+            return Outcome(key, DeliveryStatus.FAILED, error=reason[:200])
         self._tally("retried")
         backoff = timedelta(seconds=min(2**attempts, 300))
-        return Outcome(key, "pending", next_attempt_at=now + backoff, error=reason[:200])
+        return Outcome(
+            key, DeliveryStatus.PENDING, next_attempt_at=now + backoff, error=reason[:200]
+        )
 
     async def _send(self, delivery: Claimed) -> Outcome:
         """One delivery's outcome, whatever happens: an error of ours or an answer nobody
@@ -267,26 +270,33 @@ class OutboxWorker:
         except SecretKeyError:  # written under another key: this row can never be sent
             log.warning("a delivery's chat id cannot be decrypted with the configured key")
             self._tally("failed")
-            return Outcome(delivery.id, "failed", error="the chat id cannot be decrypted")
+            return Outcome(
+                delivery.id, DeliveryStatus.FAILED, error="the chat id cannot be decrypted"
+            )
         except Exception as error:
             log.exception("a delivery could not be sent")
             self._tally("failed")
-            return Outcome(delivery.id, "failed", error=f"internal: {type(error).__name__}")
+            return Outcome(
+                delivery.id, DeliveryStatus.FAILED, error=f"internal: {type(error).__name__}"
+            )
 
     async def _deliver(self, delivery: Claimed) -> Outcome:
         update = self._updates.get(delivery.update_id)
         if update is None:
-            return Outcome(delivery.id, "failed", error="the UA update no longer exists")
+            return Outcome(
+                delivery.id, DeliveryStatus.FAILED, error="the UA update no longer exists"
+            )
         if (
             update.case.closed_at is not None
-            or update.status != "published"  # a newer update replaced it
+            or update.status != UpdateStatus.PUBLISHED  # a newer update replaced it
             or (delivery.kind == "reminder" and update.due < self.app.today())
         ):
-            return Outcome(delivery.id, "expired")  # closed, replaced, or a reminder too late
+            # Closed, replaced, or a reminder too late.
+            return Outcome(delivery.id, DeliveryStatus.EXPIRED)
         text = await self._render(delivery, update)
         chat_id = self.app.vault.decrypt_id(delivery.chat_id_enc)
         outcome = await self._attempt(delivery.id, delivery.attempts, delivery.error, chat_id, text)
-        if outcome.status == "blocked":
+        if outcome.status == DeliveryStatus.BLOCKED:
             return replace(outcome, blocked_supporter=delivery.supporter_id)
         return outcome
 
@@ -302,24 +312,24 @@ class OutboxWorker:
             self.figures.too_many_requests += 1
             self.app.metrics.too_many_requests.inc()
             self.pacer.pause(error.seconds)
-            return Outcome(key, "pending", next_attempt_at=None, error=mark)
+            return Outcome(key, DeliveryStatus.PENDING, next_attempt_at=None, error=mark)
         except Blocked:
             self._tally("blocked")
-            return Outcome(key, "blocked")
+            return Outcome(key, DeliveryStatus.BLOCKED)
         except Uncertain:
             self._tally("uncertain")
             if mark == UNCERTAIN:
                 self._tally("failed")
-                return Outcome(key, "failed", error=UNCERTAIN)
-            return Outcome(key, "pending", next_attempt_at=None, error=UNCERTAIN)
+                return Outcome(key, DeliveryStatus.FAILED, error=UNCERTAIN)
+            return Outcome(key, DeliveryStatus.PENDING, next_attempt_at=None, error=UNCERTAIN)
         except Rejected as error:
             self._tally("failed")
-            return Outcome(key, "failed", error=f"rejected: {error}"[:200])
+            return Outcome(key, DeliveryStatus.FAILED, error=f"rejected: {error}"[:200])
         except (Transient, SendError) as error:
             return self._retry(key, attempts, f"{type(error).__name__}: {error}", now)
         self._tally("sent")
         self.figures.recent.append(time.monotonic())
-        return Outcome(key, "sent", error=UNCERTAIN if mark == UNCERTAIN else None)
+        return Outcome(key, DeliveryStatus.SENT, error=UNCERTAIN if mark == UNCERTAIN else None)
 
     # --- public channels -----------------------------------------------------------------
     async def post_to_channels(self) -> int:
@@ -338,14 +348,14 @@ class OutboxWorker:
             await self._record(
                 "a channel post", partial(record_channel_post, post_id=post.id, outcome=outcome)
             )
-            if outcome.status == "failed":
+            if outcome.status == DeliveryStatus.FAILED:
                 log.warning("a channel post failed: %s", outcome.error)
         return len(posts)
 
     async def _post(self, post: ClaimedPost) -> Outcome:
         update = self._updates.get(post.update_id)
         if update is None:
-            return Outcome(post.id, "failed", error="the UA update no longer exists")
+            return Outcome(post.id, DeliveryStatus.FAILED, error="the UA update no longer exists")
         if self.app.bot_username is None:
             try:
                 self.app.bot_username = await self.sender.bot_username()
@@ -355,8 +365,10 @@ class OutboxWorker:
         text = channel_post(tr, update, self.app.today(), self.app.bot_username)
         chat = channel_chat_id(post.chat)
         outcome = await self._attempt(post.id, post.attempts, post.error, chat, text)
-        if outcome.status == "blocked":
-            return replace(outcome, status="failed", error="the bot may not post in this channel")
+        if outcome.status == DeliveryStatus.BLOCKED:
+            return replace(
+                outcome, status=DeliveryStatus.FAILED, error="the bot may not post in this channel"
+            )
         return outcome
 
     # --- progress for the organiser ------------------------------------------------------
@@ -404,7 +416,7 @@ class OutboxWorker:
         """A running broadcast's figures for its organiser, read in the transaction and
         sent after it; a finished broadcast is marked so here."""
         counts = await delivery_counts(session, broadcast.update_id)
-        waiting = counts.get("pending", 0) + counts.get("sending", 0)
+        waiting = counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)
         done = waiting == 0
         organiser = (
             await session.get(Supporter, broadcast.requested_by) if broadcast.requested_by else None
@@ -426,13 +438,13 @@ class OutboxWorker:
                 ua=ua_label(tr, update)
             ),
             tr.gettext("{sent} / {total} sent · {rate}/s").format(
-                sent=tr.number(counts.get("sent", 0)),
+                sent=tr.number(counts.get(DeliveryStatus.SENT, 0)),
                 total=tr.number(sum(counts.values())),
                 rate=f"{rate:.1f}",
             ),
             tr.gettext("blocked: {blocked} · failed: {failed} · uncertain: {uncertain}").format(
-                blocked=counts.get("blocked", 0),
-                failed=counts.get("failed", 0),
+                blocked=counts.get(DeliveryStatus.BLOCKED, 0),
+                failed=counts.get(DeliveryStatus.FAILED, 0),
                 uncertain=await count_uncertain(session, broadcast.update_id),
             ),
         ]

@@ -25,6 +25,7 @@ from handlers.walkthrough import normalise_ua_number
 from storage.database import SchemaError, create_engine, downgrade, upgrade
 from storage.keycheck import UnfinishedRotation
 from storage.outbox import publish_and_queue
+from storage.statuses import UpdateStatus
 from storage.uas import (
     all_updates,
     drop_revision,
@@ -386,7 +387,7 @@ async def _publish(app: App, number_text: str, out: TextIO) -> int:
         if update is None:
             print(f"uabot ua publish: no UA {number_text}; see `uabot ua list`", file=sys.stderr)
             return EXIT_USAGE
-        if update.status != "draft":
+        if update.status != UpdateStatus.DRAFT:
             print(
                 f"UA {update.case.number} update {update.ordinal} is already {update.status}",
                 file=out,

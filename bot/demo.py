@@ -20,6 +20,7 @@ from bot.crypto import generate_secret_key
 from bot.dispatcher import Dispatcher
 from bot.runner import run_background
 from bot.uadoc import parse_document
+from storage.statuses import UpdateStatus
 from storage.uas import publish_update, save_draft
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
@@ -34,7 +35,7 @@ async def load_sample_uas(app: App) -> None:
             draft = parse_document(path.name, path.read_bytes())
             draft.deadline = max(draft.deadline or today, today + timedelta(days=30))
             update = await save_draft(session, draft, draft.language)
-        if update is not None and update.status == "draft":
+        if update is not None and update.status == UpdateStatus.DRAFT:
             await publish_update(session, update, app.clock.now())
 
 

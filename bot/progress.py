@@ -13,10 +13,11 @@ from typing import TextIO
 
 from bot.app import App
 from storage.outbox import broadcasts_by_id, delivery_counts, running_broadcasts
+from storage.statuses import DeliveryStatus
 from storage.uas import get_update
 
 BAR_WIDTH = 30
-WAITING = ("pending", "sending")
+WAITING = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 
 
 @dataclass(frozen=True)

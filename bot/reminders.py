@@ -33,6 +33,7 @@ from bot.app import App
 from bot.channels.telegram import InFlight
 from bot.reminder_times import reminder_times
 from storage.reminders import enqueue_reminders, fired, mark_fired
+from storage.statuses import UpdateStatus
 from storage.uas import get_update, open_updates
 
 log = logging.getLogger("uabot.reminders")
@@ -141,7 +142,7 @@ class Reminders:
             update = await get_update(session, update_id)
             if (
                 update is None
-                or update.status != "published"
+                or update.status != UpdateStatus.PUBLISHED
                 or update.case.closed_at is not None
                 or update.due < today
                 or offset not in settings.reminders.offsets

@@ -8,6 +8,7 @@ from handlers.context import Context, whole_number
 from handlers.supporters import ROLE_LABELS
 from storage.audit import latest
 from storage.models import AuditEntry
+from storage.statuses import AuditOutcome
 from storage.supporters import find_by_role, find_supporter, set_role
 
 ADMINS = ("admin",)
@@ -147,7 +148,11 @@ def _audit_line(ctx: Context, entry: AuditEntry, names: dict[str, str]) -> str:
     return f"{stamp} · /{entry.command} · {outcome} · {subject} {entry.detail}".rstrip()
 
 
-OUTCOME_LABELS = {"done": N_("done"), "refused": N_("refused"), "failed": N_("failed")}
+OUTCOME_LABELS: dict[str, str] = {
+    AuditOutcome.DONE: N_("done"),
+    AuditOutcome.REFUSED: N_("refused"),
+    AuditOutcome.FAILED: N_("failed"),
+}
 
 
 COMMANDS = {"grant": grant, "revoke": revoke, "team": team, "audit": audit}

@@ -19,6 +19,7 @@ from bot.i18n import Translator, language_from_hint
 from bot.uadoc import UADocumentError, UADraft
 from storage.audit import record as record_audit
 from storage.models import AuditEntry, Supporter
+from storage.statuses import AuditOutcome
 from storage.supporters import add_supporter, find_supporter
 
 if TYPE_CHECKING:
@@ -111,15 +112,13 @@ class Context:
         someone without the role typed is none of our business. A handler that then cannot
         do what was asked says so with ``failed``."""
         allowed = self.role in roles
-        if allowed:
-            self.app.ua_cache.clear()  # staff may be about to change a UA
         vault, platform = self.app.vault, self.incoming.platform
         self.audit_entry = await record_audit(
             self.session,
             actor=vault.audit_pseudonym(platform, self.incoming.user_id),
             target=vault.audit_pseudonym(platform, target) if target is not None else None,
             command=command,
-            outcome="done" if allowed else "refused",
+            outcome=AuditOutcome.DONE if allowed else AuditOutcome.REFUSED,
             at=self.now,
             detail="".join(c for c in detail if c.isprintable()) if allowed else "",
         )
@@ -129,7 +128,7 @@ class Context:
         """The answer to an allowed command that could not be done, the audit saying why
         (``reason``: a few English words for the log, not shown to the person)."""
         if self.audit_entry is not None:
-            self.audit_entry.outcome = "failed"
+            self.audit_entry.outcome = AuditOutcome.FAILED
             self.audit_entry.reason = reason[:64]
         return [Text(message)]
 

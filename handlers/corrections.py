@@ -17,6 +17,7 @@ from handlers.draftview import deadline_problem, draft_for, gathered, preview
 from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
 from storage.inputs import add_part, finish_input, pasted_length, pasted_text, start_input
 from storage.models import PendingInput, UAUpdate
+from storage.statuses import UpdateStatus
 from storage.uas import get_update, renumber, set_ordinal
 
 #: The purpose of a pending input that is a field's new value: "set:<update>:<field>:<lang>".
@@ -163,7 +164,7 @@ async def _pending_field(
     _, update_id, key, language = [*pending.purpose.split(":"), "", "", ""][:4]
     number = whole_number(update_id)
     update = await get_update(ctx.session, number) if number is not None else None
-    if update is None or update.status != "draft" or key not in FIELDS:
+    if update is None or update.status != UpdateStatus.DRAFT or key not in FIELDS:
         await finish_input(ctx.session, pending)
         return [Text(ctx._("That draft is gone: it was cancelled, replaced or published."))]
     return update, key, language

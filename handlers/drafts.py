@@ -29,6 +29,7 @@ from handlers.walkthrough import preview_step
 from storage.inputs import add_part, finish_input, pasted_length, pending_input, start_input
 from storage.models import PendingInput, UAUpdate
 from storage.outbox import publish_and_queue
+from storage.statuses import UpdateStatus
 from storage.uas import (
     Imported,
     discard_draft,
@@ -133,7 +134,7 @@ async def _language_asked_for(ctx: Context) -> UAUpdate | None:
     await finish_input(ctx.session, pending)
     update_id = whole_number(pending.purpose.partition(":")[2])
     update = await get_update(ctx.session, update_id) if update_id is not None else None
-    return update if update is not None and update.status == "draft" else None
+    return update if update is not None and update.status == UpdateStatus.DRAFT else None
 
 
 async def new_ua(ctx: Context) -> list[Reply]:
@@ -201,7 +202,7 @@ async def publish(ctx: Context, update_id: int) -> list[Reply]:
     update = await draft_for(ctx, "publish", update_id)
     if isinstance(update, list):
         return update
-    if update.status != "draft":
+    if update.status != UpdateStatus.DRAFT:
         return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
     missing = missing_to_publish(ctx, update)
     live = await latest_update(ctx.session, update.case.number) if update.case.number else None

@@ -11,6 +11,7 @@ from bot.contract import Button, Reply, Text, split_text
 from handlers.context import Context
 from handlers.uaview import STATUS_LABELS, language_name, pick_text, ua_label
 from storage.models import UAUpdate
+from storage.statuses import UpdateStatus
 from storage.uas import (
     get_update,
 )
@@ -113,7 +114,7 @@ def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[R
         ctx._("Letter begins: {start}").format(start=letter_start or "—"),
         ctx._("Languages: {languages}").format(languages=languages),
     ]
-    if update.status == "draft":
+    if update.status == UpdateStatus.DRAFT:
         if missing := missing_to_publish(ctx, update):
             lines += ["", ctx._("Still needed before publishing:")]
             lines += [f"• {item}" for item in missing]
@@ -122,7 +123,7 @@ def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[R
     if notes:
         lines += ["", ctx._("Notes:")] + [f"• {note}" for note in notes]
     buttons: list[tuple[Button, ...]] = []
-    if update.status == "draft":
+    if update.status == UpdateStatus.DRAFT:
         buttons.append(
             (
                 Button(ctx._("Publish"), data=f"pub:{update.id}"),
@@ -149,7 +150,7 @@ async def draft_for(
     if not await ctx.authorise(command, ORGANISERS, detail=f"update {update_id}"):
         return [ctx.refusal()]
     update = await get_update(ctx.session, update_id)
-    if update is None or (drafts_only and update.status != "draft"):
+    if update is None or (drafts_only and update.status != UpdateStatus.DRAFT):
         return ctx.failed(
             "draft gone", ctx._("That draft is gone: it was cancelled, replaced or published.")
         )

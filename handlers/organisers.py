@@ -20,6 +20,7 @@ from storage.outbox import (
     recent_broadcasts,
 )
 from storage.reports import COUNTS, PEOPLE, PEOPLE_ON_NUMBER, totals_by_day, totals_by_update
+from storage.statuses import DeliveryStatus
 from storage.uas import (
     all_updates,
     close_case,
@@ -114,9 +115,9 @@ async def stats(ctx: Context) -> list[Reply]:
                     "Deliveries of the latest update: {sent} sent, {blocked} blocked, "
                     "{waiting} waiting."
                 ).format(
-                    sent=counts.get("sent", 0),
-                    blocked=counts.get("blocked", 0),
-                    waiting=counts.get("pending", 0),
+                    sent=counts.get(DeliveryStatus.SENT, 0),
+                    blocked=counts.get(DeliveryStatus.BLOCKED, 0),
+                    waiting=counts.get(DeliveryStatus.PENDING, 0),
                 )
             )
         return [*texts("\n".join(lines)), *chart]
@@ -255,10 +256,10 @@ async def broadcasts(ctx: Context) -> list[Reply]:
                 id=broadcast.id,
                 ua=ua_label(ctx.tr, update) if update else "?",
                 state=state,
-                sent=counts.get("sent", 0),
+                sent=counts.get(DeliveryStatus.SENT, 0),
                 total=sum(counts.values()),
-                blocked=counts.get("blocked", 0),
-                failed=counts.get("failed", 0),
+                blocked=counts.get(DeliveryStatus.BLOCKED, 0),
+                failed=counts.get(DeliveryStatus.FAILED, 0),
             )
         )
     lines.append(ctx._("Stop one with /cancel followed by its number."))

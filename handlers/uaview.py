@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from bot.i18n import N_, Translator
 from storage.models import UAText, UAUpdate
+from storage.statuses import UpdateStatus
 
 STEPS = 5
 #: A title is a line; 300 characters keep any message far under Telegram's 4,096 however
@@ -29,10 +30,10 @@ KIND_LABELS = {
     "email": N_("I sent an email"),
     "social": N_("I posted on social media"),
 }
-STATUS_LABELS = {
-    "draft": N_("draft"),
-    "published": N_("published"),
-    "superseded": N_("superseded"),
+STATUS_LABELS: dict[str, str] = {
+    UpdateStatus.DRAFT: N_("draft"),
+    UpdateStatus.PUBLISHED: N_("published"),
+    UpdateStatus.SUPERSEDED: N_("superseded"),
 }
 LANGUAGE_LABELS = {
     "en": N_("English"),

@@ -41,6 +41,7 @@ from storage.reports import (
     record_report,
     undo_report,
 )
+from storage.statuses import UpdateStatus
 from storage.uas import latest_update, open_updates
 
 _NUMBER = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.ASCII)
@@ -125,7 +126,7 @@ def _step_header(ctx: Context, step: int) -> str:
 
 async def _current_or_expired(ctx: Context, update_id: int) -> tuple[UAUpdate | None, list[Reply]]:
     update = await ctx.app.ua_cache.get(ctx.session, update_id)
-    if update is None or update.status == "draft":
+    if update is None or update.status == UpdateStatus.DRAFT:
         return None, [Text(ctx._("I do not know that Urgent Action.")), *await actions(ctx)]
     if update.case.closed_at is not None:
         message = ctx._("{ua} is closed: thank you for caring.").format(ua=ua_label(ctx.tr, update))
@@ -135,7 +136,7 @@ async def _current_or_expired(ctx: Context, update_id: int) -> tuple[UAUpdate | 
             ua=ua_label(ctx.tr, update)
         )
         return None, [Text(message), *await actions(ctx)]
-    if update.status == "superseded":
+    if update.status == UpdateStatus.SUPERSEDED:
         newer = await latest_update(ctx.session, update.ua_number)
         if newer is not None and newer.id != update.id:
             note = ctx._("There is a newer update of this Urgent Action; here it is.")

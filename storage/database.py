@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 log = logging.getLogger("uabot.database")
@@ -120,8 +121,11 @@ async def retry_unreachable(
         pause = min(pause * 2, 2.0)
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_session_factory(
+    engine: AsyncEngine, session_class: type[Session] = Session
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions of ``session_class`` (whose events may watch what commits)."""
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 
 def _alembic_config(connection: Connection) -> AlembicConfig:

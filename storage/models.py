@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.statuses import DeliveryStatus, UpdateStatus
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -92,7 +94,7 @@ class UAUpdate(Base):
     deadline: Mapped[date | None] = mapped_column(Date, default=None)
     preferred_language: Mapped[str | None] = mapped_column(String(8), default=None)
     previous_link: Mapped[str | None] = mapped_column(Text, default=None)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=UpdateStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     case: Mapped[UACase] = relationship(back_populates="updates", lazy="raise")
@@ -211,7 +213,7 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(16))
     offset_key: Mapped[str] = mapped_column(String(16), default="")
     priority: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
@@ -229,7 +231,7 @@ class ChannelPost(Base):
     update_id: Mapped[int] = mapped_column(ForeignKey("ua_updates.id", ondelete="CASCADE"))
     chat: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.audience import BLOCKED, count_event
 from storage.database import affected, dialect_insert, dialect_of
 from storage.models import ActionReport, Broadcast, ChannelPost, Delivery, Supporter, UAUpdate
+from storage.statuses import DeliveryStatus
 from storage.uas import publish_update
 
 #: The error mark of a delivery whose send timed out after the request left: it may have
@@ -41,7 +42,7 @@ async def enqueue_broadcast(session: AsyncSession, update: UAUpdate) -> int:
         literal("ua"),
         literal(""),
         case((acted_before, 0), else_=1),
-        literal("pending"),
+        literal(DeliveryStatus.PENDING),
         literal(0),
     ).where(and_(Supporter.subscribed, Supporter.active))
     return await queue_from(session, source)
@@ -74,7 +75,7 @@ async def queue_depth(session: AsyncSession) -> dict[str, int]:
     """{kind: count} of the messages queued and not yet sent (pending or in flight)."""
     rows = await session.execute(
         select(Delivery.kind, func.count())
-        .where(Delivery.status.in_(("pending", "sending")))
+        .where(Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)))
         .group_by(Delivery.kind)
     )
     return {kind: int(count) for kind, count in rows}
@@ -105,11 +106,11 @@ def _due(
     query = query.where(
         or_(
             and_(
-                table.status == "pending",
+                table.status == DeliveryStatus.PENDING,
                 or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
             ),
             and_(
-                table.status == "sending",
+                table.status == DeliveryStatus.SENDING,
                 or_(table.lease_until < now, table.lease_until > now + lease),
             ),
         )
@@ -150,7 +151,9 @@ async def claim_due(
     await session.execute(
         update(Delivery)
         .where(Delivery.id.in_(ids))
-        .values(status="sending", lease_until=now + lease, attempts=Delivery.attempts + 1)
+        .values(
+            status=DeliveryStatus.SENDING, lease_until=now + lease, attempts=Delivery.attempts + 1
+        )
     )
     rows = await session.execute(
         select(
@@ -252,7 +255,11 @@ async def claim_channel_posts(
     """Lease the channel posts that are due (few: one per channel and publication)."""
     posts = list(await session.scalars(_due(select(ChannelPost), ChannelPost, session, now, lease)))
     for post in posts:
-        post.status, post.lease_until, post.attempts = "sending", now + lease, post.attempts + 1
+        post.status, post.lease_until, post.attempts = (
+            DeliveryStatus.SENDING,
+            now + lease,
+            post.attempts + 1,
+        )
     await session.flush()
     return [
         ClaimedPost(post.id, post.update_id, post.chat, post.language, post.attempts, post.error)
@@ -311,9 +318,9 @@ async def cancel_broadcast(session: AsyncSession, broadcast: Broadcast, now: dat
         .where(
             Delivery.update_id == broadcast.update_id,
             Delivery.kind == "ua",
-            Delivery.status == "pending",
+            Delivery.status == DeliveryStatus.PENDING,
         )
-        .values(status="cancelled")
+        .values(status=DeliveryStatus.CANCELLED)
     )
     broadcast.cancelled = True
     broadcast.finished_at = now

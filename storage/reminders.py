@@ -19,6 +19,7 @@ from storage.models import (
 )
 from storage.outbox import queue_from
 from storage.reports import on_number
+from storage.statuses import DeliveryStatus
 
 
 async def fired(session: AsyncSession) -> set[tuple[int, str]]:
@@ -67,7 +68,7 @@ async def enqueue_reminders(session: AsyncSession, update: UAUpdate, offset_key:
         Delivery.supporter_id == Supporter.id,
         Delivery.update_id == update.id,
         Delivery.kind == "ua",
-        Delivery.status == "sent",
+        Delivery.status == DeliveryStatus.SENT,
     )
     asked = select(ReminderRequest.id).where(
         ReminderRequest.supporter_id == Supporter.id, ReminderRequest.update_id == update.id
@@ -81,7 +82,7 @@ async def enqueue_reminders(session: AsyncSession, update: UAUpdate, offset_key:
         literal("reminder"),
         literal(offset_key),
         literal(1),
-        literal("pending"),
+        literal(DeliveryStatus.PENDING),
         literal(0),
     ).where(
         and_(

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.uadoc import UADraft
 from storage.models import UACase, UARevision, UAText, UAUpdate
+from storage.statuses import UpdateStatus
 
 
 def number_spellings(number: str) -> list[str]:
@@ -96,20 +97,22 @@ async def import_document(
     if ordinal is None:  # the draft in progress (its other language), else the next update
         newest = await _next_ordinal(session, case.id) - 1
         latest = await _find_update(session, case.id, newest) if newest else None
-        ordinal = newest if latest is not None and latest.status == "draft" else newest + 1
+        ordinal = (
+            newest if latest is not None and latest.status == UpdateStatus.DRAFT else newest + 1
+        )
     existing = await _find_update(session, case.id, ordinal)
     languages = {t.language for t in existing.texts} if existing else set()
     disagreements: dict[str, object] = {}
     if existing is not None and languages and language not in languages:
         if draft.deadline and existing.deadline and draft.deadline != existing.deadline:
             disagreements["deadline"] = draft.deadline  # flagged; the stored deadline stands
-        if existing.status != "draft":  # a new language for a live UA changes no words
+        if existing.status != UpdateStatus.DRAFT:  # a new language for a live UA changes no words
             _apply(existing, draft, language, text_only=True)
             await session.flush()
             update = await get_update(session, existing.id)
             return Imported(update, disagreements=disagreements)  # type: ignore[arg-type]
         draft.deadline = existing.deadline
-    if existing is not None and existing.status != "draft":
+    if existing is not None and existing.status != UpdateStatus.DRAFT:
         revision = UARevision(
             update_id=existing.id, language=language, draft=draft.to_json(), created_at=now
         )
@@ -140,10 +143,10 @@ async def save_draft(
     if ordinal is None:
         ordinal = draft.update_ordinal or await _next_ordinal(session, case.id)
     update = await _find_update(session, case.id, ordinal)
-    if update is not None and update.status != "draft":
+    if update is not None and update.status != UpdateStatus.DRAFT:
         raise LiveUpdateError(f"update {ordinal} of UA {case.number} is already published")
     if update is None:
-        update = UAUpdate(case_id=case.id, ordinal=ordinal, status="draft", texts=[])
+        update = UAUpdate(case_id=case.id, ordinal=ordinal, status=UpdateStatus.DRAFT, texts=[])
         session.add(update)
     _apply(update, draft, language)
     await session.flush()
@@ -256,8 +259,10 @@ class UpdateCache:
     reads the same UA, and reloading its texts each time was most of a step's cost.
 
     An entry lives ``ttl`` seconds, since another process may change the UA (a deadline
-    moved, a UA closed); this process clears the cache whenever staff run a command. The
-    updates are loaded whole (case and texts) and only read, so they outlive their session.
+    moved, a UA closed); in this process, sessions of ``session_class`` clear the cache when
+    a transaction that changed a UA commits, whoever changed it (a handler, the CLI, a
+    revision). The updates are loaded whole (case and texts) and only read, so they outlive
+    their session.
     """
 
     def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
@@ -268,13 +273,37 @@ class UpdateCache:
     def clear(self) -> None:
         self._entries.clear()
 
+    def session_class(self) -> type[Session]:
+        """A session class whose commits clear this cache when they changed a UA."""
+        cache = self
+
+        class ClearsUpdateCache(Session):
+            pass
+
+        @event.listens_for(ClearsUpdateCache, "before_flush")
+        def note_changes(session: Session, _context: object, _instances: object) -> None:
+            touched = (*session.new, *session.dirty, *session.deleted)
+            if any(isinstance(row, UACase | UAUpdate | UAText) for row in touched):
+                session.info["ua_changed"] = True
+
+        @event.listens_for(ClearsUpdateCache, "after_commit")
+        def clear_if_changed(session: Session) -> None:
+            if session.info.pop("ua_changed", False):
+                cache.clear()
+
+        @event.listens_for(ClearsUpdateCache, "after_rollback")
+        def forget_changes(session: Session) -> None:
+            session.info.pop("ua_changed", None)
+
+        return ClearsUpdateCache
+
     async def get(self, session: AsyncSession, update_id: int) -> UAUpdate | None:
         now = self.clock()
         entry = self._entries.get(update_id)
         if entry is not None and now - entry[0] < self.ttl:
             return entry[1]
         update = await get_update(session, update_id)
-        if update is not None and update.status != "draft":
+        if update is not None and update.status != UpdateStatus.DRAFT:
             # Detached at once, its case and texts with it: a rollback of this session
             # (a failed report) would otherwise expire the cached object, and everyone
             # opening the UA would get an apology until the entry aged out.
@@ -299,7 +328,7 @@ async def latest_update(
         .limit(1)
     )
     if published_only:
-        query = query.where(UAUpdate.status == "published")
+        query = query.where(UAUpdate.status == UpdateStatus.PUBLISHED)
     return await session.scalar(query)
 
 
@@ -318,7 +347,7 @@ async def open_updates(session: AsyncSession, today: date) -> list[UAUpdate]:
             select(UAUpdate)
             .join(UACase)
             .where(
-                UAUpdate.status == "published",
+                UAUpdate.status == UpdateStatus.PUBLISHED,
                 UAUpdate.deadline >= today,
                 UACase.closed_at.is_(None),
             )
@@ -347,12 +376,12 @@ async def publish_update(session: AsyncSession, update: UAUpdate, now: datetime)
         select(UAUpdate).where(
             UAUpdate.case_id == update.case_id,
             UAUpdate.ordinal < update.ordinal,
-            UAUpdate.status == "published",
+            UAUpdate.status == UpdateStatus.PUBLISHED,
         )
     )
     for previous in earlier:
-        previous.status = "superseded"
-    update.status = "published"
+        previous.status = UpdateStatus.SUPERSEDED
+    update.status = UpdateStatus.PUBLISHED
     update.published_at = now
     case = await session.get(UACase, update.case_id)
     if case is not None:
@@ -367,7 +396,7 @@ async def close_case(session: AsyncSession, case: UACase, now: datetime) -> None
 
 async def discard_draft(session: AsyncSession, update: UAUpdate) -> bool:
     """Delete an update never published; its case goes too when nothing else is left."""
-    if update.status != "draft":
+    if update.status != UpdateStatus.DRAFT:
         return False
     case_id = update.case_id
     await session.delete(update)

@@ -284,6 +284,22 @@ async def test_the_update_cache_rereads_after_its_ttl_and_never_holds_drafts(app
         assert (await cache.get(session, update.id)).deadline == date(2026, 9, 1)
 
 
+async def test_a_commit_that_changes_a_ua_clears_the_apps_cache_at_once(app, chat) -> None:
+    """Whoever changes a UA in this process (here as the CLI would, in a session of its
+    own, without any staff command), the walkthrough shows the change at the next step."""
+    app.ua_cache.clock = lambda: 0.0  # the cache never ages: only the commit can clear it
+    await publish_fixture(chat)
+    reader = chat(7_307_701)
+    await reader.open_step("45/26", 1)
+    assert "July 15, 2026" in reader.text
+    async with app.sessions() as session:  # a read-only transaction clears nothing
+        await latest_update(session, "45/26")
+    async with app.sessions() as session, session.begin():
+        (await latest_update(session, "45/26")).deadline = date(2026, 9, 1)
+    await reader.open_step("45/26", 1)
+    assert "September 1, 2026" in reader.text
+
+
 async def test_a_ua_closed_by_an_organiser_is_closed_at_the_next_step(chat) -> None:
     await publish_fixture(chat)
     reader = chat(120)
