@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.contract import Button, Text
 from bot.i18n import N_, Translator
+from handlers.buttons import Reminders, Step
 from handlers.uaview import (
     TITLE_LIMIT,
     deadline_line,
@@ -23,7 +24,7 @@ SUMMARY_LIMIT = 900
 
 def announcement(tr: Translator, update: UAUpdate, discreet: bool, today: date) -> Text:
     """A new UA (or a new update of one) as it reaches a subscriber."""
-    open_button = ((Button(tr.gettext("Take action"), data=f"ua:{update.id}:1"),),)
+    open_button = ((Button(tr.gettext("Take action"), data=Step(update.id, 1).data),),)
     if discreet:
         return Text(tr.gettext(NEUTRAL_LINE), buttons=open_button, silent=True)
     text, fell_back = pick_text(update, tr.language)
@@ -42,9 +43,9 @@ def announcement(tr: Translator, update: UAUpdate, discreet: bool, today: date) 
 def reminder(tr: Translator, update: UAUpdate, discreet: bool, people: int, today: date) -> Text:
     """Before the deadline, for those who have not reported an action yet."""
     buttons = (
-        (Button(tr.gettext("Take action"), data=f"ua:{update.id}:1"),),
-        (Button(tr.gettext("I already did"), data=f"ua:{update.id}:5"),),
-        (Button(tr.gettext("Stop reminders"), data="rem:off"),),
+        (Button(tr.gettext("Take action"), data=Step(update.id, 1).data),),
+        (Button(tr.gettext("I already did"), data=Step(update.id, 5).data),),
+        (Button(tr.gettext("Stop reminders"), data=Reminders(on=False).data),),
     )
     if discreet:
         return Text(tr.gettext(NEUTRAL_LINE), buttons=buttons, silent=True)

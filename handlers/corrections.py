@@ -12,6 +12,7 @@ from datetime import date
 from bot.contract import Button, Reply, Text
 from bot.i18n import N_
 from bot.vocabulary import find_date, language_code, parse_date
+from handlers.buttons import CorrectField, FieldMenu, ShowPreview
 from handlers.context import Context, whole_number
 from handlers.draftview import deadline_problem, draft_for, gathered, preview
 from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
@@ -86,28 +87,29 @@ async def field_menu(ctx: Context, update_id: int) -> list[Reply]:
     rows: list[tuple[Button, ...]] = []
     for key, field in FIELDS.items():
         if not field.per_language:
-            rows.append((Button(ctx._(field.label), data=f"set:{update.id}:{key}"),))
+            rows.append((Button(ctx._(field.label), data=CorrectField(update.id, key).data),))
             continue
         rows.append(
             tuple(
                 Button(
                     f"{ctx._(field.label)} ({language_name(ctx.tr, text.language)})",
-                    data=f"set:{update.id}:{key}:{text.language}",
+                    data=CorrectField(update.id, key, text.language).data,
                 )
                 for text in update.texts
             )
         )
-    rows.append((Button(ctx._("Back to the preview"), data=f"show:{update.id}"),))
+    rows.append((Button(ctx._("Back to the preview"), data=ShowPreview(update.id).data),))
     message = ctx._("Which field of {ua} do you want to correct?").format(
         ua=ua_label(ctx.tr, update)
     )
     return [Text(message, buttons=tuple(rows), edit=True)]
 
 
-async def ask_value(ctx: Context, update_id: int, rest: list[str]) -> list[Reply]:
+async def ask_value(
+    ctx: Context, update_id: int, key: str | None, language: str | None
+) -> list[Reply]:
     """Wait for the organiser's next message as the new value of one field."""
-    key = rest[0] if rest else ""
-    language = rest[1] if len(rest) > 1 else ""
+    key, language = key or "", language or ""
     update = await draft_for(ctx, "set", update_id, drafts_only=True)
     field = FIELDS.get(key)
     if isinstance(update, list):
@@ -179,8 +181,8 @@ def _too_long(ctx: Context, update: UAUpdate, count: int, limit: int) -> Text:
 
 def _retry_buttons(ctx: Context, update: UAUpdate) -> tuple[tuple[Button, ...], ...]:
     return (
-        (Button(ctx._("Correct a field"), data=f"fix:{update.id}"),),
-        (Button(ctx._("Back to the preview"), data=f"show:{update.id}"),),
+        (Button(ctx._("Correct a field"), data=FieldMenu(update.id).data),),
+        (Button(ctx._("Back to the preview"), data=ShowPreview(update.id).data),),
     )
 
 

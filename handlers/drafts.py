@@ -7,7 +7,7 @@ same and the preview (``handlers.draftview``) says what to add. Field correction
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import cast
@@ -15,13 +15,11 @@ from typing import cast
 from bot.contract import Button, Reply, Text
 from bot.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
 from bot.uadoc import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
+from handlers.buttons import FieldMenu
 from handlers.context import Context, whole_number
 from handlers.draftview import ORGANISERS, draft_for, gathered, missing_to_publish, preview
 from handlers.revisions import (
-    apply_change,
-    close_from_notice,
     closing_notice,
-    keep_live,
     proposed_change,
 )
 from handlers.uaview import language_name, ua_label
@@ -215,7 +213,7 @@ async def publish(ctx: Context, update_id: int) -> list[Reply]:
         )
     if missing:
         lines = [ctx._("Not published yet. Still needed:")] + [f"• {item}" for item in missing]
-        fix = Button(ctx._("Correct a field"), data=f"fix:{update.id}")
+        fix = Button(ctx._("Correct a field"), data=FieldMenu(update.id).data)
         return [Text("\n".join(lines), buttons=((fix,),))]
     organiser = await ctx.ensure_supporter()
     was_closed = update.case.closed_at is not None
@@ -262,21 +260,13 @@ async def add_language(ctx: Context, update_id: int) -> list[Reply]:
     ]
 
 
-async def walk_draft(ctx: Context, update_id: int, rest: list[str]) -> list[Reply]:
+async def walk_draft(
+    ctx: Context, update_id: int, step: int | None, language: str | None
+) -> list[Reply]:
     """``prev:<id>:<step>:<language>``: the walkthrough of a draft, as supporters will see it."""
     update = await draft_for(ctx, "preview", update_id)
     if isinstance(update, list):
         return update
-    step = (whole_number(rest[0], 99) if rest else None) or 1
-    language = rest[1] if len(rest) > 1 and rest[1] in ("en", "es") else ctx.tr.language
+    step = step if step is not None and 1 <= step <= 99 else 1
+    language = language if language in ("en", "es") else ctx.tr.language
     return await preview_step(ctx, update, step, language)
-
-
-CALLBACKS: dict[str, Callable[[Context, int], Awaitable[list[Reply]]]] = {
-    "pub": publish,
-    "drop": cancel_draft,
-    "addlang": add_language,
-    "rev": apply_change,
-    "keep": keep_live,
-    "closeua": close_from_notice,
-}

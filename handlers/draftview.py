@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.contract import Button, Reply, Text, split_text
+from handlers.buttons import AddLanguage, CancelDraft, FieldMenu, PreviewStep, Publish
 from handlers.context import Context
 from handlers.uaview import STATUS_LABELS, language_name, pick_text, ua_label
 from storage.models import UAUpdate
@@ -126,18 +127,23 @@ def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[R
     if update.status == UpdateStatus.DRAFT:
         buttons.append(
             (
-                Button(ctx._("Publish"), data=f"pub:{update.id}"),
-                Button(ctx._("Cancel"), data=f"drop:{update.id}"),
+                Button(ctx._("Publish"), data=Publish(update.id).data),
+                Button(ctx._("Cancel"), data=CancelDraft(update.id).data),
             )
         )
-        buttons.append((Button(ctx._("Correct a field"), data=f"fix:{update.id}"),))
+        buttons.append((Button(ctx._("Correct a field"), data=FieldMenu(update.id).data),))
         buttons.append(
-            (Button(ctx._("See it as supporters will"), data=f"prev:{update.id}:1:{tr.language}"),)
+            (
+                Button(
+                    ctx._("See it as supporters will"),
+                    data=PreviewStep(update.id, 1, tr.language).data,
+                ),
+            )
         )
         missing_languages = {"en", "es"} - {t.language for t in update.texts}
         for code in sorted(missing_languages):
             label = ctx._("Add the {language} version").format(language=language_name(tr, code))
-            buttons.append((Button(label, data=f"addlang:{update.id}"),))
+            buttons.append((Button(label, data=AddLanguage(update.id).data),))
     chunks = split_text("\n".join(lines))
     return [Text(chunk, buttons=tuple(buttons) if chunk == chunks[-1] else ()) for chunk in chunks]
 

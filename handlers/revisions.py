@@ -9,6 +9,7 @@ from datetime import date
 from bot.contract import Button, Reply, Text, split_text
 from bot.i18n import N_
 from bot.uadoc import UADraft
+from handlers.buttons import ApplyRevision, CloseUA, KeepLive, KeepOpen
 from handlers.context import Context
 from handlers.draftview import ORGANISERS, deadline_problem, describe_contacts, preview
 from handlers.uaview import language_name, ua_label
@@ -109,8 +110,8 @@ def proposed_change(ctx: Context, update: UAUpdate, revision: UARevision) -> lis
         ctx._("Supporters who open it afterwards see the change; nothing is sent again."),
     ]
     buttons = (
-        (Button(ctx._("Apply these changes"), data=f"rev:{revision.id}"),),
-        (Button(ctx._("Keep it as it is"), data=f"keep:{revision.id}"),),
+        (Button(ctx._("Apply these changes"), data=ApplyRevision(revision.id).data),),
+        (Button(ctx._("Keep it as it is"), data=KeepLive(revision.id).data),),
     )
     chunks = split_text("\n".join(lines))
     return [Text(chunk, buttons=buttons if chunk == chunks[-1] else ()) for chunk in chunks]
@@ -169,8 +170,8 @@ async def closing_notice(ctx: Context, draft: UADraft) -> list[Reply]:
                 "Closed, it leaves the open actions and gets no more reminders."
             ).format(ua=label),
             buttons=(
-                (Button(ctx._("Close {ua}").format(ua=label), data=f"closeua:{live.id}"),),
-                (Button(ctx._("Keep it open"), data="keepopen"),),
+                (Button(ctx._("Close {ua}").format(ua=label), data=CloseUA(live.id).data),),
+                (Button(ctx._("Keep it open"), data=KeepOpen().data),),
             ),
         )
     ]

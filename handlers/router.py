@@ -1,54 +1,61 @@
-"""Which handler answers an update: commands by name, buttons by the prefix of their data."""
+"""Which handler answers an update: commands by name, buttons by the kind of their data."""
 
 from __future__ import annotations
 
 from bot.contract import Reply, Text
+from handlers import buttons as b
 from handlers import corrections, drafts, revisions, supporters, walkthrough
-from handlers.context import Context, whole_number
+from handlers.buttons import read_button
+from handlers.context import Context
 
 
 async def route_callback(ctx: Context, data: str) -> list[Reply]:
-    """Button presses: ``prefix:arguments``. Unknown or stale data gets the open actions."""
-    prefix, _, rest = data.partition(":")
-    parts = rest.split(":") if rest else []
-    update_id = whole_number(parts[0]) if parts else None
-    if prefix == "lang" and parts:
-        return await supporters.choose_language(ctx, parts[0])
-    if prefix == "sub":
-        return await (supporters.subscribe(ctx) if rest == "on" else supporters.unsubscribe(ctx))
-    if prefix == "disc":
-        return await supporters.set_discreet(ctx, rest == "on")
-    if prefix == "rem":
-        return await supporters.set_reminders(ctx, rest == "on")
-    if prefix == "forget":
-        return await supporters.confirm_forget(ctx, rest)
-    step = whole_number(parts[1], 99) if len(parts) >= 2 else None
-    if prefix == "ua" and update_id is not None and step is not None:
-        language = parts[2] if len(parts) > 2 else None
-        return await walkthrough.show_step(ctx, update_id, step, language)
-    if prefix == "file" and update_id is not None and len(parts) == 2:
-        return await walkthrough.letter_files(ctx, update_id, parts[1])
-    if prefix == "rep" and update_id is not None and len(parts) in (2, 3):
-        issued_to = parts[2] if len(parts) == 3 else None
-        return await walkthrough.report(ctx, update_id, parts[1], issued_to)
-    if prefix == "undo" and update_id is not None and len(parts) == 2:
-        return await walkthrough.undo(ctx, update_id, parts[1])
-    if prefix == "later" and update_id is not None:
-        return await walkthrough.not_yet(ctx, update_id)
-    if prefix in drafts.CALLBACKS and update_id is not None:
-        return await drafts.CALLBACKS[prefix](ctx, update_id)
-    if prefix == "fix" and update_id is not None:
-        return await corrections.field_menu(ctx, update_id)
-    if prefix == "set" and update_id is not None:
-        return await corrections.ask_value(ctx, update_id, parts[1:])
-    if prefix == "show" and update_id is not None:
-        return await corrections.show_preview(ctx, update_id)
-    if prefix == "prev" and update_id is not None:
-        return await drafts.walk_draft(ctx, update_id, parts[1:])
-    if prefix == "list":
-        return await walkthrough.actions(ctx, whole_number(rest, 100_000) or 0)
-    if prefix == "keepopen":
-        return await revisions.keep_open(ctx)
+    """Button presses, by the kind of their data; anything unreadable gets the open actions."""
+    match read_button(data):
+        case b.ChooseLanguage(code):
+            return await supporters.choose_language(ctx, code)
+        case b.Subscription(on):
+            return await (supporters.subscribe(ctx) if on else supporters.unsubscribe(ctx))
+        case b.Discreet(on):
+            return await supporters.set_discreet(ctx, on)
+        case b.Reminders(on):
+            return await supporters.set_reminders(ctx, on)
+        case b.Forget(confirmed):
+            return await supporters.confirm_forget(ctx, confirmed)
+        case b.Step(update_id, step, language) if step <= 99:
+            return await walkthrough.show_step(ctx, update_id, step, language)
+        case b.LetterFile(update_id, language):
+            return await walkthrough.letter_files(ctx, update_id, language)
+        case b.Report(update_id, kind, issued_to):
+            return await walkthrough.report(ctx, update_id, kind, issued_to)
+        case b.Undo(update_id, kind):
+            return await walkthrough.undo(ctx, update_id, kind)
+        case b.NotYet(update_id):
+            return await walkthrough.not_yet(ctx, update_id)
+        case b.OpenActions(start):
+            return await walkthrough.actions(ctx, start if start and start <= 100_000 else 0)
+        case b.Publish(update_id):
+            return await drafts.publish(ctx, update_id)
+        case b.CancelDraft(update_id):
+            return await drafts.cancel_draft(ctx, update_id)
+        case b.AddLanguage(update_id):
+            return await drafts.add_language(ctx, update_id)
+        case b.PreviewStep(update_id, step, language):
+            return await drafts.walk_draft(ctx, update_id, step, language)
+        case b.FieldMenu(update_id):
+            return await corrections.field_menu(ctx, update_id)
+        case b.CorrectField(update_id, field, language):
+            return await corrections.ask_value(ctx, update_id, field, language)
+        case b.ShowPreview(update_id):
+            return await corrections.show_preview(ctx, update_id)
+        case b.ApplyRevision(revision_id):
+            return await revisions.apply_change(ctx, revision_id)
+        case b.KeepLive(revision_id):
+            return await revisions.keep_live(ctx, revision_id)
+        case b.CloseUA(update_id):
+            return await revisions.close_from_notice(ctx, update_id)
+        case b.KeepOpen():
+            return await revisions.keep_open(ctx)
     return await walkthrough.actions(ctx)
 
 

@@ -6,6 +6,7 @@ from functools import partial
 
 from bot.contract import Button, Reply, Text, texts
 from bot.i18n import LANGUAGES, N_
+from handlers.buttons import ChooseLanguage, Discreet, Forget, OpenActions, Subscription
 from handlers.context import Context
 from handlers.uaview import KIND_LABELS
 from handlers.walkthrough import open_by_deep_link
@@ -21,13 +22,13 @@ ROLE_LABELS = {"supporter": N_("supporter"), "organiser": N_("organiser"), "admi
 
 
 def _language_buttons() -> tuple[Button, ...]:
-    return tuple(Button(LANGUAGE_NAMES[code], data=f"lang:{code}") for code in LANGUAGES)
+    return tuple(Button(LANGUAGE_NAMES[code], data=ChooseLanguage(code).data) for code in LANGUAGES)
 
 
 def _subscription_button(ctx: Context) -> Button:
     if ctx.supporter and ctx.supporter.subscribed:
-        return Button(ctx._("Unsubscribe"), data="sub:off")
-    return Button(ctx._("Subscribe to new Urgent Actions"), data="sub:on")
+        return Button(ctx._("Unsubscribe"), data=Subscription(on=False).data)
+    return Button(ctx._("Subscribe to new Urgent Actions"), data=Subscription(on=True).data)
 
 
 async def start(ctx: Context) -> list[Reply]:
@@ -49,8 +50,8 @@ async def start(ctx: Context) -> list[Reply]:
             buttons=(
                 _language_buttons(),
                 (_subscription_button(ctx),),
-                (Button(ctx._("See open actions"), data="list"),),
-                (Button(ctx._("Discreet mode"), data="disc:on"),),
+                (Button(ctx._("See open actions"), data=OpenActions().data),),
+                (Button(ctx._("Discreet mode"), data=Discreet(on=True).data),),
             ),
         )
     ]
@@ -71,7 +72,7 @@ async def choose_language(ctx: Context, code: str) -> list[Reply]:
             ctx._("From now on I will write to you in English."),
             buttons=(
                 (_subscription_button(ctx),),
-                (Button(ctx._("See open actions"), data="list"),),
+                (Button(ctx._("See open actions"), data=OpenActions().data),),
             ),
         )
     ]
@@ -102,7 +103,7 @@ async def subscribe(ctx: Context) -> list[Reply]:
                 "You are subscribed: each new Urgent Action will reach you here. "
                 "Stop at any time with /unsubscribe."
             ),
-            buttons=((Button(ctx._("See open actions"), data="list"),),),
+            buttons=((Button(ctx._("See open actions"), data=OpenActions().data),),),
         )
     ]
 
@@ -236,16 +237,16 @@ async def forget(ctx: Context) -> list[Reply]:
             ),
             buttons=(
                 (
-                    Button(ctx._("Yes, erase me"), data="forget:yes"),
-                    Button(ctx._("No, keep it"), data="forget:no"),
+                    Button(ctx._("Yes, erase me"), data=Forget(confirmed=True).data),
+                    Button(ctx._("No, keep it"), data=Forget(confirmed=False).data),
                 ),
             ),
         )
     ]
 
 
-async def confirm_forget(ctx: Context, answer: str) -> list[Reply]:
-    if answer != "yes" or ctx.supporter is None:
+async def confirm_forget(ctx: Context, confirmed: bool) -> list[Reply]:
+    if not confirmed or ctx.supporter is None:
         return [Text(ctx._("Nothing was erased."), edit=True)]
     await forget_supporter(ctx.session, ctx.supporter, ctx.today)
     ctx.supporter = None

@@ -13,6 +13,16 @@ from zoneinfo import ZoneInfo
 from bot.contract import Button, File, Notice, Reply, Text, split_text
 from bot.letters import Letter, letter_as_docx, letter_as_text
 from bot.reminder_times import next_reminder
+from handlers.buttons import (
+    LetterFile,
+    NotYet,
+    OpenActions,
+    PreviewStep,
+    Report,
+    ShowPreview,
+    Step,
+    Undo,
+)
 from handlers.context import Context
 from handlers.uaview import (
     KIND_LABELS,
@@ -78,11 +88,11 @@ async def actions(ctx: Context, start: int = 0) -> list[Reply]:
         label = ctx._("Act on {ua}").format(
             ua=ctx._("UA {number}").format(number=update.case.number)
         )
-        buttons.append((Button(label, data=f"ua:{update.id}:1"),))
+        buttons.append((Button(label, data=Step(update.id, 1).data),))
     following = start + ACTIONS_PER_PAGE
     if following < len(updates):
         more = ctx._("More ({count} left)").format(count=len(updates) - following)
-        buttons.append((Button(more, data=f"list:{following}"),))
+        buttons.append((Button(more, data=OpenActions(following).data),))
     return [Text("\n".join(lines).strip(), buttons=tuple(buttons))]
 
 
@@ -105,8 +115,8 @@ async def ua_command(ctx: Context) -> list[Reply]:
 def _step_data(update: UAUpdate, step: int, preview_language: str | None) -> str:
     """A step's button data; a staff preview of a draft keeps its language in it."""
     if preview_language:
-        return f"prev:{update.id}:{step}:{preview_language}"
-    return f"ua:{update.id}:{step}"
+        return PreviewStep(update.id, step, preview_language).data
+    return Step(update.id, step).data
 
 
 def _navigation(
@@ -163,10 +173,10 @@ async def preview_step(ctx: Context, update: UAUpdate, step: int, language: str)
         (
             Button(
                 ctx._("See it in {language}").format(language=language_name(ctx.tr, other)),
-                data=f"prev:{update.id}:{step}:{other}",
+                data=PreviewStep(update.id, step, other).data,
             ),
         ),
-        (Button(ctx._("Back to the preview"), data=f"show:{update.id}"),),
+        (Button(ctx._("Back to the preview"), data=ShowPreview(update.id).data),),
     )
     last = replies[-1]
     assert isinstance(last, Text)
@@ -199,13 +209,13 @@ async def _step(
                 tuple(
                     Button(
                         ctx._("Show it in {language}").format(language=language_name(tr, other)),
-                        data=f"ua:{update.id}:3:{other}",
+                        data=Step(update.id, 3, other).data,
                     )
                     for other in others
                 )
             )
             extra_rows.append(
-                (Button(ctx._("Get the letter as a file"), data=f"file:{update.id}:{shown}"),)
+                (Button(ctx._("Get the letter as a file"), data=LetterFile(update.id, shown).data),)
             )
     elif step == 4:
         body = cc_step(tr, update)
@@ -220,15 +230,15 @@ async def _step(
                     (
                         Button(
                             ctx._("Undo: {action}").format(action=ctx._(label)),
-                            data=f"undo:{update.id}:{kind}",
+                            data=Undo(update.id, kind).data,
                         ),
                     )
                 )
             else:
                 # Whose button it is: after /forget, it must not count a second person.
-                data = f"rep:{update.id}:{kind}:{ctx.supporter.id}"  # type: ignore[union-attr]
+                data = Report(update.id, kind, str(ctx.supporter.id)).data  # type: ignore[union-attr]
                 extra_rows.append((Button(ctx._(label), data=data),))
-        extra_rows.append((Button(ctx._("Not yet"), data=f"later:{update.id}"),))
+        extra_rows.append((Button(ctx._("Not yet"), data=NotYet(update.id).data),))
     header = _step_header(ctx, step)
     chunks = split_text(f"{header}\n\n{body}", limit=3800)
     navigation = _navigation(ctx, update, step, preview_language)
@@ -268,7 +278,7 @@ async def letter_files(
         File(f"{stem}.docx", letter_as_docx(letter), caption=hint or caption),
         Text(
             ctx._("When you have sent it, tell me:"),
-            buttons=((Button(ctx._("Report my action"), data=f"ua:{update.id}:5"),),),
+            buttons=((Button(ctx._("Report my action"), data=Step(update.id, 5).data),),),
         ),
     ]
 
@@ -310,7 +320,7 @@ async def report(
                     "This button is from before you erased your data with /forget, so it "
                     "counts nothing. To report an action now, open the step again."
                 ),
-                buttons=((Button(ctx._("Report my action"), data=f"ua:{update_id}:5"),),),
+                buttons=((Button(ctx._("Report my action"), data=Step(update_id, 5).data),),),
             )
         ]
     update, notes = await _current_or_expired(ctx, update_id)
@@ -328,12 +338,12 @@ async def report(
         (
             Button(
                 ctx._("Undo: {action}").format(action=ctx._(KIND_LABELS[kind])),
-                data=f"undo:{update.id}:{kind}",
+                data=Undo(update.id, kind).data,
             ),
         ),
-        (Button(ctx._("Report another action"), data=f"ua:{update.id}:5"),),
+        (Button(ctx._("Report another action"), data=Step(update.id, 5).data),),
         *_share_row(ctx, update),
-        (Button(ctx._("See open actions"), data="list"),),
+        (Button(ctx._("See open actions"), data=OpenActions().data),),
     )
     return [*notes, Text(thanks, buttons=buttons, edit=True)]
 
@@ -360,7 +370,7 @@ async def undo(ctx: Context, update_id: int, kind: str) -> list[Reply]:
     return [
         Text(
             ctx._("Undone: that action is no longer counted."),
-            buttons=((Button(ctx._("Report my action"), data=f"ua:{update.id}:5"),),),
+            buttons=((Button(ctx._("Report my action"), data=Step(update.id, 5).data),),),
             edit=True,
         )
     ]
@@ -398,7 +408,7 @@ async def not_yet(ctx: Context, update_id: int) -> list[Reply]:
         *notes,
         Text(
             text.format(deadline=deadline_line(ctx.tr, update, ctx.today), day=day),
-            buttons=((Button(ctx._("Back to the letter"), data=f"ua:{update.id}:3"),),),
+            buttons=((Button(ctx._("Back to the letter"), data=Step(update.id, 3).data),),),
             edit=True,
         ),
     ]
