@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
@@ -13,28 +12,17 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.app import App, build_app
+from bot import uacommands
+from bot.app import build_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.crypto import SecretKeyError, generate_secret_key
 from bot.figures import print_broadcasts, print_stats
 from bot.maintenance import backup, read_new_key, rotate
 from bot.privacy import configure_logging, redact
 from bot.progress import follow
-from bot.uadoc import UADocumentError, parse_document
-from handlers.walkthrough import normalise_ua_number
+from bot.uacommands import EXIT_USAGE
 from storage.database import SchemaError, create_engine, downgrade, upgrade
 from storage.keycheck import UnfinishedRotation
-from storage.outbox import publish_and_queue
-from storage.statuses import UpdateStatus
-from storage.uas import (
-    all_updates,
-    drop_revision,
-    find_case,
-    import_document,
-    latest_update,
-)
-
-EXIT_USAGE = 2
 
 NO_TOKEN = """\
 uabot run: no Telegram bot token is configured.
@@ -90,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
         "--new-key-file", type=Path, default=None, help="else $UABOT_NEW_SECRET_KEY"
     )
 
-    ua = commands.add_parser("ua", help="parse, import, list, show and publish UAs")
+    ua = commands.add_parser("ua", help="parse, import, list, show, publish and close UAs")
     ua_commands = _Commands(
         ua.add_subparsers(dest="ua_command", metavar="ACTION", required=True), config
     )
@@ -108,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument(
         "--follow", action="store_true", help="then show its progress until it is sent"
     )
+    close = ua_commands.add_parser("close", help="end a UA early: no more reminders")
+    close.add_argument("number")
+    deadline = ua_commands.add_parser("deadline", help="move the deadline of a live UA")
+    deadline.add_argument("number")
+    deadline.add_argument("date", help="YYYY-MM-DD, from today on")
     stats = commands.add_parser(
         "stats", help="actions counted per UA number and update, and broadcasts running"
     )
@@ -157,7 +150,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         print(generate_secret_key(), file=out)
         return 0
     if args.command == "ua" and args.ua_command == "parse":
-        return _parse(args.file, args.json, out)
+        return uacommands.parse(args.file, args.json, out)
     if args.command == "demo":
         return _demo(out, args.language)
     try:
@@ -235,26 +228,6 @@ def _demo(out: TextIO, language: str | None) -> int:
         return 0
 
 
-def _parse(file: Path, as_json: bool, out: TextIO) -> int:
-    try:
-        draft = parse_document(file.name, file.read_bytes())
-    except OSError as error:
-        print(f"uabot ua parse: cannot read {file}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
-    except UADocumentError as error:
-        print(f"uabot ua parse: {error}", file=sys.stderr)  # it names the file
-        return EXIT_USAGE
-    data = draft.to_json()
-    if as_json:
-        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
-        return 0
-    for key, value in data.items():
-        if isinstance(value, str) and len(value) > 200:
-            value = value[:200] + "…"
-        print(f"{key}: {value}", file=out)
-    return 0
-
-
 async def _migrate(settings: Settings, revision: str | None, out: TextIO) -> int:
     engine = create_engine(settings.database.url)
     try:
@@ -283,137 +256,21 @@ async def _with_app(settings: Settings, args: argparse.Namespace, out: TextIO) -
                 await print_broadcasts(app, args.follow, out)
             return status
         if args.ua_command == "import":
-            return await _import(app, args.file, args.lang, out)
+            return await uacommands.import_file(app, args.file, args.lang, out)
         if args.ua_command == "list":
-            return await _list(app, out)
+            return await uacommands.list_uas(app, out)
         if args.ua_command == "show":
-            return await _show(app, args.number, out)
-        status = await _publish(app, args.number, out)
+            return await uacommands.show(app, args.number, out)
+        if args.ua_command == "close":
+            return await uacommands.close(app, args.number, out)
+        if args.ua_command == "deadline":
+            return await uacommands.move_deadline(app, args.number, args.date, out)
+        status = await uacommands.publish(app, args.number, out)
         if status == 0 and args.follow:
             await follow(app, out)
         return status
     finally:
         await app.close()
-
-
-async def _import(app: App, file: Path, language: str | None, out: TextIO) -> int:
-    try:
-        content = await asyncio.to_thread(file.read_bytes)
-        draft = parse_document(file.name, content)
-    except OSError as error:
-        print(f"uabot ua import: cannot read {file}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
-    except UADocumentError as error:
-        print(f"uabot ua import: {error}", file=sys.stderr)  # it names the file
-        return EXIT_USAGE
-    if draft.closing_notice:
-        print(
-            f"{file.name} is a closing notice (no further action requested) for UA "
-            f"{draft.ua_number or '(no number)'}: nothing stored; close the UA in chat with "
-            "/close",
-            file=out,
-        )
-        return 0
-    language = language or draft.language
-    async with app.sessions() as session, session.begin():
-        imported = await import_document(session, draft, language, app.clock.now())
-        update = imported.update
-        if imported.revision is not None:
-            await drop_revision(session, imported.revision)
-            print(
-                f"UA {update.case.number} update {update.ordinal} is live: nothing changed. "
-                "Send the document to the bot in chat to see what would change and apply it.",
-                file=out,
-            )
-            return 0
-        label, ordinal, deadline = update.case.number, update.ordinal, update.deadline
-    for warning in draft.warnings:
-        print(f"warning: {warning}", file=out)
-    for name, value in imported.disagreements.items():
-        print(f"warning: this version's {name} ({value}) differs; the stored one is kept", file=out)
-    print(f"stored UA {label or '(no number)'} update {ordinal} ({language}, draft)", file=out)
-    if draft.missing:
-        print(f"missing before publishing: {', '.join(draft.missing)}", file=out)
-    if deadline is not None and deadline < app.today():
-        print(f"warning: the deadline {deadline.isoformat()} has passed", file=out)
-    return 0
-
-
-def _deadline_text(update: object) -> str:
-    deadline = getattr(update, "deadline", None)
-    return f"until {deadline.isoformat()}" if deadline else "no deadline"
-
-
-async def _list(app: App, out: TextIO) -> int:
-    async with app.sessions() as session:
-        updates = await all_updates(session)
-    if not updates:
-        print("no UA stored yet: import one with `uabot ua import FILE`", file=out)
-    for update in updates:
-        languages = ",".join(sorted(text.language for text in update.texts))
-        print(
-            f"{update.case.number or '(no number)'}\tupdate {update.ordinal}\t{update.status}\t"
-            f"{_deadline_text(update)}\t{languages}",
-            file=out,
-        )
-    return 0
-
-
-async def _show(app: App, number_text: str, out: TextIO) -> int:
-    number = normalise_ua_number(number_text)
-    async with app.sessions() as session:
-        case = await find_case(session, number) if number else None
-        if case is None:
-            print(f"uabot ua show: no UA {number_text}; see `uabot ua list`", file=sys.stderr)
-            return EXIT_USAGE
-        updates = [u for u in await all_updates(session) if u.case_id == case.id]
-    print(f"UA {case.number}" + (" (closed)" if case.closed_at else ""), file=out)
-    for update in updates:
-        print(
-            f"  update {update.ordinal}: {update.status}, {_deadline_text(update)}, "
-            f"index {update.index_code or '-'}, {update.country or '-'}",
-            file=out,
-        )
-        for text in update.texts:
-            targets = "; ".join(target["name"] for target in text.targets)
-            print(f"    [{text.language}] {text.title} | to: {targets}", file=out)
-    return 0
-
-
-async def _publish(app: App, number_text: str, out: TextIO) -> int:
-    number = normalise_ua_number(number_text)
-    async with app.sessions() as session, session.begin():
-        update = await latest_update(session, number, published_only=False) if number else None
-        if update is None:
-            print(f"uabot ua publish: no UA {number_text}; see `uabot ua list`", file=sys.stderr)
-            return EXIT_USAGE
-        if update.status != UpdateStatus.DRAFT:
-            print(
-                f"UA {update.case.number} update {update.ordinal} is already {update.status}",
-                file=out,
-            )
-            return 0
-        if update.deadline is None or update.deadline < app.today():
-            print(
-                f"uabot ua publish: UA {update.case.number} update {update.ordinal} has "
-                f"{'no deadline' if update.deadline is None else 'a deadline already passed'}"
-                "; set it first (in chat: preview, Correct a field, Deadline)",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        queued = await publish_and_queue(
-            session,
-            update,
-            requested_by=None,
-            channels=app.settings.broadcast.channel_addresses(),
-            now=app.clock.now(),
-        )
-    print(
-        f"published UA {update.case.number} update {update.ordinal}: queued for {queued}; "
-        "the running bot sends it (see `uabot stats --follow`)",
-        file=out,
-    )
-    return 0
 
 
 if __name__ == "__main__":

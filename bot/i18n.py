@@ -80,6 +80,14 @@ class Translator:
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.language)
 
+    def say(self, phrase: Phrase) -> str:
+        """``phrase`` in this language, its dates written as people here write them."""
+        values = {
+            name: self.date(value) if isinstance(value, date) else value
+            for name, value in phrase.values.items()
+        }
+        return Phrase(phrase.template, **values).translated(self.gettext)
+
 
 class Catalogs:
     """The compiled catalogs of every supported language."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.contract import Incoming, Menu, Reply, Text
+from bot.contract import Button, Incoming, Menu, Reply, Text
 from bot.i18n import Translator, language_from_hint
 from bot.uadoc import UADocumentError, UADraft
 from storage.audit import record as record_audit
@@ -124,13 +124,15 @@ class Context:
         )
         return allowed
 
-    def failed(self, reason: str, message: str) -> list[Reply]:
+    def failed(
+        self, reason: str, message: str, buttons: tuple[tuple[Button, ...], ...] = ()
+    ) -> list[Reply]:
         """The answer to an allowed command that could not be done, the audit saying why
         (``reason``: a few English words for the log, not shown to the person)."""
         if self.audit_entry is not None:
             self.audit_entry.outcome = AuditOutcome.FAILED
             self.audit_entry.reason = reason[:64]
-        return [Text(message)]
+        return [Text(message, buttons=buttons)]
 
     def menu_for(self, chat_id: int, role: str, language: str) -> Menu:
         """The command menu a person with ``role`` should now see in their chat."""

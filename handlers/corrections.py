@@ -14,7 +14,8 @@ from bot.i18n import N_
 from bot.vocabulary import find_date, language_code, parse_date
 from handlers.buttons import CorrectField, FieldMenu, ShowPreview
 from handlers.context import Context, whole_number
-from handlers.draftview import deadline_problem, draft_for, gathered, preview
+from handlers.draftview import draft_for, gathered, preview
+from handlers.operations import deadline_problem
 from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
 from storage.inputs import add_part, finish_input, pasted_length, pasted_text, start_input
 from storage.models import PendingInput, UAUpdate
@@ -238,8 +239,8 @@ async def _set_deadline(ctx: Context, update: UAUpdate, value: str, _language: s
     deadline = read_date(value)
     if deadline is None:
         return ctx._("That is not a date I can read: write it like 2026-09-15.")
-    if problem := deadline_problem(ctx, deadline):
-        return problem
+    if problem := deadline_problem(deadline, ctx.today):  # a draft: set, not moved
+        return ctx.tr.say(problem)
     update.deadline = deadline
     return None
 

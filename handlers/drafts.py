@@ -15,9 +15,10 @@ from typing import cast
 from bot.contract import Button, Reply, Text
 from bot.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
 from bot.uadoc import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
+from handlers import operations
 from handlers.buttons import FieldMenu
 from handlers.context import Context, whole_number
-from handlers.draftview import ORGANISERS, draft_for, gathered, missing_to_publish, preview
+from handlers.draftview import ORGANISERS, draft_for, gathered, preview
 from handlers.revisions import (
     closing_notice,
     proposed_change,
@@ -26,14 +27,12 @@ from handlers.uaview import language_name, ua_label
 from handlers.walkthrough import preview_step
 from storage.inputs import add_part, finish_input, pasted_length, pending_input, start_input
 from storage.models import PendingInput, UAUpdate
-from storage.outbox import publish_and_queue
 from storage.statuses import UpdateStatus
 from storage.uas import (
     Imported,
     discard_draft,
     get_update,
     import_document,
-    latest_update,
 )
 
 GATHER = "newua"
@@ -200,37 +199,28 @@ async def publish(ctx: Context, update_id: int) -> list[Reply]:
     update = await draft_for(ctx, "publish", update_id)
     if isinstance(update, list):
         return update
-    if update.status != UpdateStatus.DRAFT:
-        return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
-    missing = missing_to_publish(ctx, update)
-    live = await latest_update(ctx.session, update.case.number) if update.case.number else None
-    if live is not None and live.ordinal > update.ordinal:
-        missing.append(
-            ctx._(
-                "update {live} of UA {number} is already live, and this draft is update "
-                "{ordinal}: correct the update number, or cancel this draft"
-            ).format(live=live.ordinal, number=update.case.number, ordinal=update.ordinal)
-        )
-    if missing:
-        lines = [ctx._("Not published yet. Still needed:")] + [f"• {item}" for item in missing]
-        fix = Button(ctx._("Correct a field"), data=FieldMenu(update.id).data)
-        return [Text("\n".join(lines), buttons=((fix,),))]
-    organiser = await ctx.ensure_supporter()
-    was_closed = update.case.closed_at is not None
-    queued = await publish_and_queue(
+    outcome = await operations.publish(
         ctx.session,
         update,
-        requested_by=organiser.id,
-        channels=ctx.app.settings.broadcast.channel_addresses(),
+        today=ctx.today,
         now=ctx.now,
+        requested_by=(await ctx.ensure_supporter()).id,
+        channels=ctx.app.settings.broadcast.channel_addresses(),
     )
+    if isinstance(outcome, operations.AlreadyPublished):
+        return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
+    if isinstance(outcome, operations.NotPublished):
+        lines = [ctx._("Not published yet. Still needed:")]
+        lines += [f"• {ctx.tr.say(problem)}" for problem in outcome.problems]
+        fix = Button(ctx._("Correct a field"), data=FieldMenu(update.id).data)
+        return ctx.failed("not ready to publish", "\n".join(lines), buttons=((fix,),))
     message = ctx.tr.ngettext(
         "Published {ua}: queued for {count} subscriber.",
         "Published {ua}: queued for {count} subscribers.",
-        queued,
-    ).format(ua=ua_label(ctx.tr, update), count=ctx.tr.number(queued))
-    if was_closed:
-        label = ctx._("UA {number}").format(number=update.case.number)
+        outcome.queued,
+    ).format(ua=ua_label(ctx.tr, update), count=ctx.tr.number(outcome.queued))
+    if outcome.reopened:
+        label = ctx._("UA {number}").format(number=update.ua_number)
         message += "\n" + ctx._("{ua} was closed; it is open again.").format(ua=label)
     return [Text(message, edit=True)]
 

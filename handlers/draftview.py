@@ -4,12 +4,12 @@ doubtful, and the buttons to go on; and the checks behind them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
 from typing import Any
 
 from bot.contract import Button, Reply, Text, split_text
 from handlers.buttons import AddLanguage, CancelDraft, FieldMenu, PreviewStep, Publish
 from handlers.context import Context
+from handlers.operations import publish_problems
 from handlers.uaview import STATUS_LABELS, language_name, pick_text, ua_label
 from storage.models import UAUpdate
 from storage.statuses import UpdateStatus
@@ -18,10 +18,6 @@ from storage.uas import (
 )
 
 ORGANISERS = ("organiser", "admin")
-
-
-#: The longest a UA runs: deadlines are weeks or months away, never years.
-LONGEST_UA = timedelta(days=730)
 
 
 def describe_contacts(contacts: list[dict[str, Any]]) -> str:
@@ -33,34 +29,6 @@ def describe_contacts(contacts: list[dict[str, Any]]) -> str:
             label += f" ({contact['title']})"
         names.append(label)
     return "; ".join(names) or "—"
-
-
-def deadline_problem(ctx: Context, deadline: date) -> str | None:
-    """Why ``deadline`` cannot be a UA's deadline: past, or further than a UA ever runs
-    (9999-12-31 once made /stats draw a chart of 2.9 million days)."""
-    if deadline < ctx.today:
-        return ctx._("That date has already passed: choose a date from today on.")
-    if deadline > ctx.today + LONGEST_UA:
-        return ctx._("That is more than two years away: choose a date within two years.")
-    return None
-
-
-def missing_to_publish(ctx: Context, update: UAUpdate) -> list[str]:
-    """What stops this draft from being published, each with how to add it."""
-    missing = []
-    if update.case.number is None:
-        missing.append(ctx._("the UA number: press “Correct a field”, then “UA number”"))
-    if update.deadline is None:
-        missing.append(ctx._("the deadline: press “Correct a field”, then “Deadline”"))
-    elif update.deadline > ctx.today + LONGEST_UA:
-        missing.append(ctx._("a deadline within two years: correct the deadline"))
-    elif update.deadline < ctx.today:
-        missing.append(
-            ctx._("a deadline from today on ({date} has passed): correct the deadline").format(
-                date=ctx.tr.date(update.deadline)
-            )
-        )
-    return missing
 
 
 def doubts(ctx: Context, update: UAUpdate) -> list[str]:
@@ -116,7 +84,7 @@ def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[R
         ctx._("Languages: {languages}").format(languages=languages),
     ]
     if update.status == UpdateStatus.DRAFT:
-        if missing := missing_to_publish(ctx, update):
+        if missing := [ctx.tr.say(p) for p in publish_problems(update, ctx.today)]:
             lines += ["", ctx._("Still needed before publishing:")]
             lines += [f"• {item}" for item in missing]
         if doubtful := doubts(ctx, update):

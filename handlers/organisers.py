@@ -8,9 +8,9 @@ from datetime import date
 
 from bot.charts import actions_per_day_png
 from bot.contract import File, Reply, Text, split_text, texts
+from handlers import operations
 from handlers.context import Context, whole_number
 from handlers.corrections import read_date
-from handlers.draftview import deadline_problem
 from handlers.uaview import KIND_LABELS, STATUS_LABELS, ua_label
 from handlers.walkthrough import normalise_ua_number
 from storage.audience import EVENTS, audience_now, audience_weeks
@@ -23,7 +23,6 @@ from storage.reports import COUNTS, PEOPLE, PEOPLE_ON_NUMBER, totals_by_day, tot
 from storage.statuses import DeliveryStatus
 from storage.uas import (
     all_updates,
-    close_case,
     current_update,
     find_case,
     get_update,
@@ -167,7 +166,7 @@ async def close(ctx: Context) -> list[Reply]:
         return ctx.failed(
             "unknown UA", ctx._("Write /close followed by a UA number, e.g. /close 72/24.")
         )
-    await close_case(ctx.session, case, ctx.now)
+    await operations.close(ctx.session, case, ctx.now)
     return [
         Text(ctx._("{ua} is closed.").format(ua=ctx._("UA {number}").format(number=case.number)))
     ]
@@ -189,9 +188,8 @@ async def deadline(ctx: Context) -> list[Reply]:
                 "e.g. /deadline 72/24 2026-09-15."
             ),
         )
-    if problem := deadline_problem(ctx, new_deadline):
-        return ctx.failed("deadline not ahead", problem)
-    update.deadline = new_deadline
+    if problem := operations.move_deadline(update, new_deadline, ctx.today):
+        return ctx.failed("deadline not ahead", ctx.tr.say(problem))
     return [
         Text(
             ctx._("The deadline of {ua} is now {date}.").format(

@@ -9,14 +9,15 @@ from datetime import date
 from bot.contract import Button, Reply, Text, split_text
 from bot.i18n import N_
 from bot.uadoc import UADraft
+from handlers import operations
 from handlers.buttons import ApplyRevision, CloseUA, KeepLive, KeepOpen
 from handlers.context import Context
-from handlers.draftview import ORGANISERS, deadline_problem, describe_contacts, preview
+from handlers.draftview import ORGANISERS, describe_contacts, preview
+from handlers.operations import deadline_problem
 from handlers.uaview import language_name, ua_label
 from storage.models import UARevision, UAUpdate
 from storage.uas import (
     apply_revision,
-    close_case,
     drop_revision,
     get_revision,
     get_update,
@@ -72,8 +73,9 @@ def changes(ctx: Context, update: UAUpdate, revision: UARevision) -> list[tuple[
         if old == new:
             continue
         shown_old, shown_new = _shown(ctx, old), _shown(ctx, new)
-        if name == "deadline" and (problem := deadline_problem(ctx, new)):
-            shown_new += " " + ctx._("(not applied: {problem})").format(problem=problem)
+        if name == "deadline" and (problem := deadline_problem(new, ctx.today)):
+            reason = ctx.tr.say(problem)
+            shown_new += " " + ctx._("(not applied: {problem})").format(problem=reason)
         elif name == "preferred_language":
             shown_old, shown_new = language_name(ctx.tr, old), language_name(ctx.tr, new)
         found.append((label, shown_old or "—", shown_new))
@@ -124,7 +126,7 @@ async def apply_change(ctx: Context, revision_id: int) -> list[Reply]:
     if revision is None:
         return [Text(ctx._("That change was already applied or dropped."), edit=True)]
     deadline = UADraft.from_json(revision.draft).deadline
-    keep = ("deadline",) if deadline and deadline_problem(ctx, deadline) else ()
+    keep = ("deadline",) if deadline and deadline_problem(deadline, ctx.today) else ()
     update = await apply_revision(ctx.session, revision, keep=keep)
     return [
         Text(ctx._("{ua} is changed.").format(ua=ua_label(ctx.tr, update)), edit=True),
@@ -183,7 +185,7 @@ async def close_from_notice(ctx: Context, update_id: int) -> list[Reply]:
     update = await get_update(ctx.session, update_id)
     if update is None:
         return ctx.failed("unknown UA", ctx._("I do not know that Urgent Action."))
-    await close_case(ctx.session, update.case, ctx.now)
+    await operations.close(ctx.session, update.case, ctx.now)
     label = ctx._("UA {number}").format(number=update.case.number)
     return [Text(ctx._("{ua} is closed.").format(ua=label), edit=True)]
 

@@ -141,7 +141,8 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
     assert old.returncode == 0, old.stderr
     assert "warning: the deadline 2019-07-15 has passed" in old.stdout
     refused = uabot("ua", "publish", "123/19", env=env, cwd=tmp_path)
-    assert refused.returncode == 2 and "a deadline already passed" in refused.stderr
+    assert refused.returncode == 2 and "is not ready; still needed:" in refused.stderr
+    assert "a deadline from today on (2019-07-15 has passed)" in refused.stderr
     english = uabot(
         "ua", "import", str(future_copy(tmp_path, "ua-en-two-targets.txt")), env=env, cwd=tmp_path
     )
@@ -169,6 +170,21 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
     assert "45/26 total: 0 people" in stats.stdout  # each person once across updates
     missing = uabot("ua", "show", "1/99", env=env, cwd=tmp_path)
     assert missing.returncode == 2 and "uabot ua list" in missing.stderr
+
+    # The chat's checks, on the command line: a date past or too far is refused.
+    past = uabot("ua", "deadline", "45/26", "2020-01-01", env=env, cwd=tmp_path)
+    assert past.returncode == 2 and "already passed" in past.stderr
+    later = (date.today() + timedelta(days=120)).isoformat()
+    moved = uabot("ua", "deadline", "45/26", later, env=env, cwd=tmp_path)
+    assert f"the deadline of UA 45/26 update 1 is now {later}" in moved.stdout, moved.stderr
+    assert f"until {later}" in uabot("ua", "list", env=env, cwd=tmp_path).stdout
+    not_a_date = uabot("ua", "deadline", "45/26", "soon", env=env, cwd=tmp_path)
+    assert not_a_date.returncode == 2 and "YYYY-MM-DD" in not_a_date.stderr
+    closed = uabot("ua", "close", "45/26", env=env, cwd=tmp_path)
+    assert "UA 45/26 is closed" in closed.stdout, closed.stderr
+    assert "(closed)" in uabot("ua", "show", "45/26", env=env, cwd=tmp_path).stdout
+    again = uabot("ua", "close", "45/26", env=env, cwd=tmp_path)
+    assert "already closed" in again.stdout
 
 
 def test_migrate_up_and_down(tmp_path: Path) -> None:
