@@ -10,6 +10,7 @@ COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
+COPY uareader ./uareader
 COPY locale ./locale
 RUN pip wheel --quiet --no-deps --wheel-dir /dist .
 

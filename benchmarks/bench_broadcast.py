@@ -33,12 +33,13 @@ from aiogram.client.telegram import TelegramAPIServer
 from benchmarks.common import add_subscribers, fresh_app, table
 from bot.broadcast import OutboxWorker
 from bot.channels.aiogram_channel import AiogramSender
-from bot.channels.telegram import ChatOrder, RetryLater, handle_update
+from bot.channels.telegram import ChatOrder, handle_update
 from bot.dispatcher import Dispatcher
-from bot.uadoc import parse_document
+from bot.sending import RetryLater
 from storage.outbox import enqueue_broadcast
 from storage.uas import publish_update, save_draft
 from tests.conftest import FIXTURES
+from uareader.document import parse_document
 
 TOKEN = "123456:TEST"
 #: Seconds between one pressing supporter's presses (a person reading each step).

@@ -21,10 +21,10 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks.common import median_seconds, table
-from bot.extract import _without_page_furniture
-from bot.uadoc import UADocumentError, parse_document, parse_text
 from tests.test_uadoc import _docx, spaced_pdf
 from tests.test_uadoc_layouts import LAYOUTS, NAMES, read_fields
+from uareader.document import UADocumentError, parse_document, parse_text
+from uareader.extract import _without_page_furniture
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

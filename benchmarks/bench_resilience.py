@@ -36,7 +36,7 @@ from benchmarks.bench_broadcast import published
 from benchmarks.common import add_subscribers, fresh_app, table
 from bot.broadcast import OutboxWorker
 from bot.channels.aiogram_channel import AiogramSender
-from bot.crypto import generate_secret_key
+from storage.crypto import generate_secret_key
 from storage.outbox import delivery_counts
 from tests.conftest import reset_postgres
 from tests.fake_bot_api import FakeBotAPI

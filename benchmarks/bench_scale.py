@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 from benchmarks.common import add_subscribers, fresh_app, table
-from bot.crypto import generate_secret_key
-from bot.uadoc import parse_text
+from storage.crypto import generate_secret_key
 from storage.uas import save_draft
 from tests.conftest import FIXTURES
+from uareader.document import parse_text
 
 
 async def setup(folder: Path, count: int, key: str) -> tuple[str, float]:

@@ -20,8 +20,8 @@ import time
 from benchmarks.bench_broadcast import TOKEN, fake_api, published
 from benchmarks.common import fresh_app, table
 from bot.channels.aiogram_channel import AiogramChannel, AiogramSender
-from bot.contract import Text
 from bot.dispatcher import Dispatcher
+from handlers.contract import Text
 
 _ids = itertools.count(1)
 

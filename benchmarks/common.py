@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bot.app import App, build_app
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.crypto import generate_secret_key
+from handlers.clock import FixedClock
+from storage.crypto import generate_secret_key
 from storage.models import Supporter
 from tests.conftest import reset_postgres
 

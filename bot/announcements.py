@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bot.contract import Button, Text
-from bot.i18n import N_, Translator
 from handlers.buttons import Reminders, Step
+from handlers.contract import Button, Text
+from handlers.i18n import Translator
 from handlers.uaview import (
     TITLE_LIMIT,
     deadline_line,
@@ -17,6 +17,7 @@ from handlers.uaview import (
     ua_label,
 )
 from storage.models import UAUpdate
+from uareader.phrases import N_
 
 NEUTRAL_LINE = N_("You have a new message. Open it when it is safe for you.")
 SUMMARY_LIMIT = 900

@@ -14,16 +14,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.crypto import IdentityVault
-from bot.i18n import Catalogs
 from bot.metrics import Metrics
 from bot.pacer import Pacer
-from bot.parsing import DocumentReader
+from handlers.clock import Clock, SystemClock
+from handlers.i18n import Catalogs
+from storage.crypto import IdentityVault
 from storage.database import check_schema, create_engine, create_session_factory, upgrade
 from storage.keycheck import check_secret_key
 from storage.uas import UpdateCache
+from uareader.isolated import DocumentReader
 
 
 @dataclass

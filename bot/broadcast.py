@@ -28,7 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.announcements import announcement, channel_post, reminder
 from bot.app import App
-from bot.channels.telegram import (
+from bot.pacer import Pacer
+from bot.sending import (
     Blocked,
     ChatId,
     Rejected,
@@ -38,10 +39,9 @@ from bot.channels.telegram import (
     Transient,
     Uncertain,
 )
-from bot.contract import Text
-from bot.crypto import SecretKeyError
-from bot.pacer import Pacer
+from handlers.contract import Text
 from handlers.uaview import ua_label
+from storage.crypto import SecretKeyError
 from storage.database import retry_unreachable, unreachable
 from storage.models import Broadcast, Supporter, UAUpdate
 from storage.outbox import (

@@ -15,12 +15,12 @@ from typing import Any, TextIO
 from bot import uacommands
 from bot.app import build_app
 from bot.config import ConfigError, Settings, load_settings
-from bot.crypto import SecretKeyError, generate_secret_key
 from bot.figures import print_broadcasts, print_stats
 from bot.maintenance import backup, read_new_key, rotate
 from bot.privacy import configure_logging, redact
 from bot.progress import follow
 from bot.uacommands import EXIT_USAGE
+from storage.crypto import SecretKeyError, generate_secret_key
 from storage.database import SchemaError, create_engine, downgrade, upgrade
 from storage.keycheck import UnfinishedRotation
 
@@ -180,8 +180,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if not settings.security.secret_key:
             print(NO_SECRET_KEY.format(config=config_name), file=sys.stderr)
             return EXIT_USAGE
-        from bot.channels.telegram import SendError, Unauthorized
         from bot.runner import run_bot
+        from bot.sending import SendError, Unauthorized
 
         try:
             return asyncio.run(run_bot(settings))

@@ -17,7 +17,6 @@ import json
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,6 +31,8 @@ from pydantic import (
     model_validator,
 )
 from sqlalchemy.engine import make_url
+
+from handlers.reminder_times import parse_offset, parse_window
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 
@@ -136,35 +137,6 @@ class BroadcastSettings(_Section):
     def channel_addresses(self) -> list[tuple[str, str]]:
         """(chat, language) of each channel, the chat as stored: '@name' or '-100…'."""
         return [(str(channel.chat), channel.language) for channel in self.channels]
-
-
-_OFFSET = re.compile(r"^(\d+)([dhm])$")
-
-
-def parse_offset(text: str) -> timedelta:
-    """Turn a reminder offset such as ``3d``, ``12h`` or ``30m`` into a timedelta."""
-    match = _OFFSET.match(text.strip())
-    if not match:
-        raise ValueError(f"{text!r} is not an offset like '3d', '12h' or '30m'")
-    amount, unit = int(match.group(1)), match.group(2)
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
-        unit, timedelta(minutes=amount)
-    )
-
-
-_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
-
-
-def parse_window(text: str) -> tuple[time, time]:
-    """``"09:00-20:00"`` as (start, end): the daytime hours when reminders may go out."""
-    match = _WINDOW.match(text.strip())
-    if not match:
-        raise ValueError(f"{text!r} is not a window like '09:00-20:00'")
-    start = time(int(match.group(1)), int(match.group(2)))
-    end = time(int(match.group(3)), int(match.group(4)))
-    if end <= start:
-        raise ValueError(f"{text!r}: the window must end after it starts")
-    return start, end
 
 
 class ReminderSettings(_Section):

@@ -16,12 +16,12 @@ from typing import TextIO
 from bot.app import App, build_app
 from bot.channels.terminal import ADMIN, TerminalChannel, TerminalSender
 from bot.config import Settings
-from bot.crypto import generate_secret_key
 from bot.dispatcher import Dispatcher
 from bot.runner import run_background
-from bot.uadoc import parse_document
+from storage.crypto import generate_secret_key
 from storage.statuses import UpdateStatus
 from storage.uas import publish_update, save_draft
+from uareader.document import parse_document
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
 

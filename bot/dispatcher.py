@@ -17,14 +17,14 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.exc import IntegrityError
 
 from bot.app import App
-from bot.contract import Incoming, Reply, Text
-from bot.uadoc import UADocumentError, UADraft
 from handlers.commands import COMMANDS
 from handlers.context import Context
+from handlers.contract import Incoming, Reply, Text
 from handlers.draftview import ORGANISERS
 from handlers.router import route
 from storage.database import insert_ignore, retry_unreachable
 from storage.models import ProcessedUpdate
+from uareader.document import UADocumentError, UADraft
 
 log = logging.getLogger("uabot.dispatcher")
 

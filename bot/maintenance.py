@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
-from bot.crypto import IdentityVault, SecretKeyError
 from storage.backup import BackupError, backup_sqlite
+from storage.crypto import IdentityVault, SecretKeyError
 from storage.database import SchemaError, check_schema, create_engine, create_session_factory
 from storage.rotation import Rotation, RotationError, rotate_key
 

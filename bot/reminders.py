@@ -30,8 +30,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.app import App
-from bot.channels.telegram import InFlight
-from bot.reminder_times import reminder_times
+from bot.sending import InFlight
+from handlers.reminder_times import reminder_times
 from storage.reminders import enqueue_reminders, fired, mark_fired
 from storage.statuses import UpdateStatus
 from storage.uas import get_update, open_updates

@@ -14,15 +14,8 @@ from urllib.parse import urlparse
 
 from bot.app import App, build_app
 from bot.broadcast import OutboxWorker
-from bot.channels.telegram import (
-    PLATFORM,
-    SendError,
-    TelegramChannel,
-    TelegramSender,
-    install_menus,
-)
+from bot.channels.telegram import PLATFORM, TelegramChannel, install_menus
 from bot.channels.webhook import WebhookServer
-from bot.clock import Clock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.health import Health, health_route
@@ -30,6 +23,8 @@ from bot.http import MetricsServer
 from bot.metrics import metrics_route
 from bot.privacy import PURGE_EVERY_HOURS, purge
 from bot.reminders import Reminders
+from bot.sending import SendError, TelegramSender
+from handlers.clock import Clock
 from handlers.commands import STAFF_ROLES, StaffMember
 from storage.database import leadership, unreachable
 from storage.outbox import queue_depth

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
-from bot.uadoc import UADocumentError, UADraft, parse_document
 from handlers import operations
 from handlers.walkthrough import normalise_ua_number
 from storage.uas import (
@@ -23,6 +22,7 @@ from storage.uas import (
     import_document,
     latest_update,
 )
+from uareader.document import UADocumentError, UADraft, parse_document
 
 EXIT_USAGE = 2
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.contract import Reply, Text, texts
-from bot.i18n import N_
 from handlers.context import Context, whole_number
+from handlers.contract import Reply, Text, texts
 from handlers.supporters import ROLE_LABELS
 from storage.audit import latest
 from storage.models import AuditEntry
 from storage.statuses import AuditOutcome
 from storage.supporters import find_by_role, find_supporter, set_role
+from uareader.phrases import N_
 
 ADMINS = ("admin",)
 #: Telegram user ids have up to 52 significant bits.

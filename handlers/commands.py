@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.contract import Menu, Reply, Text
-from bot.i18n import N_, Catalogs, Translator
 from handlers import admins, corrections, drafts, organisers, supporters, walkthrough
 from handlers.context import Context
+from handlers.contract import Menu, Reply, Text
+from handlers.i18n import Catalogs, Translator
+from uareader.phrases import N_
 
 Handler = Callable[[Context], Awaitable[list[Reply]]]
 

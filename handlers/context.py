@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import App
-from bot.contract import Button, Incoming, Menu, Reply, Text
-from bot.i18n import Translator, language_from_hint
-from bot.uadoc import UADocumentError, UADraft
+from handlers.contract import Button, Incoming, Menu, Reply, Text
+from handlers.i18n import Translator, language_from_hint
+from handlers.services import Services
 from storage.audit import record as record_audit
 from storage.models import AuditEntry, Supporter
 from storage.statuses import AuditOutcome
 from storage.supporters import add_supporter, find_supporter
+from uareader.document import UADocumentError, UADraft
 
 if TYPE_CHECKING:
     from handlers.commands import CommandList
@@ -38,7 +38,7 @@ def whole_number(text: str, most: int = 10**9) -> int | None:
 
 @dataclass
 class Context:
-    app: App
+    app: Services
     session: AsyncSession
     incoming: Incoming
     supporter: Supporter | None
@@ -55,7 +55,7 @@ class Context:
 
     @classmethod
     async def load(
-        cls, app: App, session: AsyncSession, incoming: Incoming, commands: CommandList
+        cls, app: Services, session: AsyncSession, incoming: Incoming, commands: CommandList
     ) -> Context:
         user_hash = app.vault.lookup_hash(incoming.platform, incoming.user_id)
         supporter = await find_supporter(session, incoming.platform, user_hash)

@@ -9,11 +9,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.contract import Button, Reply, Text
-from bot.i18n import N_
-from bot.vocabulary import find_date, language_code, parse_date
 from handlers.buttons import CorrectField, FieldMenu, ShowPreview
 from handlers.context import Context, whole_number
+from handlers.contract import Button, Reply, Text
 from handlers.draftview import draft_for, gathered, preview
 from handlers.operations import deadline_problem
 from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
@@ -21,6 +19,8 @@ from storage.inputs import add_part, finish_input, pasted_length, pasted_text, s
 from storage.models import PendingInput, UAUpdate
 from storage.statuses import UpdateStatus
 from storage.uas import get_update, renumber, set_ordinal
+from uareader.phrases import N_
+from uareader.vocabulary import find_date, language_code, parse_date
 
 #: The purpose of a pending input that is a field's new value: "set:<update>:<field>:<lang>".
 SET = "set"

@@ -12,12 +12,10 @@ from datetime import date
 from functools import partial
 from typing import cast
 
-from bot.contract import Button, Reply, Text
-from bot.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
-from bot.uadoc import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
 from handlers import operations
 from handlers.buttons import FieldMenu
 from handlers.context import Context, whole_number
+from handlers.contract import Button, Reply, Text
 from handlers.draftview import ORGANISERS, draft_for, gathered, preview
 from handlers.revisions import (
     closing_notice,
@@ -34,6 +32,8 @@ from storage.uas import (
     get_update,
     import_document,
 )
+from uareader.document import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
+from uareader.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
 
 GATHER = "newua"
 ADD_LANGUAGE = "addlang"

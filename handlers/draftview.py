@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.contract import Button, Reply, Text, split_text
 from handlers.buttons import AddLanguage, CancelDraft, FieldMenu, PreviewStep, Publish
 from handlers.context import Context
+from handlers.contract import Button, Reply, Text, split_text
 from handlers.operations import publish_problems
 from handlers.uaview import STATUS_LABELS, language_name, pick_text, ua_label
 from storage.models import UAUpdate

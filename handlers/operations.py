@@ -10,11 +10,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_, Phrase
 from storage.models import UACase, UAUpdate
 from storage.outbox import publish_and_queue
 from storage.statuses import UpdateStatus
 from storage.uas import close_case, latest_update
+from uareader.phrases import N_, Phrase
 
 #: A UA runs for weeks; two years is more than any ever has (9999-12-31 once made /stats
 #: draw a chart of 2.9 million days).

@@ -6,10 +6,10 @@ import csv
 import io
 from datetime import date
 
-from bot.charts import actions_per_day_png
-from bot.contract import File, Reply, Text, split_text, texts
 from handlers import operations
+from handlers.charts import actions_per_day_png
 from handlers.context import Context, whole_number
+from handlers.contract import File, Reply, Text, split_text, texts
 from handlers.corrections import read_date
 from handlers.uaview import KIND_LABELS, STATUS_LABELS, ua_label
 from handlers.walkthrough import normalise_ua_number

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.contract import Button, Reply, Text, split_text
-from bot.i18n import N_
-from bot.uadoc import UADraft
 from handlers import operations
 from handlers.buttons import ApplyRevision, CloseUA, KeepLive, KeepOpen
 from handlers.context import Context
+from handlers.contract import Button, Reply, Text, split_text
 from handlers.draftview import ORGANISERS, describe_contacts, preview
 from handlers.operations import deadline_problem
 from handlers.uaview import language_name, ua_label
@@ -23,6 +21,8 @@ from storage.uas import (
     get_update,
     latest_update,
 )
+from uareader.document import UADraft
+from uareader.phrases import N_
 
 _CHANGE_FIELDS = (
     ("deadline", N_("Deadline")),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.contract import Reply, Text
 from handlers import buttons as b
 from handlers import corrections, drafts, revisions, supporters, walkthrough
 from handlers.buttons import read_button
 from handlers.context import Context
+from handlers.contract import Reply, Text
 
 
 async def route_callback(ctx: Context, data: str) -> list[Reply]:

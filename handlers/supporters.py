@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from bot.contract import Button, Reply, Text, texts
-from bot.i18n import LANGUAGES, N_
 from handlers.buttons import ChooseLanguage, Discreet, Forget, OpenActions, Subscription
 from handlers.context import Context
+from handlers.contract import Button, Reply, Text, texts
+from handlers.i18n import LANGUAGES
 from handlers.uaview import KIND_LABELS
 from handlers.walkthrough import open_by_deep_link
 from storage.audience import BLOCKED, SUBSCRIBED, UNSUBSCRIBED, count_event
@@ -16,6 +16,7 @@ from storage.database import checkpoint
 from storage.reminders import reminders_asked
 from storage.reports import reports_of
 from storage.supporters import forget_supporter
+from uareader.phrases import N_
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 ROLE_LABELS = {"supporter": N_("supporter"), "organiser": N_("organiser"), "admin": N_("admin")}

@@ -10,9 +10,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.i18n import N_, Translator
+from handlers.i18n import Translator
 from storage.models import UAText, UAUpdate
 from storage.statuses import UpdateStatus
+from uareader.phrases import N_
 
 STEPS = 5
 #: A title is a line; 300 characters keep any message far under Telegram's 4,096 however

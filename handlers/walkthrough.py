@@ -10,9 +10,6 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
-from bot.contract import Button, File, Notice, Reply, Text, split_text
-from bot.letters import Letter, letter_as_docx, letter_as_text
-from bot.reminder_times import next_reminder
 from handlers.buttons import (
     LetterFile,
     NotYet,
@@ -24,6 +21,8 @@ from handlers.buttons import (
     Undo,
 )
 from handlers.context import Context
+from handlers.contract import Button, File, Notice, Reply, Text, split_text
+from handlers.reminder_times import next_reminder
 from handlers.uaview import (
     KIND_LABELS,
     STEPS,
@@ -53,6 +52,7 @@ from storage.reports import (
 )
 from storage.statuses import UpdateStatus
 from storage.uas import latest_update, open_updates
+from uareader.letters import Letter, letter_as_docx, letter_as_text
 
 _NUMBER = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.ASCII)
 MAX_SIGNATURE = 80

@@ -2,7 +2,7 @@
 
 No names, usernames, phone numbers or message texts of supporters appear here. Platform ids
 are kept only encrypted (``*_enc``) and found through a keyed hash (``user_hash``); see
-``bot/crypto.py``. Per-person rows about a UA (deliveries, reports) are deleted after its
+``storage/crypto.py``. Per-person rows about a UA (deliveries, reports) are deleted after its
 deadline and a grace period; ``ActionTotal`` keeps the anonymous counts that are reported.
 """
 

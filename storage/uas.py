@@ -11,9 +11,9 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from bot.uadoc import UADraft
 from storage.models import UACase, UARevision, UAText, UAUpdate
 from storage.statuses import UpdateStatus
+from uareader.document import UADraft
 
 
 def number_spellings(number: str) -> list[str]:

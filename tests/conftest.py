@@ -17,11 +17,11 @@ from sqlalchemy import func, make_url, select, text
 
 from bot.app import App, build_app
 from bot.channels.aiogram_channel import AiogramSender
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.contract import Button, Document, File, Incoming, Reply, Text
-from bot.crypto import generate_secret_key
 from bot.dispatcher import Dispatcher
+from handlers.clock import FixedClock
+from handlers.contract import Button, Document, File, Incoming, Reply, Text
+from storage.crypto import generate_secret_key
 from storage.database import create_engine
 from storage.supporters import add_supporter
 from tests.fake_bot_api import FakeBotAPI

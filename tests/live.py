@@ -16,15 +16,15 @@ from typing import Any
 import aiohttp
 
 from bot.app import build_app
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.crypto import generate_secret_key
 from bot.runner import run_bot
-from bot.uadoc import parse_text
+from handlers.clock import FixedClock
+from storage.crypto import generate_secret_key
 from storage.outbox import publish_and_queue
 from storage.uas import save_draft
 from tests.conftest import ADMIN_ID, FIXTURES, START, fixture_bytes, subscribe_many
 from tests.fake_bot_api import FakeBotAPI
+from uareader.document import parse_text
 
 
 def free_port() -> int:

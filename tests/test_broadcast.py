@@ -17,15 +17,15 @@ from sqlalchemy import func, select
 
 from bot.app import App, build_app
 from bot.broadcast import RECENT_SENDS_KEPT, OutboxWorker
-from bot.clock import FixedClock
 from bot.config import ChannelTarget, Settings
-from bot.crypto import generate_secret_key
-from bot.uadoc import parse_text
+from handlers.clock import FixedClock
 from storage.audience import audience_weeks
+from storage.crypto import generate_secret_key
 from storage.models import ChannelPost, Delivery, Supporter
 from storage.outbox import UNCERTAIN, publish_and_queue
 from storage.uas import save_draft
 from tests.conftest import ADMIN_ID, START, fixture_bytes, publish_fixture, subscribe_many
+from uareader.document import parse_text
 
 
 async def statuses(app) -> Counter[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.crypto import generate_secret_key
+from storage.crypto import generate_secret_key
 from tests.conftest import FIXTURES, POSTGRES_URL, reset_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,7 +197,7 @@ def test_migrate_up_and_down(tmp_path: Path) -> None:
 
 
 def test_keygen_prints_a_usable_key() -> None:
-    from bot.crypto import IdentityVault
+    from storage.crypto import IdentityVault
 
     key = uabot("keygen").stdout.strip()
     IdentityVault(key)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
-from bot.contract import Menu
 from handlers.commands import COMMANDS, ROLES, Command, CommandList, help_command
+from handlers.contract import Menu
 from tests.conftest import ADMIN_ID
 
 ORGANISER_ID = 7_301_115

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings, parse_offset
+from bot.config import ConfigError, load_settings
+from handlers.reminder_times import parse_offset
 
 
 def write(tmp_path: Path, text: str) -> Path:

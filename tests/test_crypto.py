@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.crypto import IdentityVault, SecretKeyError, generate_secret_key
+from storage.crypto import IdentityVault, SecretKeyError, generate_secret_key
 
 
 def test_round_trip_and_lookup_hash() -> None:

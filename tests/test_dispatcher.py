@@ -14,10 +14,10 @@ from babel.messages.pofile import read_po
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.contract import Document, File, Incoming, Text
 from bot.dispatcher import Dispatcher
-from bot.i18n import LOCALE_DIR, language_from_hint
 from handlers.commands import COMMANDS
+from handlers.contract import Document, File, Incoming, Text
+from handlers.i18n import LOCALE_DIR, language_from_hint
 from storage.supporters import find_supporter
 from tests.conftest import ADMIN_ID, fixture_bytes, publish_fixture
 

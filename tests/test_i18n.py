@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALE_DIR, Catalogs, language_from_hint
+from handlers.i18n import LOCALE_DIR, Catalogs, language_from_hint
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -18,7 +18,7 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 def code_messages() -> set[str | tuple[str, str]]:
     found: set[str | tuple[str, str]] = set()
-    for folder in ("bot", "handlers"):
+    for folder in ("bot", "handlers", "uareader"):
         for _, _, message, _, _ in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):

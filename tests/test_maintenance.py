@@ -6,10 +6,10 @@ import pytest
 
 from bot.app import build_app
 from bot.config import Settings
-from bot.crypto import IdentityVault, SecretKeyError, generate_secret_key
 from bot.dispatcher import Dispatcher
 from storage import rotation
 from storage.backup import BackupError, backup_sqlite
+from storage.crypto import IdentityVault, SecretKeyError, generate_secret_key
 from storage.keycheck import UnfinishedRotation
 from storage.rotation import rotate_key
 from tests.conftest import ADMIN_ID, Chat, publish_fixture

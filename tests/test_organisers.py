@@ -9,10 +9,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.figures import print_stats
-from bot.uadoc import parse_text
 from storage.models import AuditEntry, Delivery
 from storage.uas import publish_update, save_draft
 from tests.conftest import ADMIN_ID, START, count, fixture_bytes, publish_fixture
+from uareader.document import parse_text
 
 
 async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:

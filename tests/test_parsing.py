@@ -10,10 +10,10 @@ import zipfile
 import pytest
 from fpdf import FPDF
 
-from bot.parsing import DocumentReader
-from bot.uadoc import UADocumentError
 from tests.conftest import ADMIN_ID, fixture_bytes
 from tests.test_uadoc import _docx
+from uareader.document import UADocumentError
+from uareader.isolated import DocumentReader
 
 TOO_COMPLEX = "too large or too complex to be a UA document"
 

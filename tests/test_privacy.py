@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from bot.config import Settings
-from bot.crypto import SecretKeyError, generate_secret_key
 from bot.privacy import configure_logging, purge
 from bot.runner import run_bot
+from storage.crypto import SecretKeyError, generate_secret_key
 from storage.models import ActionReport, ActionTotal, AuditEntry, Delivery
 from tests.conftest import ADMIN_ID, START, fixture_bytes, publish_fixture
 from tests.fake_bot_api import FakeBotAPI

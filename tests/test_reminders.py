@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from bot.app import build_app
 from bot.broadcast import OutboxWorker
-from bot.reminder_times import fire_time
 from bot.reminders import Reminders, job_id
+from handlers.reminder_times import fire_time
 from storage.models import Delivery
 from tests.conftest import ADMIN_ID, publish_fixture, subscribe_many
 

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_app
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.crypto import generate_secret_key
 from bot.dispatcher import Dispatcher
+from handlers.clock import FixedClock
+from storage.crypto import generate_secret_key
 from storage.models import ActionReport
 from tests.conftest import (
     ADMIN_ID,

@@ -11,8 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
 from bot.app import build_app
-from bot.crypto import SecretKeyError, generate_secret_key
-from bot.uadoc import parse_text
+from storage.crypto import SecretKeyError, generate_secret_key
 from storage.database import create_engine, downgrade, upgrade
 from storage.models import ActionTotal, Base, Supporter
 from storage.privacy import purge_expired
@@ -41,6 +40,7 @@ from tests.conftest import (
     publish_fixture,
     reset_postgres,
 )
+from uareader.document import parse_text
 
 TABLES = {
     "supporters",

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 import pytest
 
-from bot.crypto import generate_secret_key
 from handlers.commands import COMMANDS, Command
+from storage.crypto import generate_secret_key
 from tests.conftest import ADMIN_ID, fixture_bytes
 from tests.fake_bot_api import FakeBotAPI
 from tests.live import (

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from bot.uadoc import UADocumentError, UADraft, parse_document, parse_text
 from tests.conftest import FIXTURES, SEEDS
+from uareader.document import UADocumentError, UADraft, parse_document, parse_text
 
 seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the repo")
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.uadoc import Contact, UADraft, parse_text
 from tests.conftest import FIXTURES
+from uareader.document import Contact, UADraft, parse_text
 
 LAYOUTS = FIXTURES / "layouts"
 NAMES = sorted(path.name.removesuffix(".expected.json") for path in LAYOUTS.glob("*.json"))

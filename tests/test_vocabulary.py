@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.vocabulary import ORDINALS, language_code, parse_date
+from uareader.vocabulary import ORDINALS, language_code, parse_date
 
 
 @pytest.mark.parametrize(

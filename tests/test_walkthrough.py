@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from docx import Document as DocxDocument
 
-from bot.contract import MAX_BUTTON_DATA_BYTES, MAX_TEXT_LENGTH, File, Incoming, Text
+from handlers.contract import MAX_BUTTON_DATA_BYTES, MAX_TEXT_LENGTH, File, Incoming, Text
 from tests.conftest import ADMIN_ID, fixture_bytes, publish_fixture
 
 

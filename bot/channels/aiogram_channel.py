@@ -36,21 +36,19 @@ from aiogram.types import (
     Update,
 )
 
-from bot.channels.telegram import (
-    ALLOWED_UPDATES,
+from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, handle_update
+from bot.dispatcher import Dispatcher
+from bot.sending import (
     Blocked,
     ChatId,
-    ChatOrder,
     InFlight,
     Rejected,
     RetryLater,
     Transient,
     Unauthorized,
     Uncertain,
-    handle_update,
 )
-from bot.contract import File, Text
-from bot.dispatcher import Dispatcher
+from handlers.contract import File, Text
 
 T = TypeVar("T")
 

@@ -32,21 +32,19 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.telegram import (
-    ALLOWED_UPDATES,
+from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, handle_update
+from bot.dispatcher import Dispatcher
+from bot.sending import (
     Blocked,
     ChatId,
-    ChatOrder,
     InFlight,
     Rejected,
     RetryLater,
     Transient,
     Unauthorized,
     Uncertain,
-    handle_update,
 )
-from bot.contract import File, Text
-from bot.dispatcher import Dispatcher
+from handlers.contract import File, Text
 
 T = TypeVar("T")
 

@@ -1,9 +1,8 @@
-"""What both Telegram channels share: reading an update, sending replies, errors, menus.
+"""What both Telegram channels share: reading an update, sending replies, menus.
 
 Each library (aiogram, python-telegram-bot) receives updates its own way and hands the raw
-update as a dict to ``handle_update``; each implements ``TelegramSender`` for the Bot API
-calls and translates its exceptions into the neutral ``SendError`` kinds below, which the
-outbox worker also relies on (retry after, blocked, transient, uncertain).
+update as a dict to ``handle_update``, and sends through its own ``TelegramSender``
+(``bot.sending``), whose errors it has translated into the neutral ``SendError`` kinds.
 """
 
 from __future__ import annotations
@@ -11,83 +10,31 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
 from bot.app import App
-from bot.contract import Document, File, Incoming, Menu, Notice, Reply, Text
 from bot.dispatcher import Dispatcher
-from bot.extract import MAX_DOCUMENT_BYTES
-from bot.i18n import LANGUAGES
 from bot.pacer import Pacer
+from bot.sending import (
+    Blocked,
+    Rejected,
+    RetryLater,
+    SendError,
+    TelegramSender,
+    Transient,
+    Uncertain,
+)
 from handlers.commands import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION, StaffMember
+from handlers.contract import Document, File, Incoming, Menu, Notice, Reply, Text
+from handlers.i18n import LANGUAGES
+from uareader.extract import MAX_DOCUMENT_BYTES
 
 PLATFORM = "telegram"
 log = logging.getLogger("uabot.telegram")
-
-
-class SendError(Exception):
-    """A Bot API call failed; the subclass says what to do about it."""
-
-
-class RetryLater(SendError):
-    """429: Telegram asks to wait ``seconds`` before any further request."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds} s")
-        self.seconds = seconds
-
-
-class Blocked(SendError):
-    """403: the person blocked the bot or deleted their account; never retry."""
-
-
-class Transient(SendError):
-    """5xx or a connection that failed before the request was sent: safe to retry."""
-
-
-class Uncertain(SendError):
-    """The request may have reached Telegram (a timeout after sending): retry at most once."""
-
-
-class Unauthorized(SendError):
-    """401: Telegram does not know the bot token; nothing works until it is fixed."""
-
-
-class Rejected(SendError):
-    """400: Telegram refused this request as it is (e.g. a message that cannot be edited)."""
-
-
-#: A private chat's numeric id, or a public channel's "@username".
-ChatId = int | str
-
-
-class TelegramSender(Protocol):
-    async def send_text(self, chat_id: ChatId, text: Text) -> int: ...
-
-    async def bot_username(self) -> str: ...
-
-    async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None: ...
-
-    async def answer_callback(self, callback_id: str, text: str | None) -> None: ...
-
-    async def send_file(self, chat_id: int, file: File) -> None: ...
-
-    async def download(self, file_id: str) -> bytes: ...
-
-    async def set_commands(
-        self, commands: list[tuple[str, str]], language: str | None, chat_id: int | None
-    ) -> None:
-        """The menu in ``language`` (None: any) of all private chats, or of one chat."""
-
-    async def delete_commands(self, chat_id: int) -> None:
-        """One chat's own menu removed: the chat sees the private chats' menu again."""
-
-    async def set_descriptions(self, description: str, short: str, language: str | None) -> None:
-        """The bot's description (an empty chat) and short description (its profile)."""
 
 
 class TelegramChannel(Protocol):
@@ -393,31 +340,3 @@ async def install_menus(app: App, sender: TelegramSender, staff: dict[int, Staff
         await sender.set_commands(
             list(COMMANDS.menu(app.catalogs.get(member.language), member.role)), None, chat_id
         )
-
-
-class InFlight:
-    """Tracks running update handlers so that shutdown can let them finish."""
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    def __len__(self) -> int:
-        return len(self._tasks)
-
-    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def run(self, awaitable: Awaitable[Any]) -> Any:
-        task = self.spawn(_await(awaitable))
-        return await asyncio.shield(task)
-
-    async def drain(self, timeout: float = 30) -> None:
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
-
-
-async def _await(awaitable: Awaitable[Any]) -> Any:
-    return await awaitable

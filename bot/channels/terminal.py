@@ -15,9 +15,9 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from bot.channels.telegram import ChatId, Rejected
-from bot.contract import Button, Document, File, Incoming, Notice, Reply, Text
 from bot.dispatcher import Dispatcher
+from bot.sending import ChatId, Rejected
+from handlers.contract import Button, Document, File, Incoming, Notice, Reply, Text
 
 PLATFORM = "terminal"
 

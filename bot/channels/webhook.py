@@ -19,8 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.telegram import InFlight
 from bot.http import HEADER_SECONDS, MAX_CONNECTIONS, Site, split_listen
+from bot.sending import InFlight
 
 log = logging.getLogger("uabot.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

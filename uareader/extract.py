@@ -2,7 +2,7 @@
 
 UA documents arrive as whatever the organiser has. This module only gets the words out and
 removes what PDF pages add (repeated headers and footers, page numbers); the UA structure
-is read by ``bot.uadoc``.
+is read by ``uareader.document``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import PurePath
 from typing import Any
 
-from bot.i18n import N_, Phrase
+from uareader.phrases import N_, Phrase
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 #: A UA is a few pages; a document of more is not one, and reading it costs seconds.

@@ -6,7 +6,7 @@ circulars, PDFs whose extraction breaks every line. Reading is lenient: every fi
 is kept, a field not found is empty, and ``UADraft.missing`` names what publishing still
 needs, for the organiser to add in chat. Only text with no sign of a UA at all is refused.
 
-The header facts (number, update, index, dates, country) are found by ``bot.uafields``
+The header facts (number, update, index, dates, country) are found by ``uareader.fields``
 wherever they are; this module finds the parts that have a place in the document: title,
 summary, who to write to, the copy (CC), the sample letter and the background.
 
@@ -22,9 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.extract import DocumentReadError, extract_text
-from bot.i18n import N_, Phrase
-from bot.uacontacts import (
+from uareader.contacts import (
     CC_PREFIX,
     NOT_A_CONTACT,
     SALUTATION_LABEL,
@@ -33,8 +31,10 @@ from bot.uacontacts import (
     contact_blocks,
     is_one_line_contact,
 )
-from bot.uafields import Header, is_dateline, is_header_line, read_header
-from bot.uatext import (
+from uareader.extract import DocumentReadError, extract_text
+from uareader.fields import Header, is_dateline, is_header_line, read_header
+from uareader.phrases import N_, Phrase
+from uareader.text import (
     ascii_quotes,
     first,
     is_heading_case,
@@ -42,7 +42,7 @@ from bot.uatext import (
     normalise,
     prose,
 )
-from bot.vocabulary import language_code
+from uareader.vocabulary import language_code
 
 MAX_TEXT_CHARACTERS = 200_000
 #: What publishing needs and a document may lack; the organiser adds it in chat.

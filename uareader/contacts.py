@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.uatext import HANDLE, blocks, is_prose
+from uareader.text import HANDLE, blocks, is_prose
 
 
 @dataclass

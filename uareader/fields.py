@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.vocabulary import ORDINALS, find_country, find_date
+from uareader.vocabulary import ORDINALS, find_country, find_date
 
 _NUMBER = r"((?a:\d{1,4}))\s*[/.]\s*((?a:\d{2}))(?![\d/])"
 _UA = r"\b(?:UA|AU)\b\s*(?:N[ºo°.]\s*|n[úu]m\.?\s*)?:?\s*"

@@ -44,7 +44,7 @@ def letter_as_text(letter: Letter) -> str:
 
 def letter_as_docx(letter: Letter) -> bytes:
     """A printable letter: the address block at the top, then the letter, then the copy line."""
-    from docx import Document  # only when someone asks for the file (see bot/extract.py)
+    from docx import Document  # only when someone asks for the file (see uareader/extract.py)
     from docx.shared import Pt
 
     document = Document()

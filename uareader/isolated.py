@@ -16,9 +16,9 @@ import multiprocessing
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bot.extract import too_complex
-from bot.i18n import Phrase
-from bot.uadoc import UADocumentError, UADraft, parse_document
+from uareader.document import UADocumentError, UADraft, parse_document
+from uareader.extract import too_complex
+from uareader.phrases import Phrase
 
 #: A UA document is read in well under a second (benchmarks/bench_parse.py: 12 ms).
 PARSE_SECONDS = 20.0

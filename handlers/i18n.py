@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Callable
 from datetime import date
 from importlib.util import find_spec
 from pathlib import Path
@@ -23,41 +22,12 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from uareader.phrases import Phrase
+
 #: The catalogs in the source tree.
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("en", "es")
 DOMAIN = "messages"
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction where it is defined; translate it where it is shown."""
-    return message
-
-
-class Phrase:
-    """A message for a person, kept untranslated with its values until it is shown, so code
-    that knows no reader (the UA reader) can still speak to each in their language.
-    ``str()`` is the English text, for logs, JSON and the command line."""
-
-    def __init__(self, template: str, **values: object) -> None:
-        self.template = template
-        self.values = values
-
-    def __str__(self) -> str:
-        return self.template.format(**self.values) if self.values else self.template
-
-    def __repr__(self) -> str:
-        return f"Phrase({str(self)!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Phrase) and str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(str(self))
-
-    def translated(self, gettext: Callable[[str], str]) -> str:
-        text = gettext(self.template)
-        return text.format(**self.values) if self.values else text
 
 
 class Translator:

@@ -3,15 +3,45 @@ promised them: both read this, so the bot never says "I will remind you" in vain
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings, parse_offset, parse_window
+from handlers.services import Options
 from storage.models import UAUpdate
 
 #: No reminder comes sooner than this after the UA itself: a UA published two days before
 #: its deadline once got its three-day reminder 29 seconds later.
 QUIET_AFTER_PUBLISHING = timedelta(hours=12)
+
+
+_OFFSET = re.compile(r"^(\d+)([dhm])$")
+
+
+def parse_offset(text: str) -> timedelta:
+    """Turn a reminder offset such as ``3d``, ``12h`` or ``30m`` into a timedelta."""
+    match = _OFFSET.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not an offset like '3d', '12h' or '30m'")
+    amount, unit = int(match.group(1)), match.group(2)
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
+        unit, timedelta(minutes=amount)
+    )
+
+
+_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_window(text: str) -> tuple[time, time]:
+    """``"09:00-20:00"`` as (start, end): the daytime hours when reminders may go out."""
+    match = _WINDOW.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a window like '09:00-20:00'")
+    start = time(int(match.group(1)), int(match.group(2)))
+    end = time(int(match.group(3)), int(match.group(4)))
+    if end <= start:
+        raise ValueError(f"{text!r}: the window must end after it starts")
+    return start, end
 
 
 def fire_time(deadline: date, offset: str, timezone: str, window: str) -> datetime:
@@ -35,7 +65,7 @@ def fire_time(deadline: date, offset: str, timezone: str, window: str) -> dateti
     return moment
 
 
-def reminder_times(update: UAUpdate, settings: Settings) -> dict[str, datetime]:
+def reminder_times(update: UAUpdate, settings: Options) -> dict[str, datetime]:
     """The update's reminders by offset, leaving out every one that falls less than
     ``QUIET_AFTER_PUBLISHING`` after it was published (so also any that had passed by then)."""
     assert update.deadline is not None, "a published update has a deadline"
@@ -50,7 +80,7 @@ def reminder_times(update: UAUpdate, settings: Settings) -> dict[str, datetime]:
     return {offset: moment for offset, moment in times.items() if moment >= earliest}
 
 
-def next_reminder(update: UAUpdate, settings: Settings, now: datetime) -> datetime | None:
+def next_reminder(update: UAUpdate, settings: Options, now: datetime) -> datetime | None:
     """The next reminder still to come for ``update``; None when none is left."""
     coming = [moment for moment in reminder_times(update, settings).values() if moment > now]
     return min(coming, default=None)
