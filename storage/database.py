@@ -21,8 +21,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import event, text
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, CursorResult, Result
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -31,6 +32,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+
+from storage import sqlite
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 log = logging.getLogger("uabot.database")
@@ -46,30 +49,16 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         options.setdefault("pool_pre_ping", True)
     else:
         # Every session and connection here ends its own transaction (commit or rollback),
-        # so the pool's extra rollback on check-in is a wasted round trip to aiosqlite's
-        # thread, paid on every update.
+        # so the pool's extra rollback on check-in is a wasted statement on every update.
         options.setdefault("pool_reset_on_return", None)
+        path = make_url(url).database
+        if path and path != ":memory:":  # one connection to memory: aiosqlite's as it is
+            options.setdefault("async_creator", sqlite.inline_connector(path))
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _configure_sqlite)
-        event.listen(engine.sync_engine, "begin", _begin_immediate)
+        event.listen(engine.sync_engine, "connect", sqlite.configure)
+        event.listen(engine.sync_engine, "begin", sqlite.begin_immediate)
     return engine
-
-
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # The driver's own implicit BEGIN is turned off so that ``_begin_immediate`` decides.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL stays consistent after a crash of the process or the OS and skips
-    # an fsync per commit; only a power cut can lose the last commits.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    # Deleted rows are overwritten with zeros, not left in free pages: /forget must not
-    # leave a person's encrypted id readable in the file.
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
 
 
 async def checkpoint(engine: AsyncEngine) -> None:
@@ -78,15 +67,13 @@ async def checkpoint(engine: AsyncEngine) -> None:
     if engine.dialect.name == "sqlite":
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _begin_immediate(connection: Connection) -> None:
-    """Take SQLite's write lock at BEGIN, so concurrent transactions queue behind the busy
-    timeout instead of failing with "database is locked" when a reader turns writer.
-    A connection asked to autocommit (a checkpoint) opens no transaction."""
-    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+            for pause in sqlite.pauses():  # a reader holds the log: wait for it
+                result = await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy = result.scalar()
+                if not busy:
+                    return
+                await asyncio.sleep(pause)
+            log.warning("the write-ahead log stayed in use; it is copied at the next checkpoint")
 
 
 async def ping(engine: AsyncEngine) -> None:
@@ -212,7 +199,7 @@ def affected(result: Result[Any]) -> int:
 
 
 def _insert_of(dialect: str) -> Callable[..., Any]:
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return postgresql.insert if dialect == "postgresql" else sqlite_dialect.insert
 
 
 async def insert_ignore(
