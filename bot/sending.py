@@ -95,6 +95,11 @@ class InFlight:
         task = self.spawn(_await(awaitable))
         return await asyncio.shield(task)
 
+    async def below(self, limit: int) -> None:
+        """Wait until fewer than ``limit`` tasks run."""
+        while len(self._tasks) >= limit:
+            await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+
     async def drain(self, timeout: float = 30) -> None:
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)

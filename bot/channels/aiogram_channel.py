@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any, TypeVar
 
 import aiohttp
 from aiogram import Bot
-from aiogram import Dispatcher as AiogramDispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -25,17 +25,14 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import GetUpdates
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     BufferedInputFile,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
 )
 
+from bot.channels.bot_api import BotAPI, wait_or_stop
 from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, handle_update
 from bot.dispatcher import Dispatcher
 from bot.sending import (
@@ -44,6 +41,7 @@ from bot.sending import (
     InFlight,
     Rejected,
     RetryLater,
+    SendError,
     Transient,
     Unauthorized,
     Uncertain,
@@ -51,17 +49,34 @@ from bot.sending import (
 from handlers.contract import File, Text
 
 T = TypeVar("T")
+log = logging.getLogger("uabot.aiogram")
+
+#: Seconds Telegram holds a getUpdates open when there is nothing to send.
+POLL_SECONDS = 10
+#: After a failed poll, the pause before the next one, doubling up to the longest.
+FIRST_POLL_PAUSE = 1.0
+LONGEST_POLL_PAUSE = 30.0
+#: Updates being handled at once; beyond it the next poll waits and the rest waits at
+#: Telegram, so a flood costs no memory here (a burst of 1,000 /start needs about 200).
+MAX_IN_FLIGHT = 1000
 
 
-def _keyboard(text: Text) -> InlineKeyboardMarkup | None:
-    if not text.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=b.label, callback_data=b.data, url=b.url) for b in row]
-            for row in text.buttons
-        ]
-    )
+def _message(text: Text) -> dict[str, Any]:
+    """A message's text and buttons as the Bot API takes them."""
+    params: dict[str, Any] = {"text": text.text}
+    if text.buttons:
+        params["reply_markup"] = {
+            "inline_keyboard": [
+                [
+                    {"text": button.label, "callback_data": button.data}
+                    if button.data is not None
+                    else {"text": button.label, "url": button.url}
+                    for button in row
+                ]
+                for row in text.buttons
+            ]
+        }
+    return params
 
 
 async def _call(request: Callable[[], Awaitable[T]]) -> T:
@@ -101,19 +116,20 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
 
 
 class AiogramSender:
+    """Messages, edits and answers as JSON through aiogram's session (``BotAPI``); the rare
+    calls through aiogram's methods."""
+
     def __init__(self, bot: Bot) -> None:
+        assert isinstance(bot.session, AiohttpSession), "messages go through aiohttp"
         self.bot = bot
+        self.api = BotAPI(bot.session, bot.token)
 
     async def send_text(self, chat_id: ChatId, text: Text) -> int:
-        message = await _call(
-            lambda: self.bot.send_message(
-                chat_id,
-                text.text,
-                reply_markup=_keyboard(text),
-                disable_notification=text.silent or None,
-            )
-        )
-        return message.message_id
+        params = {"chat_id": chat_id, **_message(text)}
+        if text.silent:
+            params["disable_notification"] = True
+        message = await self.api.call("sendMessage", params)
+        return int(message["message_id"])
 
     async def bot_username(self) -> str:
         """The bot's @username, for links that open a private chat with it."""
@@ -122,14 +138,14 @@ class AiogramSender:
         return username
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
-        await _call(
-            lambda: self.bot.edit_message_text(
-                text=text.text, chat_id=chat_id, message_id=message_id, reply_markup=_keyboard(text)
-            )
-        )
+        params = {"chat_id": chat_id, "message_id": message_id, **_message(text)}
+        await self.api.call("editMessageText", params)
 
     async def answer_callback(self, callback_id: str, text: str | None) -> None:
-        await _call(lambda: self.bot.answer_callback_query(callback_id, text=text))
+        params: dict[str, Any] = {"callback_query_id": callback_id}
+        if text is not None:
+            params["text"] = text
+        await self.api.call("answerCallbackQuery", params)
 
     async def send_file(self, chat_id: int, file: File) -> None:
         document = BufferedInputFile(file.content, filename=file.filename)
@@ -177,27 +193,11 @@ class AiogramChannel:
 
     def __init__(self, core: Dispatcher, token: str, api_base_url: str) -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base_url.rstrip("/")))
-        session.middleware(self._note_polls)
         self.bot = Bot(token, session=session)
         self.sender = AiogramSender(self.bot)
         self.core = core
         self.in_flight = InFlight()
         self.order = ChatOrder()
-        self.dispatcher = AiogramDispatcher()
-        self.dispatcher.message.register(self._on_update)
-        self.dispatcher.callback_query.register(self._on_update)
-        self.dispatcher.my_chat_member.register(self._on_update)
-
-    async def _note_polls(self, make_request: Any, bot: Bot, method: Any) -> Any:
-        """Each getUpdates Telegram answers tells /healthz that updates can arrive."""
-        response = await make_request(bot, method)
-        if isinstance(method, GetUpdates):
-            self.core.app.metrics.polled()
-        return response
-
-    async def _on_update(self, _event: object, event_update: Update) -> None:
-        data = event_update.model_dump(mode="json", by_alias=True, exclude_none=True)
-        await self.in_flight.run(handle_update(self.core, self.sender, self.order, data))
 
     async def start(self) -> None:
         """Check the token and learn the bot's name (aiogram opens its HTTP session lazily,
@@ -210,23 +210,49 @@ class AiogramChannel:
         await self.in_flight.run(handle_update(self.core, self.sender, self.order, data))
 
     async def poll(self, stop: asyncio.Event) -> None:
+        """Long polling: each update handled in a task of its own as it comes (aiogram's
+        dispatcher would build its models, route them and have them dumped back)."""
         await _call(lambda: self.bot.delete_webhook(drop_pending_updates=False))
-        polling = asyncio.create_task(
-            self.dispatcher.start_polling(
-                self.bot,
-                handle_signals=False,
-                close_bot_session=False,
-                polling_timeout=10,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-        )
-        await stop.wait()
-        with suppress(RuntimeError):  # a stop before polling began: the task is cancelled
-            await self.dispatcher.stop_polling()
-        # Do not wait out the long poll in progress; the handlers in flight are shielded.
-        with suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(polling, timeout=1)
+        offset, pause = 0, FIRST_POLL_PAUSE
+        while not stop.is_set():
+            await self.in_flight.below(MAX_IN_FLIGHT)  # the rest waits at Telegram
+            try:
+                updates = await self._next_updates(offset, stop)
+            except Unauthorized:
+                raise
+            except RetryLater as error:
+                await wait_or_stop(stop, error.seconds)
+                continue
+            except SendError as error:
+                log.warning("getUpdates failed (%s); polling again in %.0f s", error, pause)
+                await wait_or_stop(stop, pause)
+                pause = min(pause * 2, LONGEST_POLL_PAUSE)
+                continue
+            if updates is None:  # stopped
+                break
+            self.core.app.metrics.polled()  # /healthz: updates can arrive
+            pause = FIRST_POLL_PAUSE
+            for update in updates:
+                if isinstance(update, dict) and isinstance(update.get("update_id"), int):
+                    offset = max(offset, update["update_id"] + 1)
+                    self.in_flight.spawn(handle_update(self.core, self.sender, self.order, update))
         await self.in_flight.drain()
+
+    async def _next_updates(self, offset: int, stop: asyncio.Event) -> list[Any] | None:
+        """The next updates after ``offset``; None when ``stop`` came first (the long poll
+        in progress is abandoned: Telegram sends its updates again to the next poll)."""
+        params = {"offset": offset, "timeout": POLL_SECONDS, "allowed_updates": ALLOWED_UPDATES}
+        polling = asyncio.ensure_future(self.sender.api.call("getUpdates", params, POLL_SECONDS))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not polling.done():
+            polling.cancel()
+            with suppress(asyncio.CancelledError, SendError):
+                await polling
+            return None
+        updates = polling.result()
+        return updates if isinstance(updates, list) else []
 
     async def set_webhook(self, url: str, secret_token: str | None) -> None:
         await _call(
