@@ -44,6 +44,7 @@ from tests.conftest import FIXTURES, reset_postgres
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_telegram import SentMessage
 
+HERE = Path(__file__).resolve().parents[1]
 #: Beyond this a bot has fallen behind for good; the run says so instead of waiting.
 PATIENCE = 120.0
 
@@ -84,6 +85,10 @@ class Figures:
     burst_rate: float = 0.0
     latencies: list[float] = field(default_factory=list)
     lost: int = 0
+    #: CPU milliseconds per update during the burst: the bot's process, and the rest of
+    #: the machine (the database server, the fake API and this driver).
+    bot_cpu_ms: float = 0.0
+    other_cpu_ms: float = 0.0
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies)
@@ -158,7 +163,9 @@ def future_fixture(folder: Path) -> Path:
     return copy
 
 
-def uabot_command(folder: Path, library: str, base_url: str, database_url: str | None) -> list:
+def uabot_command(
+    folder: Path, library: str, base_url: str, database_url: str | None, tree: Path
+) -> list[str]:
     """Configure a fresh uabot with one published UA; the command that runs it."""
     config = folder / "config.toml"
     database = database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
@@ -177,17 +184,17 @@ def uabot_command(folder: Path, library: str, base_url: str, database_url: str |
         ["ua", "import", str(future_fixture(folder))],
         ["ua", "publish", "45/26"],
     ):
-        subprocess.run([*uabot, *step], check=True, capture_output=True, env=environment)
+        subprocess.run([*uabot, *step], check=True, capture_output=True, env=environment, cwd=tree)
     if profile := os.environ.get("UABOT_BENCH_PROFILE"):  # a cProfile of the bot, to read
         return [sys.executable, "-m", "cProfile", "-o", profile, *uabot[1:], "run"]
     return [*uabot, "run"]
 
 
 @contextmanager
-def running(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def running(command: list[str], log: Path, tree: Path) -> Iterator[subprocess.Popen[bytes]]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
     with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=output, env=environment)
+        process = subprocess.Popen(command, stdout=output, stderr=output, env=environment, cwd=tree)
         try:
             yield process
         finally:
@@ -213,20 +220,25 @@ async def measure(
     press_first: str,
     args: argparse.Namespace,
     folder: Path,
+    tree: Path,
 ) -> dict[str, Figures]:
     api = TimedAPI()
     await api.start()
     driver = Driver(api)
     results: dict[str, Figures] = {}
     try:
-        with running(command(api.base_url), folder / f"{name}.log") as process:
+        with running(command(api.base_url), folder / f"{name}.log", tree) as process:
             await polling(api, process)
             for kind in ("start", "press"):
                 burst = driver.new_people(args.burst)
                 paced = driver.new_people(int(args.rate * args.seconds))
                 if kind == "press":
                     await driver.prepare(burst + paced, press_first)
+                before = cpu_seconds(process.pid)
                 figures = await driver.burst(burst, kind == "press")
+                after = cpu_seconds(process.pid)
+                figures.bot_cpu_ms = (after[0] - before[0]) / len(burst) * 1000
+                figures.other_cpu_ms = (after[1] - before[1]) / len(burst) * 1000
                 steady = await driver.paced(paced, args.rate, kind == "press")
                 figures.latencies, figures.lost = steady.latencies, figures.lost + steady.lost
                 results[kind] = figures
@@ -235,12 +247,24 @@ async def measure(
     return results
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time used so far by process ``pid`` and by everything else on the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    process = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    machine = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    busy = sum(int(value) for value in machine[:8]) - int(machine[3]) - int(machine[4])
+    return process, busy / ticks - process
+
+
 def bare_command(library: str) -> Callable[[str], list[str]]:
     return lambda url: [sys.executable, "-m", "benchmarks.bare_bots", library, url]
 
 
-def uabot_run(library: str, folder: Path, database_url: str | None) -> Callable[[str], list[str]]:
-    return lambda url: uabot_command(folder, library, url, database_url)
+def uabot_run(
+    library: str, folder: Path, database_url: str | None, tree: Path
+) -> Callable[[str], list[str]]:
+    return lambda url: uabot_command(folder, library, url, database_url, tree)
 
 
 async def main() -> None:
@@ -252,20 +276,33 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=100, help="updates per second, paced")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--database-url", default=None, help="PostgreSQL (emptied); else SQLite")
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="other uabot checkouts (say, a git worktree of an earlier commit), run alike",
+    )
     args = parser.parse_args()
     paced = f"{args.rate:.0f}/s p50 ms"
-    rows = [("bot", "updates", "burst /s", "vs bare", paced, "p99 ms", "lost")]
+    rows = [("bot", "updates", "burst /s", "vs bare", paced, "p99 ms", "lost", "CPU ms bot+rest")]
     for library in args.library:
         figures: dict[str, dict[str, Figures]] = {}
-        for name in (f"bare {library}", f"uabot {library}"):
+        trees = {f"uabot {library}": HERE}
+        for other in args.compare_with:
+            trees[f"uabot {library} ({other.name})"] = other.resolve()
+        for name in (f"bare {library}", *trees):
             folder = Path(tempfile.mkdtemp(prefix="uabot-bench-"))
+            tree = trees.get(name, HERE)
             if name.startswith("bare"):
                 command, first = bare_command(library), "/start"
             else:
                 if args.database_url:
                     await reset_postgres(args.database_url)
-                command, first = uabot_run(library, folder, args.database_url), "/ua 45/26"
-            figures[name] = await measure(name.replace(" ", "-"), command, first, args, folder)
+                command = uabot_run(library, folder, args.database_url, tree)
+                first = "/ua 45/26"
+            log = name.replace(" ", "-").replace("(", "").replace(")", "")
+            figures[name] = await measure(log, command, first, args, folder, tree)
         for kind in ("start", "press"):
             base = figures[f"bare {library}"][kind].burst_rate
             for name, result in ((name, runs[kind]) for name, runs in figures.items()):
@@ -278,6 +315,7 @@ async def main() -> None:
                         f"{result.percentile(0.5):.1f}",
                         f"{result.percentile(0.99):.1f}",
                         str(result.lost),
+                        f"{result.bot_cpu_ms:.2f}+{result.other_cpu_ms:.2f}",
                     )
                 )
     print(table(rows))
