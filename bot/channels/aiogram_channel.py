@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from typing import Any, TypeVar
 
 import aiohttp
@@ -32,8 +30,9 @@ from aiogram.types import (
     BufferedInputFile,
 )
 
-from bot.channels.bot_api import BotAPI, wait_or_stop
-from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, handle_update
+from bot.channels.bot_api import BotAPI
+from bot.channels.polling import POLL_SECONDS, long_poll
+from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, handle_update, message_params
 from bot.dispatcher import Dispatcher
 from bot.sending import (
     Blocked,
@@ -41,7 +40,6 @@ from bot.sending import (
     InFlight,
     Rejected,
     RetryLater,
-    SendError,
     Transient,
     Unauthorized,
     Uncertain,
@@ -49,34 +47,6 @@ from bot.sending import (
 from handlers.contract import File, Text
 
 T = TypeVar("T")
-log = logging.getLogger("uabot.aiogram")
-
-#: Seconds Telegram holds a getUpdates open when there is nothing to send.
-POLL_SECONDS = 10
-#: After a failed poll, the pause before the next one, doubling up to the longest.
-FIRST_POLL_PAUSE = 1.0
-LONGEST_POLL_PAUSE = 30.0
-#: Updates being handled at once; beyond it the next poll waits and the rest waits at
-#: Telegram, so a flood costs no memory here (a burst of 1,000 /start needs about 200).
-MAX_IN_FLIGHT = 1000
-
-
-def _message(text: Text) -> dict[str, Any]:
-    """A message's text and buttons as the Bot API takes them."""
-    params: dict[str, Any] = {"text": text.text}
-    if text.buttons:
-        params["reply_markup"] = {
-            "inline_keyboard": [
-                [
-                    {"text": button.label, "callback_data": button.data}
-                    if button.data is not None
-                    else {"text": button.label, "url": button.url}
-                    for button in row
-                ]
-                for row in text.buttons
-            ]
-        }
-    return params
 
 
 async def _call(request: Callable[[], Awaitable[T]]) -> T:
@@ -125,7 +95,7 @@ class AiogramSender:
         self.api = BotAPI(bot.session, bot.token)
 
     async def send_text(self, chat_id: ChatId, text: Text) -> int:
-        params = {"chat_id": chat_id, **_message(text)}
+        params = {"chat_id": chat_id, **message_params(text)}
         if text.silent:
             params["disable_notification"] = True
         message = await self.api.call("sendMessage", params)
@@ -138,7 +108,7 @@ class AiogramSender:
         return username
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
-        params = {"chat_id": chat_id, "message_id": message_id, **_message(text)}
+        params = {"chat_id": chat_id, "message_id": message_id, **message_params(text)}
         await self.api.call("editMessageText", params)
 
     async def answer_callback(self, callback_id: str, text: str | None) -> None:
@@ -210,49 +180,12 @@ class AiogramChannel:
         await self.in_flight.run(handle_update(self.core, self.sender, self.order, data))
 
     async def poll(self, stop: asyncio.Event) -> None:
-        """Long polling: each update handled in a task of its own as it comes (aiogram's
-        dispatcher would build its models, route them and have them dumped back)."""
         await _call(lambda: self.bot.delete_webhook(drop_pending_updates=False))
-        offset, pause = 0, FIRST_POLL_PAUSE
-        while not stop.is_set():
-            await self.in_flight.below(MAX_IN_FLIGHT)  # the rest waits at Telegram
-            try:
-                updates = await self._next_updates(offset, stop)
-            except Unauthorized:
-                raise
-            except RetryLater as error:
-                await wait_or_stop(stop, error.seconds)
-                continue
-            except SendError as error:
-                log.warning("getUpdates failed (%s); polling again in %.0f s", error, pause)
-                await wait_or_stop(stop, pause)
-                pause = min(pause * 2, LONGEST_POLL_PAUSE)
-                continue
-            if updates is None:  # stopped
-                break
-            self.core.app.metrics.polled()  # /healthz: updates can arrive
-            pause = FIRST_POLL_PAUSE
-            for update in updates:
-                if isinstance(update, dict) and isinstance(update.get("update_id"), int):
-                    offset = max(offset, update["update_id"] + 1)
-                    self.in_flight.spawn(handle_update(self.core, self.sender, self.order, update))
-        await self.in_flight.drain()
 
-    async def _next_updates(self, offset: int, stop: asyncio.Event) -> list[Any] | None:
-        """The next updates after ``offset``; None when ``stop`` came first (the long poll
-        in progress is abandoned: Telegram sends its updates again to the next poll)."""
-        params = {"offset": offset, "timeout": POLL_SECONDS, "allowed_updates": ALLOWED_UPDATES}
-        polling = asyncio.ensure_future(self.sender.api.call("getUpdates", params, POLL_SECONDS))
-        stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not polling.done():
-            polling.cancel()
-            with suppress(asyncio.CancelledError, SendError):
-                await polling
-            return None
-        updates = polling.result()
-        return updates if isinstance(updates, list) else []
+        async def fetch(params: dict[str, Any]) -> Any:
+            return await self.sender.api.call("getUpdates", params, wait=POLL_SECONDS)
+
+        await long_poll(fetch, self.core, self.sender, self.order, self.in_flight, stop)
 
     async def set_webhook(self, url: str, secret_token: str | None) -> None:
         await _call(

@@ -12,9 +12,7 @@ the aiogram channel does for aiogram's exceptions.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from contextlib import suppress
 from typing import Any
 
 import aiohttp
@@ -75,9 +73,3 @@ def refusal(code: int, answer: dict[str, Any]) -> SendError:
         return Rejected(description)
     # 5xx, 409 (another poller, a webhook set meanwhile), a 429 without retry_after: later.
     return Transient(description)
-
-
-async def wait_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    """Sleep ``seconds`` unless ``stop`` is set first."""
-    with suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)

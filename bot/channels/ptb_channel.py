@@ -13,10 +13,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputFile,
-    Update,
 )
 from telegram.error import (
     BadRequest,
@@ -28,11 +25,11 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import Application, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
+from telegram.ext import Application
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, handle_update
+from bot.channels.polling import POLL_SECONDS, long_poll
+from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, handle_update, message_params
 from bot.dispatcher import Dispatcher
 from bot.sending import (
     Blocked,
@@ -47,17 +44,6 @@ from bot.sending import (
 from handlers.contract import File, Text
 
 T = TypeVar("T")
-
-
-def _keyboard(text: Text) -> InlineKeyboardMarkup | None:
-    if not text.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data, url=b.url) for b in row]
-            for row in text.buttons
-        ]
-    )
 
 
 async def _call(request: Callable[[], Awaitable[T]]) -> T:
@@ -95,19 +81,26 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
 
 
 class PTBSender:
+    """Messages, edits and answers through PTB's ``do_api_request``, whose raw answer is
+    all the bot reads (PTB's methods would build a ``Message`` to be thrown away)."""
+
     def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
         self.bot = application.bot
+        # PTB suggests its own method for a method it knows; ours is chosen for its raw
+        # answer (measured in README "Performance"), so the suggestion is not repeated.
+        warnings.filterwarnings(
+            "ignore", message=r"Please use 'Bot\.", category=PTBUserWarning, module=__name__
+        )
+
+    async def _raw(self, method: str, params: dict[str, Any]) -> Any:
+        return await _call(lambda: self.bot.do_api_request(method, api_kwargs=params))
 
     async def send_text(self, chat_id: ChatId, text: Text) -> int:
-        message = await _call(
-            lambda: self.bot.send_message(
-                chat_id,
-                text.text,
-                reply_markup=_keyboard(text),
-                disable_notification=text.silent or None,
-            )
-        )
-        return int(message.message_id)
+        params = {"chat_id": chat_id, **message_params(text)}
+        if text.silent:
+            params["disable_notification"] = True
+        message = await self._raw("sendMessage", params)
+        return int(message["message_id"])
 
     async def bot_username(self) -> str:
         """The bot's @username, for links that open a private chat with it."""
@@ -116,14 +109,14 @@ class PTBSender:
         return str(username)
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
-        await _call(
-            lambda: self.bot.edit_message_text(
-                text.text, chat_id=chat_id, message_id=message_id, reply_markup=_keyboard(text)
-            )
-        )
+        params = {"chat_id": chat_id, "message_id": message_id, **message_params(text)}
+        await self._raw("editMessageText", params)
 
     async def answer_callback(self, callback_id: str, text: str | None) -> None:
-        await _call(lambda: self.bot.answer_callback_query(callback_id, text=text))
+        params: dict[str, Any] = {"callback_query_id": callback_id}
+        if text is not None:
+            params["text"] = text
+        await self._raw("answerCallbackQuery", params)
 
     async def send_file(self, chat_id: int, file: File) -> None:
         document = InputFile(file.content, filename=file.filename)
@@ -158,20 +151,6 @@ class PTBSender:
         await _call(lambda: self.bot.set_my_short_description(short, language_code=language))
 
 
-class PollsNoted(HTTPXRequest):
-    """PTB's request for getUpdates, telling /healthz each time Telegram answers one."""
-
-    def __init__(self, polled: Callable[[], None], **options: Any) -> None:
-        super().__init__(**options)
-        self.polled = polled
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        answer = await super().do_request(*args, **kwargs)
-        if answer[0] == 200:
-            self.polled()
-        return answer
-
-
 class PTBChannel:
     """Long polling or webhook updates through python-telegram-bot, answered by the core."""
 
@@ -182,40 +161,35 @@ class PTBChannel:
             .token(token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
-            .get_updates_request(PollsNoted(core.app.metrics.polled, connection_pool_size=1))
-            .concurrent_updates(True)
+            .updater(None)  # polling is ours (bot/channels/polling.py)
             .job_queue(None)
             .build()
         )
-        self.application.add_handler(TypeHandler(Update, self._on_update))
         self.sender = PTBSender(self.application)
         self.core = core
         self.in_flight = InFlight()
         self.order = ChatOrder()
 
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.in_flight.run(
-            handle_update(self.core, self.sender, self.order, update.to_dict())
-        )
-
     async def start(self) -> None:
-        """Check the token (PTB calls getMe) and start PTB's update processing."""
+        """Check the token (PTB calls getMe)."""
         await _call(self.application.initialize)
-        await self.application.start()
 
     async def feed(self, data: dict[str, Any]) -> None:
-        """An update received by the webhook server."""
-        await self.application.process_update(Update.de_json(data, self.application.bot))
+        """An update received by the webhook server, handed to the core as it came."""
+        await self.in_flight.run(handle_update(self.core, self.sender, self.order, data))
 
     async def poll(self, stop: asyncio.Event) -> None:
-        """Long polling with PTB's Updater; updates are processed concurrently."""
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(
-            timeout=10, drop_pending_updates=False, allowed_updates=ALLOWED_UPDATES
-        )
-        await stop.wait()
-        await self.application.updater.stop()
-        await self.in_flight.drain()
+        bot = self.application.bot
+        await _call(lambda: bot.delete_webhook(drop_pending_updates=False))
+
+        async def fetch(params: dict[str, Any]) -> Any:
+            # Telegram holds the answer up to POLL_SECONDS: PTB's read timeout waits longer.
+            wait = POLL_SECONDS + bot.request.read_timeout if bot.request.read_timeout else None
+            return await _call(
+                lambda: bot.do_api_request("getUpdates", api_kwargs=params, read_timeout=wait)
+            )
+
+        await long_poll(fetch, self.core, self.sender, self.order, self.in_flight, stop)
 
     async def set_webhook(self, url: str, secret_token: str | None) -> None:
         await _call(
@@ -226,6 +200,4 @@ class PTBChannel:
 
     async def close(self) -> None:
         await self.in_flight.drain()
-        if self.application.running:  # not when start() failed, on a wrong token say
-            await self.application.stop()
         await self.application.shutdown()

@@ -150,6 +150,24 @@ REPLY_PATIENCE = 60.0
 REPLY_ATTEMPTS = 4
 
 
+def message_params(text: Text) -> dict[str, Any]:
+    """A message's text and buttons as the Bot API takes them."""
+    params: dict[str, Any] = {"text": text.text}
+    if text.buttons:
+        params["reply_markup"] = {
+            "inline_keyboard": [
+                [
+                    {"text": button.label, "callback_data": button.data}
+                    if button.data is not None
+                    else {"text": button.label, "url": button.url}
+                    for button in row
+                ]
+                for row in text.buttons
+            ]
+        }
+    return params
+
+
 async def send_replies(
     sender: TelegramSender,
     pacer: Pacer,
