@@ -22,8 +22,8 @@ from handlers.context import Context
 from handlers.contract import Incoming, Reply, Text
 from handlers.draftview import ORGANISERS
 from handlers.router import route
-from storage.database import insert_ignore, retry_unreachable
-from storage.models import ProcessedUpdate
+from storage.database import retry_unreachable
+from storage.supporters import claim_update
 from uareader.document import UADocumentError, UADraft
 
 log = logging.getLogger("uabot.dispatcher")
@@ -92,19 +92,20 @@ class Dispatcher:
         async def transaction() -> tuple[str, list[Reply]]:
             after_commit.clear()
             async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                if incoming.update_key and not await insert_ignore(
-                    session,
-                    ProcessedUpdate,
-                    {
-                        "platform": incoming.platform,
-                        "update_key": incoming.update_key,
-                        "seen_at": self.app.clock.now(),
-                    },
-                    ["platform", "update_key"],
-                ):
-                    log.info("skipped redelivered update from %s", tag)
-                    return "duplicate", []
-                ctx = await Context.load(self.app, session, incoming, COMMANDS)
+                if not incoming.update_key:
+                    ctx = await Context.load(self.app, session, incoming, COMMANDS)
+                else:
+                    new, supporter = await claim_update(
+                        session,
+                        platform=incoming.platform,
+                        update_key=incoming.update_key,
+                        seen_at=self.app.clock.now(),
+                        user_hash=self.app.vault.lookup_hash(incoming.platform, incoming.user_id),
+                    )
+                    if not new:
+                        log.info("skipped redelivered update from %s", tag)
+                        return "duplicate", []
+                    ctx = Context.of(self.app, session, incoming, supporter, COMMANDS)
                 ctx.after_commit = after_commit
                 ctx.document_read = document_read
                 return "ok", await route(ctx)

@@ -32,12 +32,16 @@ from apscheduler.triggers.date import DateTrigger
 from bot.app import App
 from bot.sending import InFlight
 from handlers.reminder_times import reminder_times
+from storage.database import retry_unreachable
 from storage.reminders import enqueue_reminders, fired, mark_fired
 from storage.statuses import UpdateStatus
 from storage.uas import get_update, open_updates
 
 log = logging.getLogger("uabot.reminders")
 SYNC_SECONDS = 30
+#: How long a reminder job waits for an unreachable database: past that, it fails and the
+#: next sync (every ``SYNC_SECONDS``) plans it again, as it is not marked fired.
+FIRE_PATIENCE = SYNC_SECONDS
 JOB_PREFIX = "reminder:"
 
 
@@ -134,7 +138,17 @@ class Reminders:
             )
 
     async def fire(self, update_id: int, offset: str) -> int:
-        """The job: enqueue this update's reminders once; the outbox sends them."""
+        """The job: enqueue this update's reminders once; the outbox sends them. A job runs
+        once, so a database briefly away (a restart) is waited for, not given up on."""
+        queued = await retry_unreachable(
+            lambda: self._enqueue(update_id, offset),
+            give_up_after=FIRE_PATIENCE,
+            what=f"reminder {job_id(update_id, offset)}",
+        )
+        log.info("reminder %s: %d queued", job_id(update_id, offset), queued)
+        return queued
+
+    async def _enqueue(self, update_id: int, offset: str) -> int:
         now = self.app.clock.now()
         settings = self.app.settings
         today = self.app.today()
@@ -150,6 +164,4 @@ class Reminders:
                 return 0
             if not await mark_fired(session, update_id, offset, now):
                 return 0
-            queued = await enqueue_reminders(session, update, offset)
-        log.info("reminder %s: %d queued", job_id(update_id, offset), queued)
-        return queued
+            return await enqueue_reminders(session, update, offset)

@@ -59,6 +59,18 @@ class Context:
     ) -> Context:
         user_hash = app.vault.lookup_hash(incoming.platform, incoming.user_id)
         supporter = await find_supporter(session, incoming.platform, user_hash)
+        return cls.of(app, session, incoming, supporter, commands)
+
+    @classmethod
+    def of(
+        cls,
+        app: Services,
+        session: AsyncSession,
+        incoming: Incoming,
+        supporter: Supporter | None,
+        commands: CommandList,
+    ) -> Context:
+        """The context of a person whose row (or its absence) has already been read."""
         language = (
             supporter.language
             if supporter

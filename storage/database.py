@@ -43,11 +43,12 @@ T = TypeVar("T")
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """Build the async engine for ``url``: SQLite (aiosqlite) or PostgreSQL (asyncpg).
 
-    PostgreSQL connections are checked before use, so that after the server restarted a
-    dead pooled connection is replaced instead of failing the next transaction."""
-    if url.startswith("postgresql"):
-        options.setdefault("pool_pre_ping", True)
-    else:
+    PostgreSQL connections are not pinged before use: SQLAlchemy's ping on asyncpg is three
+    round trips (BEGIN, an empty query, ROLLBACK), more than a walkthrough step's own
+    transaction. After a server restart the first transaction on a dead connection fails
+    as unreachable, SQLAlchemy then drops every pooled connection of that age, and every
+    caller runs its transaction again (``retry_unreachable``)."""
+    if not url.startswith("postgresql"):
         # Every session and connection here ends its own transaction (commit or rollback),
         # so the pool's extra rollback on check-in is a wasted statement on every update.
         options.setdefault("pool_reset_on_return", None)

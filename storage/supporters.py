@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import and_, bindparam, delete, func, literal, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audience import ERASED, count_event
-from storage.models import Delivery, Supporter
+from storage.database import dialect_of, insert_ignore
+from storage.models import Delivery, ProcessedUpdate, Supporter
 
 #: Built once: this look-up runs for every update, and building the statement each time
 #: cost as much as running it.
@@ -19,6 +23,62 @@ _FIND_SUPPORTER = select(Supporter).where(
 
 async def find_supporter(session: AsyncSession, platform: str, user_hash: str) -> Supporter | None:
     return await session.scalar(_FIND_SUPPORTER, {"platform": platform, "user_hash": user_hash})
+
+
+@cache
+def _claim_and_find() -> Any:
+    """On PostgreSQL, the redelivery check and the person's row in one statement: every
+    update needs both, and each round trip to the server costs the bot CPU besides the
+    wait. Built once, on first use. The insert runs in a CTE; a row of ``here`` comes back
+    whether or not the person is known (their columns are then NULL: None to the ORM)."""
+    claimed = (
+        postgresql_insert(ProcessedUpdate)
+        .values(
+            platform=bindparam("platform"),
+            update_key=bindparam("update_key"),
+            seen_at=bindparam("seen_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["platform", "update_key"])
+        .returning(ProcessedUpdate.id)
+        .cte("claimed")
+    )
+    here = select(literal(1).label("one")).subquery("here")
+    is_new = select(func.count()).select_from(claimed).scalar_subquery()
+    return (
+        select(is_new, Supporter)
+        .select_from(here)
+        .outerjoin(
+            Supporter,
+            and_(
+                Supporter.platform == bindparam("platform"),
+                Supporter.user_hash == bindparam("user_hash"),
+            ),
+        )
+    )
+
+
+async def claim_update(
+    session: AsyncSession, *, platform: str, update_key: str, seen_at: datetime, user_hash: str
+) -> tuple[bool, Supporter | None]:
+    """Record an update as handled and read its sender's row: (whether it is the first
+    delivery, the row or None). A redelivered update must change nothing, and Telegram
+    redelivers whatever was not confirmed before a restart."""
+    if dialect_of(session) != "postgresql":  # SQLite's statements cost no round trip
+        new = await insert_ignore(
+            session,
+            ProcessedUpdate,
+            {"platform": platform, "update_key": update_key, "seen_at": seen_at},
+            ["platform", "update_key"],
+        )
+        return new, await find_supporter(session, platform, user_hash) if new else None
+    parameters = {
+        "platform": platform,
+        "update_key": update_key,
+        "seen_at": seen_at,
+        "user_hash": user_hash,
+    }
+    new, supporter = (await session.execute(_claim_and_find(), parameters)).one()
+    return bool(new), supporter
 
 
 async def add_supporter(

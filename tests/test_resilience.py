@@ -11,12 +11,15 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import build_app
+from bot.app import App, build_app
+from bot.broadcast import OutboxWorker
+from bot.channels.aiogram_channel import AiogramSender
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.reminders import Reminders, job_id
 from handlers.clock import FixedClock
 from storage.crypto import generate_secret_key
-from storage.models import ActionReport
+from storage.models import ActionReport, Supporter
 from tests.conftest import (
     ADMIN_ID,
     POSTGRES_URL,
@@ -49,6 +52,11 @@ def through(proxy: TcpProxy, url: str) -> str:
     return urlunsplit(parts._replace(netloc=host))
 
 
+async def count_people(app: App) -> int:
+    async with app.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(Supporter)) or 0)
+
+
 @pytest.fixture
 async def proxy() -> TcpProxy:
     if not POSTGRES_URL:
@@ -59,6 +67,37 @@ async def proxy() -> TcpProxy:
     await server.start()
     yield server
     await server.stop()
+
+
+async def test_connections_dropped_by_a_server_restart_cost_no_update_and_no_reminder(
+    proxy: TcpProxy, sender: AiogramSender
+) -> None:
+    """Pooled connections are not pinged before use (three round trips on asyncpg): after a
+    restart the first transaction on a dead one fails as unreachable and is run again."""
+    url = through(proxy, POSTGRES_URL or "")
+    settings = Settings.model_validate({"database": {"url": url}, "bot": {"admins": [ADMIN_ID]}})
+    clock = FixedClock(START)
+    app = await build_app(settings, secret_key=generate_secret_key(), clock=clock)
+    try:
+        subscribers = await subscribe_many(app, 3)
+        dispatcher = Dispatcher(app)
+        await publish_fixture(lambda user_id: Chat(dispatcher, user_id))
+        await OutboxWorker(app, sender, rate_per_second=10_000).drain()  # reminders follow it
+        people = await count_people(app)
+        await proxy.cut()
+        await proxy.restore()  # every pooled connection is now dead
+        await Chat(dispatcher, 4_242_000_017).send("/start")
+        assert await count_people(app) == people + 1, "the newcomer's /start was committed"
+
+        reminders = Reminders(app)
+        clock.set((await reminders.plan())[job_id(1, "3d")])
+        await proxy.cut()
+        firing = asyncio.create_task(reminders.fire(1, "3d"))
+        await asyncio.sleep(1)  # the database stays away for a second when the job runs
+        await proxy.restore()
+        assert await firing == len(subscribers), "the job waited for the database"
+    finally:
+        await app.close()
 
 
 async def test_postgresql_gone_for_seconds_loses_no_message_and_no_action(
