@@ -74,6 +74,9 @@ class FakeBotAPI:
         self._update_ids = itertools.count(500_000_001)
         self._message_ids = itertools.count(1)
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        #: Calls being answered at once now, and the most there have been.
+        self._answering = 0
+        self.most_answering = 0
         self._chaos: dict[str, Chaos] = {}
         self._new_update = asyncio.Event()
         self._files: dict[str, tuple[str, bytes]] = {}
@@ -367,6 +370,14 @@ class FakeBotAPI:
         return web.json_response(body, status=status)
 
     async def _api(self, request: web.Request) -> web.Response:
+        self._answering += 1
+        self.most_answering = max(self.most_answering, self._answering)
+        try:
+            return await self._answer(request)
+        finally:
+            self._answering -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]

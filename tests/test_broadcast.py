@@ -19,12 +19,20 @@ from bot.app import App, build_app
 from bot.broadcast import RECENT_SENDS_KEPT, OutboxWorker
 from bot.config import ChannelTarget, Settings
 from handlers.clock import FixedClock
+from handlers.contract import Text
 from storage.audience import audience_weeks
 from storage.crypto import generate_secret_key
 from storage.models import ChannelPost, Delivery, Supporter
 from storage.outbox import UNCERTAIN, publish_and_queue
 from storage.uas import save_draft
-from tests.conftest import ADMIN_ID, START, fixture_bytes, publish_fixture, subscribe_many
+from tests.conftest import (
+    ADMIN_ID,
+    FIRST_CHAT,
+    START,
+    fixture_bytes,
+    publish_fixture,
+    subscribe_many,
+)
 from uareader.document import parse_text
 
 
@@ -242,6 +250,25 @@ async def any_sender(request, api, dispatcher, sender):
     await channel.application.initialize()
     yield channel.sender
     await channel.application.shutdown()
+
+
+async def test_a_burst_of_sends_reaches_telegram_a_few_dozen_at_a_time(api, dispatcher) -> None:
+    """300 messages at once through PTB while Telegram takes 0.1 s over each: all arrive,
+    never more than ``CONCURRENT_REQUESTS`` with Telegram at once (httpx's pool costs more
+    CPU per request the more there are)."""
+    from bot.channels.ptb_channel import CONCURRENT_REQUESTS, PTBChannel
+
+    channel = PTBChannel(dispatcher, api.token, api.base_url)
+    await channel.application.initialize()
+    try:
+        api.stall_next("sendMessage", 0.1, times=300)
+        sends = (channel.sender.send_text(FIRST_CHAT + n, Text("Hi")) for n in range(300))
+        results = await asyncio.gather(*sends, return_exceptions=True)
+    finally:
+        await channel.application.shutdown()
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert sum(len(api.messages[FIRST_CHAT + n]) for n in range(300)) == 300
+    assert api.most_answering == CONCURRENT_REQUESTS
 
 
 @pytest.mark.parametrize(
