@@ -70,7 +70,9 @@ async def claim_update(
             {"platform": platform, "update_key": update_key, "seen_at": seen_at},
             ["platform", "update_key"],
         )
-        return new, await find_supporter(session, platform, user_hash) if new else None
+        if not new:
+            return False, None
+        return True, await find_supporter(session, platform, user_hash)
     parameters = {
         "platform": platform,
         "update_key": update_key,

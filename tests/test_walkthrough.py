@@ -9,7 +9,8 @@ from datetime import timedelta
 from docx import Document as DocxDocument
 
 from handlers.contract import MAX_BUTTON_DATA_BYTES, MAX_TEXT_LENGTH, File, Incoming, Text
-from tests.conftest import ADMIN_ID, fixture_bytes, publish_fixture
+from storage.models import ActionReport
+from tests.conftest import ADMIN_ID, count, fixture_bytes, publish_fixture
 
 
 async def add_spanish_version(organiser) -> None:
@@ -168,6 +169,23 @@ async def test_a_redelivered_update_changes_nothing(chat, dispatcher) -> None:
         callback_data=letter,
     )
     assert await dispatcher.handle(again) == []  # Telegram delivered the same update again
+
+
+async def test_two_deliveries_of_one_update_at_once_count_once(chat, dispatcher, app) -> None:
+    """Telegram may deliver an update again while the first delivery is being handled (a
+    webhook retried after a timeout): one of them is handled, the other changes nothing."""
+    await publish_fixture(chat)
+    rosa = chat(112)
+    await rosa.open_step("45/26", 5)
+    letter = rosa.button("I sent a letter").data
+    twice = Incoming(
+        platform="telegram", user_id=112, chat_id=112, update_key="race", callback_data=letter
+    )
+    answers = await asyncio.gather(dispatcher.handle(twice), dispatcher.handle(twice))
+    assert sorted(len(answer) for answer in answers)[0] == 0, "one delivery is a duplicate"
+    replies = [reply for reply in answers[0] + answers[1] if isinstance(reply, Text)]
+    assert any("Thank you!" in reply.text for reply in replies)
+    assert await count(app, ActionReport) == 1
 
 
 async def test_undo_a_report_made_by_mistake(chat) -> None:
