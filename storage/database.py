@@ -78,9 +78,19 @@ async def checkpoint(engine: AsyncEngine) -> None:
 
 
 async def ping(engine: AsyncEngine) -> None:
-    """One round trip to the database; raises what the driver raises when it cannot."""
-    async with engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
+    """One round trip to the database; raises what the driver raises when it cannot.
+
+    A pooled connection that died with a server restart is not the server's answer (pooled
+    connections are not pinged before use): its failure empties the pool of connections of
+    that age, and the ping is made once more on a new one."""
+    for last_try in (False, True):
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            return
+        except DBAPIError as error:
+            if last_try or not error.connection_invalidated:
+                raise
 
 
 def unreachable(error: BaseException) -> bool:

@@ -16,6 +16,7 @@ from bot.broadcast import OutboxWorker
 from bot.channels.aiogram_channel import AiogramSender
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.health import Health
 from bot.reminders import Reminders, job_id
 from handlers.clock import FixedClock
 from storage.crypto import generate_secret_key
@@ -96,6 +97,22 @@ async def test_connections_dropped_by_a_server_restart_cost_no_update_and_no_rem
         await asyncio.sleep(1)  # the database stays away for a second when the job runs
         await proxy.restore()
         assert await firing == len(subscribers), "the job waited for the database"
+    finally:
+        await app.close()
+
+
+async def test_the_health_check_after_a_server_restart_says_ok_at_once(proxy: TcpProxy) -> None:
+    url = through(proxy, POSTGRES_URL or "")
+    settings = Settings.model_validate({"database": {"url": url}})
+    app = await build_app(settings, secret_key=generate_secret_key())
+    try:
+        health = Health(app, polling=False)
+        assert await health.problem() is None  # a connection is now in the pool
+        await proxy.cut()
+        await proxy.restore()  # the pooled connection died with the "server"
+        assert await health.problem() is None
+        await proxy.cut()
+        assert "database unreachable" in (await health.problem() or "")
     finally:
         await app.close()
 
