@@ -56,9 +56,13 @@ class Dispatcher:
     async def may_send_documents(self, incoming: Incoming) -> bool:
         """Whether the sender is staff, asked before their file is fetched: only organisers'
         documents are read, and a stranger's upload must cost nothing."""
-        async with self.app.sessions() as session:
-            ctx = await Context.load(self.app, session, incoming, COMMANDS)
-            return ctx.role in ORGANISERS
+
+        async def role() -> str:
+            async with self.app.sessions() as session:
+                return (await Context.load(self.app, session, incoming, COMMANDS)).role
+
+        checked = await retry_unreachable(role, give_up_after=DATABASE_PATIENCE, what="a role")
+        return checked in ORGANISERS
 
     async def _read_document(self, incoming: Incoming) -> UADraft | UADocumentError | None:
         """An organiser's document, read before the transaction opens: reading may take
