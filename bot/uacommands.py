@@ -14,6 +14,7 @@ from typing import TextIO
 from bot.app import App
 from handlers import operations
 from handlers.walkthrough import normalise_ua_number
+from storage.models import UAUpdate
 from storage.uas import (
     all_updates,
     current_update,
@@ -90,9 +91,8 @@ async def import_file(app: App, file: Path, language: str | None, out: TextIO) -
     return 0
 
 
-def _deadline_text(update: object) -> str:
-    deadline = getattr(update, "deadline", None)
-    return f"until {deadline.isoformat()}" if deadline else "no deadline"
+def _deadline_text(update: UAUpdate) -> str:
+    return f"until {update.deadline.isoformat()}" if update.deadline else "no deadline"
 
 
 async def list_uas(app: App, out: TextIO) -> int:

@@ -32,11 +32,10 @@ from aiogram.types import (
 
 from bot.channels.bot_api import BotAPI
 from bot.channels.polling import POLL_SECONDS, long_poll
-from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, handle_update, message_params
+from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, JsonMessages, handle_update
 from bot.dispatcher import Dispatcher
 from bot.sending import (
     Blocked,
-    ChatId,
     InFlight,
     Rejected,
     RetryLater,
@@ -44,7 +43,7 @@ from bot.sending import (
     Unauthorized,
     Uncertain,
 )
-from handlers.contract import File, Text
+from handlers.contract import File
 
 T = TypeVar("T")
 
@@ -85,7 +84,7 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
         raise Transient(error.message) from error
 
 
-class AiogramSender:
+class AiogramSender(JsonMessages):
     """Messages, edits and answers as JSON through aiogram's session (``BotAPI``); the rare
     calls through aiogram's methods."""
 
@@ -94,28 +93,14 @@ class AiogramSender:
         self.bot = bot
         self.api = BotAPI(bot.session, bot.token)
 
-    async def send_text(self, chat_id: ChatId, text: Text) -> int:
-        params = {"chat_id": chat_id, **message_params(text)}
-        if text.silent:
-            params["disable_notification"] = True
-        message = await self.api.call("sendMessage", params)
-        return int(message["message_id"])
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        return await self.api.call(method, params)
 
     async def bot_username(self) -> str:
         """The bot's @username, for links that open a private chat with it."""
         username = (await _call(self.bot.me)).username
         assert username, "every bot has a username"
         return username
-
-    async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
-        params = {"chat_id": chat_id, "message_id": message_id, **message_params(text)}
-        await self.api.call("editMessageText", params)
-
-    async def answer_callback(self, callback_id: str, text: str | None) -> None:
-        params: dict[str, Any] = {"callback_query_id": callback_id}
-        if text is not None:
-            params["text"] = text
-        await self.api.call("answerCallbackQuery", params)
 
     async def send_file(self, chat_id: int, file: File) -> None:
         document = BufferedInputFile(file.content, filename=file.filename)

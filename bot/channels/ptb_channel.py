@@ -29,11 +29,10 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.polling import POLL_SECONDS, long_poll
-from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, handle_update, message_params
+from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, JsonMessages, handle_update
 from bot.dispatcher import Dispatcher
 from bot.sending import (
     Blocked,
-    ChatId,
     InFlight,
     Rejected,
     RetryLater,
@@ -41,7 +40,7 @@ from bot.sending import (
     Unauthorized,
     Uncertain,
 )
-from handlers.contract import File, Text
+from handlers.contract import File
 
 T = TypeVar("T")
 
@@ -87,7 +86,7 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
         raise Transient(error.message) from error
 
 
-class PTBSender:
+class PTBSender(JsonMessages):
     """Messages, edits and answers through PTB's ``do_api_request``, whose raw answer is
     all the bot reads (PTB's methods would build a ``Message`` to be thrown away)."""
 
@@ -100,32 +99,15 @@ class PTBSender:
             "ignore", message=r"Please use 'Bot\.", category=PTBUserWarning, module=__name__
         )
 
-    async def _raw(self, method: str, params: dict[str, Any]) -> Any:
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
         async with self._requests:
             return await _call(lambda: self.bot.do_api_request(method, api_kwargs=params))
-
-    async def send_text(self, chat_id: ChatId, text: Text) -> int:
-        params = {"chat_id": chat_id, **message_params(text)}
-        if text.silent:
-            params["disable_notification"] = True
-        message = await self._raw("sendMessage", params)
-        return int(message["message_id"])
 
     async def bot_username(self) -> str:
         """The bot's @username, for links that open a private chat with it."""
         username = (await _call(self.bot.get_me)).username
         assert username, "every bot has a username"
         return str(username)
-
-    async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
-        params = {"chat_id": chat_id, "message_id": message_id, **message_params(text)}
-        await self._raw("editMessageText", params)
-
-    async def answer_callback(self, callback_id: str, text: str | None) -> None:
-        params: dict[str, Any] = {"callback_query_id": callback_id}
-        if text is not None:
-            params["text"] = text
-        await self._raw("answerCallbackQuery", params)
 
     async def send_file(self, chat_id: int, file: File) -> None:
         document = InputFile(file.content, filename=file.filename)

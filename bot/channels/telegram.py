@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from bot.dispatcher import Dispatcher
 from bot.pacer import Pacer
 from bot.sending import (
     Blocked,
+    ChatId,
     Rejected,
     RetryLater,
     SendError,
@@ -148,6 +150,33 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 #: longer has most likely left), and how many times a 5xx or a failed connection is retried.
 REPLY_PATIENCE = 60.0
 REPLY_ATTEMPTS = 4
+
+
+class JsonMessages(ABC):
+    """The Bot API calls made for every update (send, edit, answer a button), written once
+    as the JSON Telegram takes: each library's sender supplies ``call``, its way to send one
+    method's parameters and read back the raw result, so no library models are built."""
+
+    @abstractmethod
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        """The ``result`` of ``method``, or the ``SendError`` Telegram's answer means."""
+
+    async def send_text(self, chat_id: ChatId, text: Text) -> int:
+        params = {"chat_id": chat_id, **message_params(text)}
+        if text.silent:
+            params["disable_notification"] = True
+        message = await self.call("sendMessage", params)
+        return int(message["message_id"])
+
+    async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
+        params = {"chat_id": chat_id, "message_id": message_id, **message_params(text)}
+        await self.call("editMessageText", params)
+
+    async def answer_callback(self, callback_id: str, text: str | None) -> None:
+        params: dict[str, Any] = {"callback_query_id": callback_id}
+        if text is not None:
+            params["text"] = text
+        await self.call("answerCallbackQuery", params)
 
 
 def message_params(text: Text) -> dict[str, Any]:
