@@ -29,6 +29,7 @@ from tests.conftest import (
     ADMIN_ID,
     FIRST_CHAT,
     START,
+    count,
     fixture_bytes,
     publish_fixture,
     subscribe_many,
@@ -41,7 +42,7 @@ async def statuses(app) -> Counter[str]:
         rows = await session.execute(
             select(Delivery.status, func.count()).group_by(Delivery.status)
         )
-        return Counter({status: count for status, count in rows})
+        return Counter({status: number for status, number in rows})
 
 
 async def kill_a_worker_mid_batch(app, sender, api, after: int, **worker) -> None:
@@ -439,7 +440,14 @@ async def test_a_broadcast_through_any_failures_and_crashes_reaches_everyone_onc
         for _ in range(12):  # leases run out and backoffs pass; a last worker finishes
             clock.advance(timedelta(minutes=10))
             await OutboxWorker(app, sender, rate_per_second=10_000, max_attempts=10).drain()
-        assert await statuses(app) == {"sent": len(chats)}
+        # A send that timed out twice is given up as uncertain (the fake carried both out):
+        # two of the stalls must have met the same delivery.
+        given_up = await count(
+            app, Delivery, Delivery.status == "failed", Delivery.error == UNCERTAIN
+        )
+        assert given_up <= stalls // 2
+        expected = Counter({"sent": len(chats) - given_up, "failed": given_up})
+        assert await statuses(app) == +expected
         received = [len(api.messages[chat_id]) for chat_id in chats]
         assert min(received) == 1, "every subscriber is reached"
         repeats = sum(received) - len(chats)
