@@ -152,6 +152,22 @@ async def test_supporter_round_trip_through_encrypted_ids(app) -> None:
         assert "4242" not in found.user_id_enc + found.user_hash
 
 
+async def test_a_new_supporter_changed_in_its_own_transaction_keeps_the_change(app) -> None:
+    """A new row is written by a Core INSERT and handed to the session as if read: a
+    handler that then subscribes the person must have that change written too."""
+    user_hash = app.vault.lookup_hash("telegram", 5151)
+    async with app.sessions() as session, session.begin():
+        supporter = await _supporter(session, app, 5151)
+        assert await find_supporter(session, "telegram", user_hash) is supporter
+        supporter.subscribed = True
+        supporter.language = "en"
+    async with app.sessions() as session:
+        found = await find_supporter(session, "telegram", user_hash)
+        assert found is not None and found.id == supporter.id
+        assert (found.subscribed, found.language, found.role) == (True, "en", "supporter")
+        assert found.created_on == date(2026, 6, 1) and found.reminders_on and found.active
+
+
 async def test_two_languages_make_one_update_and_a_case_keeps_its_history(app) -> None:
     english = parse_text((FIXTURES / "ua-en-two-targets.txt").read_text())
     spanish = parse_text((FIXTURES / "ua-es-two-targets.txt").read_text())
