@@ -6,9 +6,11 @@ SIGTERM (or Ctrl-C) stops taking updates, lets the handlers in flight finish, an
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from functools import partial
 from urllib.parse import urlparse
 
@@ -95,6 +97,22 @@ async def refresh_queue_metrics(app: App) -> None:
         log.warning("metrics: database unreachable (%s)", type(error).__name__)
 
 
+@contextmanager
+def startup_objects_frozen() -> Iterator[None]:
+    """While updates are served, the objects made at start-up (the libraries' modules and
+    models, the catalogs, about 250,000 of them) are left out of the garbage collector's
+    full collections. They live as long as the process, and scanning them is what a full
+    collection spends its time on: measured in a burst of updates, one took about 190 ms,
+    a pause every person in a chat at that moment waits out. Undone on the way out, so a
+    bot run inside another program leaves its collector as it found it."""
+    gc.collect()  # what start-up left behind goes now, not into the frozen set
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -145,14 +163,16 @@ async def run_bot(
             )
             await server.start()
             await channel.set_webhook(settings.telegram.url, settings.telegram.secret_token)
-            if started:
-                started.set()
-            await stop.wait()
+            with startup_objects_frozen():
+                if started:
+                    started.set()
+                await stop.wait()
             await server.stop()
         else:
-            if started:
-                started.set()
-            await channel.poll(stop)
+            with startup_objects_frozen():
+                if started:
+                    started.set()
+                await channel.poll(stop)
         await background
     finally:
         if metrics_server is not None:
