@@ -1,46 +1,62 @@
 """The yardstick for bench_updates: the least a bot of each library does for the same updates.
 
-``/start`` is answered with a welcome and a button; a press of the button is answered (the
-callback) and the message edited, as uabot answers a walkthrough step. Updates are handled
-concurrently, as each library allows, and nothing is stored.
+The bare bots answer with uabot's own replies, recorded by bench_updates from the uabot run
+and handed over as a JSON file, so that both send the same texts and keyboards and the ratio
+measures handling, not message size: ``/start`` gets uabot's welcome, ``/ua`` uabot's first
+walkthrough step, and a press of its button is answered (the callback) and the message edited
+into uabot's next step. Updates are handled concurrently, as each library allows, and
+nothing is stored.
 
-    python -m benchmarks.bare_bots aiogram|ptb API_BASE_URL
+    python -m benchmarks.bare_bots aiogram|ptb API_BASE_URL REPLIES_JSON
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
-from itertools import count
+from pathlib import Path
+from typing import Any
 
 TOKEN = "123456:TEST"
-WELCOME = "Welcome! Choose what to do next."
+#: The label of the button the driver presses on a walkthrough step.
 NEXT = "Next »"
 
 
-def run_aiogram(base_url: str) -> None:
+def load_replies(path: str) -> dict[str, dict[str, Any]]:
+    """``welcome``, ``step`` and ``next_step``: each a message's ``text`` and its
+    ``reply_markup`` as the Bot API takes it."""
+    replies: dict[str, dict[str, Any]] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return replies
+
+
+def run_aiogram(base_url: str, replies: dict[str, dict[str, Any]]) -> None:
     from aiogram import Bot, Dispatcher
     from aiogram.client.session.aiohttp import AiohttpSession
     from aiogram.client.telegram import TelegramAPIServer
-    from aiogram.filters import CommandStart
-    from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+    from aiogram.filters import Command, CommandStart
+    from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-    presses = count(1)
+    def markup(name: str) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup.model_validate(replies[name]["reply_markup"])
+
     dispatcher = Dispatcher()
-
-    def keyboard() -> InlineKeyboardMarkup:
-        button = InlineKeyboardButton(text=NEXT, callback_data=f"step:{next(presses)}")
-        return InlineKeyboardMarkup(inline_keyboard=[[button]])
 
     @dispatcher.message(CommandStart())
     async def start(message: Message) -> None:
-        await message.answer(WELCOME, reply_markup=keyboard())
+        await message.answer(replies["welcome"]["text"], reply_markup=markup("welcome"))
+
+    @dispatcher.message(Command("ua"))
+    async def step(message: Message) -> None:
+        await message.answer(replies["step"]["text"], reply_markup=markup("step"))
 
     @dispatcher.callback_query()
-    async def step(query: CallbackQuery) -> None:
+    async def next_step(query: CallbackQuery) -> None:
         await query.answer()
         if query.message is not None:
-            await query.message.edit_text(f"Step {query.data}", reply_markup=keyboard())  # type: ignore[union-attr]
+            await query.message.edit_text(  # type: ignore[union-attr]
+                replies["next_step"]["text"], reply_markup=markup("next_step")
+            )
 
     async def main() -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(base_url))
@@ -49,25 +65,31 @@ def run_aiogram(base_url: str) -> None:
     asyncio.run(main())
 
 
-def run_ptb(base_url: str) -> None:
-    from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+def run_ptb(base_url: str, replies: dict[str, dict[str, Any]]) -> None:
+    from telegram import InlineKeyboardMarkup, Update
     from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-    presses = count(1)
+    def markup(name: str) -> InlineKeyboardMarkup:
+        keyboard = InlineKeyboardMarkup.de_json(replies[name]["reply_markup"], None)
+        assert keyboard is not None
+        return keyboard
 
-    def keyboard() -> InlineKeyboardMarkup:
-        button = InlineKeyboardButton(NEXT, callback_data=f"step:{next(presses)}")
-        return InlineKeyboardMarkup([[button]])
+    def answer_with(name: str) -> Any:
+        async def answer(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            assert update.effective_message is not None
+            await update.effective_message.reply_text(
+                replies[name]["text"], reply_markup=markup(name)
+            )
 
-    async def start(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(WELCOME, reply_markup=keyboard())
+        return answer
 
-    async def step(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def next_step(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
         await query.answer()
-        await query.edit_message_text(f"Step {query.data}", reply_markup=keyboard())
+        await query.edit_message_text(
+            replies["next_step"]["text"], reply_markup=markup("next_step")
+        )
 
     application = (
         Application.builder()
@@ -77,11 +99,12 @@ def run_ptb(base_url: str) -> None:
         .concurrent_updates(True)
         .build()
     )
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CallbackQueryHandler(step))
+    application.add_handler(CommandHandler("start", answer_with("welcome")))
+    application.add_handler(CommandHandler("ua", answer_with("step")))
+    application.add_handler(CallbackQueryHandler(next_step))
     application.run_polling(allowed_updates=["message", "callback_query"])
 
 
 if __name__ == "__main__":
-    library, url = sys.argv[1], sys.argv[2]
-    {"aiogram": run_aiogram, "ptb": run_ptb}[library](url)
+    library, url, replies_path = sys.argv[1], sys.argv[2], sys.argv[3]
+    {"aiogram": run_aiogram, "ptb": run_ptb}[library](url, load_replies(replies_path))

@@ -11,8 +11,10 @@ For each, ``--bursts`` bursts (every update offered at once: updates per second 
 last reply; the median is shown with the range, and the bot's CPU per update as the median)
 and a paced run (``--rate`` updates per second for ``--seconds``: latency from the update
 being available to getUpdates to the bot's reply reaching the API, p50 and p99). The bare
-bots (``benchmarks/bare_bots.py``) answer the same updates with the same calls, storing
-nothing; the ratios to them are the figures to quote (machines here are shared and noisy).
+bots (``benchmarks/bare_bots.py``) answer the same updates with the same calls and the same
+messages (uabot's, recorded from its run: the welcome is about 450 characters with five
+buttons), storing nothing; the ratios to them are the figures to quote (machines here are
+shared and noisy).
 
     .venv/bin/python -m benchmarks.bench_updates [--library aiogram ptb] [--burst 1000]
         [--bursts 3] [--rate 100] [--seconds 5] [--database-url postgresql+asyncpg://.../test]
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import signal
 import statistics
@@ -218,6 +221,11 @@ async def polling(api: TimedAPI, process: subprocess.Popen[bytes]) -> None:
         await asyncio.sleep(0.05)
 
 
+def as_sent(message: SentMessage) -> dict[str, Any]:
+    """A message as a bare bot is to send it again."""
+    return {"text": message.text, "reply_markup": message.reply_markup}
+
+
 async def measure(
     name: str,
     command: Callable[[str], list[str]],
@@ -225,7 +233,10 @@ async def measure(
     args: argparse.Namespace,
     folder: Path,
     tree: Path,
+    replies: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Figures]:
+    """The bot's figures for both kinds; into ``replies``, when given, the messages it
+    answered with (the welcome, the step pressed on, the step after it)."""
     api = TimedAPI()
     await api.start()
     driver = Driver(api)
@@ -238,7 +249,12 @@ async def measure(
                 paced = driver.new_people(int(args.rate * args.seconds))
                 if kind == "press":
                     await driver.prepare([*itertools.chain(*bursts), *paced], press_first)
+                    if replies is not None:
+                        replies["step"] = as_sent(driver.last_message(bursts[0][0]))
                 runs = [await timed_burst(driver, process.pid, people, kind) for people in bursts]
+                if replies is not None:
+                    answer = "welcome" if kind == "start" else "next_step"
+                    replies[answer] = as_sent(driver.last_message(bursts[0][0]))
                 figures = Figures(
                     burst_rate=statistics.median(run.burst_rate for run in runs),
                     burst_rates=[run.burst_rate for run in runs],
@@ -278,8 +294,8 @@ def spread(rates: list[float]) -> str:
     return f"{min(rates):.0f}-{max(rates):.0f}"
 
 
-def bare_command(library: str) -> Callable[[str], list[str]]:
-    return lambda url: [sys.executable, "-m", "benchmarks.bare_bots", library, url]
+def bare_command(library: str, replies: Path) -> Callable[[str], list[str]]:
+    return lambda url: [sys.executable, "-m", "benchmarks.bare_bots", library, url, str(replies)]
 
 
 def uabot_run(
@@ -326,21 +342,26 @@ async def main() -> None:
         trees = {f"uabot {library}": HERE}
         for other in args.compare_with:
             trees[f"uabot {library} ({other.name})"] = other.resolve()
-        for name in (f"bare {library}", *trees):
+        # uabot first: the bare bot then sends the messages uabot sent.
+        replies: dict[str, dict[str, Any]] = {}
+        replies_file = Path(tempfile.mkdtemp(prefix="uabot-bench-")) / "replies.json"
+        for name in (*trees, f"bare {library}"):
             folder = Path(tempfile.mkdtemp(prefix="uabot-bench-"))
             tree = trees.get(name, HERE)
             if name.startswith("bare"):
-                command, first = bare_command(library), "/start"
+                replies_file.write_text(json.dumps(replies), encoding="utf-8")
+                command = bare_command(library, replies_file)
             else:
                 if args.database_url:
                     await reset_postgres(args.database_url)
                 command = uabot_run(library, folder, args.database_url, tree)
-                first = "/ua 45/26"
             log = name.replace(" ", "-").replace("(", "").replace(")", "")
-            figures[name] = await measure(log, command, first, args, folder, tree)
+            sample = replies if tree == HERE and not name.startswith("bare") else None
+            figures[name] = await measure(log, command, "/ua 45/26", args, folder, tree, sample)
+        order = [f"bare {library}", *trees]
         for kind in ("start", "press"):
             base = figures[f"bare {library}"][kind].burst_rate
-            for name, result in ((name, runs[kind]) for name, runs in figures.items()):
+            for name, result in ((name, figures[name][kind]) for name in order):
                 rows.append(
                     (
                         name,

@@ -465,13 +465,17 @@ class FakeBotAPI:
         self.descriptions[(kind, str(params.get("language_code") or ""))] = text
         return self._ok(True)
 
-    def _message(self, chat_id: int | str, text: str | None) -> dict[str, Any]:
+    def _message(
+        self, chat_id: int | str, text: str | None, reply_markup: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The Message Telegram answers a send or an edit with: its keyboard included."""
         return {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": self._chat(chat_id),
             "from": BOT_USER,
             **({"text": text} if text is not None else {}),
+            **({"reply_markup": reply_markup} if reply_markup else {}),
         }
 
     def _refuse(self, chat_id: int | str) -> web.Response | None:
@@ -490,7 +494,7 @@ class FakeBotAPI:
         text = str(params["text"])
         if len(text) > 4096:
             return self._error(400, "Bad Request: message is too long")
-        message = self._message(chat_id, text)
+        message = self._message(chat_id, text, params.get("reply_markup"))
         self.messages[chat_id].append(
             SentMessage(
                 message["message_id"],
@@ -527,7 +531,8 @@ class FakeBotAPI:
                 # An edit shows in the chat as the newest state: tests read it as a message.
                 self.messages[chat_id].append(sent)
                 await self._notify()
-                return self._ok({**self._message(chat_id, sent.text), "message_id": message_id})
+                edited = self._message(chat_id, sent.text, sent.reply_markup)
+                return self._ok({**edited, "message_id": message_id})
         return self._error(400, "Bad Request: message to edit not found")
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
