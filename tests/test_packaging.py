@@ -33,6 +33,24 @@ def test_every_package_folder_is_in_the_wheel_and_the_image() -> None:
     assert build_files and "LICENSE" in build_files.group(1).split()  # license-files
 
 
+def test_every_folder_of_shipped_files_is_a_package_of_the_wheel() -> None:
+    """setuptools warns that it will stop installing a folder of data files (migrations,
+    samples, catalogs) that is not listed as a package; listed, the wheel keeps them."""
+    packages = set(_packages())
+    renamed = {"uabot_locale": "locale"}
+    unlisted = set()
+    for package in packages:
+        top, *rest = package.split(".")
+        top_folder = ROOT / renamed.get(top, top)
+        for folder in (top_folder / Path(*rest)).rglob("*"):
+            if folder.name == "__pycache__" or not folder.is_dir():
+                continue
+            if any(path.is_file() for path in folder.iterdir()):
+                unlisted.add(".".join((top, *folder.relative_to(top_folder).parts)))
+    unlisted -= packages
+    assert not unlisted, f"folders the wheel would stop installing: {unlisted}"
+
+
 def test_the_image_installs_the_wheel_as_ci_smoke_tests_it() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     smoke = (ROOT / ".ci" / "wheel-smoke").read_text(encoding="utf-8")
