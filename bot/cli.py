@@ -237,6 +237,9 @@ async def _migrate(settings: Settings, revision: str | None, out: TextIO) -> int
         else:
             await upgrade(engine)
             print("database is up to date", file=out)
+    except SchemaError as error:
+        print(f"uabot migrate: {error}", file=sys.stderr)
+        return EXIT_USAGE
     finally:
         await engine.dispose()
     return 0

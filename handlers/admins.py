@@ -60,6 +60,14 @@ async def revoke(ctx: Context) -> list[Reply]:
     user_hash = ctx.app.vault.lookup_hash(ctx.incoming.platform, user_id)
     supporter = await find_supporter(ctx.session, ctx.incoming.platform, user_hash)
     if supporter is None or supporter.role == "supporter":
+        if user_id in ctx.app.settings.bot.admins:
+            return ctx.failed(
+                "role from configuration",
+                ctx._(
+                    "{user} is admin because bot.admins in the configuration lists them: "
+                    "take them out of it there and restart the bot."
+                ).format(user=user_id),
+            )
         return ctx.failed("no role", ctx._("{user} has no role to revoke.").format(user=user_id))
     supporter.role = "supporter"
     note, role = "", "supporter"
@@ -86,7 +94,9 @@ async def team(ctx: Context) -> list[Reply]:
     for user_id in ctx.app.settings.bot.admins:
         if user_id not in listed:
             lines.append(
-                f"• {user_id} – {ctx._(ROLE_LABELS['admin'])} ({ctx._('from the configuration')})"
+                ctx._("• {user} – {role} (from the configuration)").format(
+                    user=user_id, role=ctx._(ROLE_LABELS["admin"])
+                )
             )
     return texts("\n".join(lines))
 

@@ -101,7 +101,7 @@ async def document(ctx: Context) -> list[Reply]:
     if not incoming_document.fetched and size > MAX_DOCUMENT_BYTES:
         reason = too_large(size).translated(ctx._)
         return ctx.failed(
-            "document too large", f"{ctx._('This document cannot become a UA:')}\n\n{reason}"
+            "document too large", ctx._("This document cannot become a UA:") + f"\n\n{reason}"
         )
     if not incoming_document.fetched:
         return ctx.failed(

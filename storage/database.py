@@ -188,9 +188,25 @@ def _revisions(sync: Connection) -> tuple[str | None, str | None, bool]:
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
-    """Take the schema down to ``revision`` (empty by default)."""
+    """Take the schema down to ``revision`` (empty by default). A revision alembic cannot go
+    to (unknown, or newer than the database's) is a SchemaError naming the ones there are,
+    not alembic's traceback."""
+
+    def run(sync: Connection) -> None:
+        config = _alembic_config(sync)
+        try:
+            command.downgrade(config, revision)
+        except CommandError as error:
+            known = [
+                script.revision for script in ScriptDirectory.from_config(config).walk_revisions()
+            ]
+            raise SchemaError(
+                f"cannot go back to revision {revision!r} ({error}); name one of: base, "
+                + ", ".join(reversed(known))
+            ) from error
+
     async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: command.downgrade(_alembic_config(sync), revision))
+        await connection.run_sync(run)
 
 
 def dialect_insert(session: AsyncSession) -> Callable[..., Any]:

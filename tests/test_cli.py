@@ -194,6 +194,9 @@ def test_migrate_up_and_down(tmp_path: Path) -> None:
         "downgraded to base"
         in uabot("migrate", "--downgrade", "base", env=env, cwd=tmp_path).stdout
     )
+    unknown = uabot("migrate", "--downgrade", "nonsense", env=env, cwd=tmp_path)
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert "name one of: base, 0001, 0002" in unknown.stderr
 
 
 def test_keygen_prints_a_usable_key() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from handlers.reminder_times import parse_offset
 
 
@@ -26,6 +26,19 @@ def test_defaults_without_a_file() -> None:
     assert settings.broadcast.rate_per_second == 30
     assert settings.reminders.offsets == ["3d", "1d"]
     assert settings.telegram.token is None
+
+
+def test_the_example_config_names_every_setting() -> None:
+    """The README sends operators to config.example.toml for every key."""
+    text = (Path(__file__).resolve().parents[1] / "config.example.toml").read_text("utf-8")
+    sections = dict(re.findall(r"^\[(\w+)\]\n(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL))
+    missing = [
+        f"{name}.{key}"
+        for name, field in Settings.model_fields.items()
+        for key in field.annotation.model_fields  # type: ignore[union-attr]
+        if not re.search(rf"^(# )?{key} = ", sections.get(name, ""), re.MULTILINE)
+    ]
+    assert not missing, f"settings config.example.toml does not show: {missing}"
 
 
 def test_example_config_is_valid() -> None:

@@ -144,8 +144,16 @@ async def test_admins_grant_and_revoke_roles(chat) -> None:
         "• 301 – organiser" in admin.text
         and f"• {ADMIN_ID} – admin (from the configuration)" in admin.text
     )
+    await admin.send("/language")
+    await admin.press("Español")
+    await admin.send("/team")
+    assert f"• {ADMIN_ID} – administración (en la configuración)" in admin.text
+    await admin.send("/language")
+    await admin.press("English")
     await admin.send("/revoke 301")
     assert "Done: 301 is a supporter again." in admin.text
+    await admin.send(f"/revoke {ADMIN_ID}")
+    assert "take them out of it there and restart the bot" in admin.text
     await olga.send("/uas")
     assert olga.text == "Sorry, that is not something I can do for you."
     await admin.send("/grant 301 king")
