@@ -111,7 +111,7 @@ async def import_document(
             await session.flush()
             update = await get_update(session, existing.id)
             return Imported(update, disagreements=disagreements)  # type: ignore[arg-type]
-        draft.deadline = existing.deadline
+        _keep_update_fields(draft, existing)
     if existing is not None and existing.status != UpdateStatus.DRAFT:
         revision = UARevision(
             update_id=existing.id, language=language, draft=draft.to_json(), created_at=now
@@ -151,6 +151,18 @@ async def save_draft(
     _apply(update, draft, language)
     await session.flush()
     return await get_update(session, update.id)  # type: ignore[return-value]
+
+
+def _keep_update_fields(draft: UADraft, update: UAUpdate) -> None:
+    """A draft's other language fills only the update's fields still empty: the country
+    of the Spanish page ("República Andina") must not replace the English one already read,
+    and a deadline that differs is flagged, not taken."""
+    draft.deadline = update.deadline or draft.deadline
+    draft.index = update.index_code or draft.index
+    draft.country = update.country or draft.country
+    draft.issue_date = update.issue_date or draft.issue_date
+    draft.preferred_language = update.preferred_language or draft.preferred_language
+    draft.previous_link = update.previous_link or draft.previous_link
 
 
 def _apply(update: UAUpdate, draft: UADraft, language: str, text_only: bool = False) -> None:

@@ -30,6 +30,8 @@ async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:
     assert "Send the other language's document now" in admin.text
     await admin.upload("ua-es.docx", fixture_bytes("ua-es-two-targets.txt"))
     assert "Languages: English, Spanish" in admin.text
+    # The Spanish page fills no field the English one had: its country is in Spanish.
+    assert "AMR 99/4521/2026 · Andean Republic · May 2, 2026" in admin.text
     await admin.press("Publish")
     assert "Published UA 45/26: queued for 4 subscribers." in admin.text
     assert await count(app, Delivery) == 4
