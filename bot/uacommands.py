@@ -152,8 +152,16 @@ async def publish(app: App, number_text: str, out: TextIO) -> int:
         return 0
     if isinstance(outcome, operations.NotPublished):
         print(f"uabot ua publish: {label} is not ready; still needed:", file=sys.stderr)
-        for problem in outcome.problems:  # the chat's wording: correct them there
+        for problem in outcome.problems:
             print(f"  - {problem}", file=sys.stderr)
+        if any("deadline" in problem.template for problem in outcome.problems):
+            print(f"set the deadline with `uabot ua deadline {number} YYYY-MM-DD`", file=sys.stderr)
+        if any("deadline" not in problem.template for problem in outcome.problems):
+            print(
+                "correct the other fields in the chat: send the document to the bot and "
+                "press “Correct a field” under its preview",
+                file=sys.stderr,
+            )
         return EXIT_USAGE
     reopened = " (the UA was closed; it is open again)" if outcome.reopened else ""
     print(

@@ -164,7 +164,10 @@ async def check_schema(engine: AsyncEngine) -> None:
     if current == head:
         return
     if current is None:
-        raise SchemaError("the database is empty: run `uabot migrate` first")
+        raise SchemaError(
+            f"the database {_database_name(engine)} is empty: run `uabot migrate` first (or "
+            "point database.url at the one you migrated)"
+        )
     if not known:
         raise SchemaError(
             f"the database schema ({current}) is newer than this uabot knows ({head}): a newer "
@@ -174,6 +177,16 @@ async def check_schema(engine: AsyncEngine) -> None:
     raise SchemaError(
         f"the database schema ({current}) is behind this uabot ({head}): run `uabot migrate`"
     )
+
+
+def _database_name(engine: AsyncEngine) -> str:
+    """The database as an operator can find it: a SQLite file by its full path (a relative
+    one is relative to the folder the command ran in, not to the configuration file), a
+    server's without its password."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return str(Path(url.database).resolve())
+    return url.render_as_string(hide_password=True)
 
 
 def _revisions(sync: Connection) -> tuple[str | None, str | None, bool]:

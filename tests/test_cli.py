@@ -143,6 +143,8 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
     refused = uabot("ua", "publish", "123/19", env=env, cwd=tmp_path)
     assert refused.returncode == 2 and "is not ready; still needed:" in refused.stderr
     assert "a deadline from today on (2019-07-15 has passed)" in refused.stderr
+    assert "set the deadline with `uabot ua deadline 123/19 YYYY-MM-DD`" in refused.stderr
+    assert "Correct a field" not in refused.stderr
     english = uabot(
         "ua", "import", str(future_copy(tmp_path, "ua-en-two-targets.txt")), env=env, cwd=tmp_path
     )
@@ -251,14 +253,14 @@ def test_config_after_the_command_or_in_uabot_config_and_a_schema_not_ours(
     database = tmp_path / "elsewhere.db"
     config = tmp_path / "settings" / "uabot.toml"
     config.parent.mkdir()
-    config.write_text(
-        f'[database]\nurl = "sqlite+aiosqlite:///{database}"\n'
+    config.write_text(  # relative: to the folder the commands run in
+        f'[database]\nurl = "sqlite+aiosqlite:///{database.name}"\n'
         f'[security]\nsecret_key = "{generate_secret_key()}"\n',
         encoding="utf-8",
     )
     empty = uabot("ua", "list", "--config", str(config), cwd=tmp_path)
     assert empty.returncode == 2
-    assert "the database is empty: run `uabot migrate` first" in empty.stderr
+    assert f"the database {database.resolve()} is empty: run `uabot migrate`" in empty.stderr
     assert uabot("migrate", "--config", str(config), cwd=tmp_path).returncode == 0
     assert uabot("ua", "list", "--config", str(config), cwd=tmp_path).returncode == 0
     from_environment = uabot("stats", env={"UABOT_CONFIG": str(config)}, cwd=tmp_path)
