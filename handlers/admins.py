@@ -155,7 +155,8 @@ def _audit_line(ctx: Context, entry: AuditEntry, names: dict[str, str]) -> str:
         outcome += f" ({entry.reason})"
     subject = who(entry.actor) + (f" → {who(entry.target)}" if entry.target else "")
     stamp = entry.at.strftime("%Y-%m-%d %H:%M")
-    return f"{stamp} · /{entry.command} · {outcome} · {subject} {entry.detail}".rstrip()
+    detail = f" · {entry.detail}" if entry.detail else ""
+    return f"{stamp} · /{entry.command} · {outcome} · {subject}{detail}"
 
 
 OUTCOME_LABELS: dict[str, str] = {

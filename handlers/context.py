@@ -17,7 +17,7 @@ from handlers.contract import Button, Incoming, Menu, Reply, Text
 from handlers.i18n import Translator, language_from_hint
 from handlers.services import Services
 from storage.audit import record as record_audit
-from storage.models import AuditEntry, Supporter
+from storage.models import AuditEntry, Supporter, UAUpdate
 from storage.statuses import AuditOutcome
 from storage.supporters import add_supporter, find_supporter
 from uareader.document import UADocumentError, UADraft
@@ -135,6 +135,13 @@ class Context:
             detail="".join(c for c in detail if c.isprintable()) if allowed else "",
         )
         return allowed
+
+    def audit_about(self, update: UAUpdate) -> None:
+        """Name in the audit the UA a button was about, once it is loaded: the button carries
+        a row id, which an admin reading /audit would take for an update number."""
+        if self.audit_entry is not None and self.audit_entry.outcome == AuditOutcome.DONE:
+            number = update.case.number or "(no number)"
+            self.audit_entry.detail = f"UA {number} update {update.ordinal}"
 
     def failed(
         self, reason: str, message: str, buttons: tuple[tuple[Button, ...], ...] = ()

@@ -121,11 +121,12 @@ async def draft_for(
 ) -> UAUpdate | list[Reply]:
     """The update an organiser's button names, or the answer to give instead: the same
     refusal as ever for anyone without the role; for an organiser, that it is gone."""
-    if not await ctx.authorise(command, ORGANISERS, detail=f"update {update_id}"):
+    if not await ctx.authorise(command, ORGANISERS):
         return [ctx.refusal()]
     update = await get_update(ctx.session, update_id)
     if update is None or (drafts_only and update.status != UpdateStatus.DRAFT):
         return ctx.failed(
             "draft gone", ctx._("That draft is gone: it was cancelled, replaced or published.")
         )
+    ctx.audit_about(update)
     return update

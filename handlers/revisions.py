@@ -128,6 +128,7 @@ async def apply_change(ctx: Context, revision_id: int) -> list[Reply]:
     deadline = UADraft.from_json(revision.draft).deadline
     keep = ("deadline",) if deadline and deadline_problem(deadline, ctx.today) else ()
     update = await apply_revision(ctx.session, revision, keep=keep)
+    ctx.audit_about(update)
     return [
         Text(ctx._("{ua} is changed.").format(ua=ua_label(ctx.tr, update)), edit=True),
         *preview(ctx, update),
@@ -180,11 +181,12 @@ async def closing_notice(ctx: Context, draft: UADraft) -> list[Reply]:
 
 
 async def close_from_notice(ctx: Context, update_id: int) -> list[Reply]:
-    if not await ctx.authorise("close", ORGANISERS, detail=f"update {update_id}"):
+    if not await ctx.authorise("close", ORGANISERS):
         return [ctx.refusal()]
     update = await get_update(ctx.session, update_id)
     if update is None:
         return ctx.failed("unknown UA", ctx._("I do not know that Urgent Action."))
+    ctx.audit_about(update)
     await operations.close(ctx.session, update.case, ctx.now)
     label = ctx._("UA {number}").format(number=update.case.number)
     return [Text(ctx._("{ua} is closed.").format(ua=label), edit=True)]

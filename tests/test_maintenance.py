@@ -92,7 +92,7 @@ async def test_rotating_the_key_rekeys_everyone_and_can_resume(
         assert "• subscribed: yes" in person.text
         admin = Chat(Dispatcher(rekeyed), ADMIN_ID)
         await admin.send(f"/audit {PEOPLE[1]}")
-        assert f"/grant · done · {ADMIN_ID} → {PEOPLE[1]} organiser" in admin.text
+        assert f"/grant · done · {ADMIN_ID} → {PEOPLE[1]} · organiser" in admin.text
     finally:
         await rekeyed.close()
 

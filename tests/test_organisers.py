@@ -39,6 +39,8 @@ async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:
     assert "already published" in admin.text
     await admin.send("/uas")
     assert "UA 45/26 · published · July 15, 2026" in admin.text
+    await admin.send("/audit")  # the UA by its number and update, not the button's row id
+    assert f"/publish · done · {ADMIN_ID} · UA 45/26 update 1" in admin.text
 
 
 async def test_a_new_update_goes_first_to_those_who_acted_before(chat, app) -> None:
@@ -185,9 +187,9 @@ async def test_the_audit_answers_who_did_what_to_whom_also_after_forget(chat, ap
         for line in lines
     )
     assert any(f"/revoke · failed (no role) · {ADMIN_ID} → person" in line for line in lines)
-    assert any(line.endswith(f"/grant · failed (usage) · {ADMIN_ID} admin") for line in lines)
+    assert any(line.endswith(f"/grant · failed (usage) · {ADMIN_ID} · admin") for line in lines)
     assert any(
-        line.endswith(f"/grant · done · {ADMIN_ID} → person " + _tag(app, 7302220) + " organiser")
+        line.endswith(f"/grant · done · {ADMIN_ID} → person " + _tag(app, 7302220) + " · organiser")
         for line in lines
     )
     await admin.send("/audit 7302221")  # the stranger erased their data, not their trail
