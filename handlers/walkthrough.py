@@ -109,6 +109,9 @@ async def ua_command(ctx: Context) -> list[Reply]:
     """/ua 72/24: open a UA by its number."""
     if not ctx.incoming.args:
         return await actions(ctx)
+    if normalise_ua_number(ctx.incoming.args[0]) is None:
+        usage = ctx._("Write /ua followed by a UA number, e.g. /ua 72/24, or just /ua.")
+        return [Text(usage), *await actions(ctx)]
     return await open_by_deep_link(ctx, "ua-" + ctx.incoming.args[0])
 
 

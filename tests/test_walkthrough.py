@@ -211,6 +211,9 @@ async def test_deep_link_opens_the_ua_without_a_subscription(chat) -> None:
     assert "Step 1 of 5" in guest.text and "UA 45/26" in guest.text
     await guest.send("/start ua-999-99")
     assert "I do not know that Urgent Action." in guest.text
+    await guest.send("/ua abc")  # not a number: how to write one, then the open UAs
+    assert guest.text.startswith("Write /ua followed by a UA number, e.g. /ua 72/24")
+    assert "UA 45/26" in guest.text
 
 
 async def test_a_ua_past_its_deadline_says_so_and_offers_the_open_ones(chat, clock) -> None:
