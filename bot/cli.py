@@ -63,9 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("run", help="run the bot on Telegram (needs a token)")
     demo = commands.add_parser("demo", help="an offline chat in the terminal, with a sample UA")
-    demo.add_argument("--language", choices=["en", "es"], default=None)
+    demo.add_argument(
+        "--language", choices=["en", "es"], default=None, help="the demo's language (en)"
+    )
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
-    migrate.add_argument("--downgrade", metavar="REVISION", default=None)
+    migrate.add_argument(
+        "--downgrade",
+        metavar="REVISION",
+        default=None,
+        help="go back to this revision instead: base (empty), or a number such as 0009",
+    )
     commands.add_parser("keygen", help="print a new secret key for security.secret_key")
     copy = commands.add_parser(
         "backup", help="a consistent copy of the SQLite database, while the bot runs or not"

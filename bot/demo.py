@@ -58,6 +58,7 @@ async def run_demo(stdin: TextIO, stdout: TextIO, language: str | None = None) -
                 stdin,
                 stdout,
                 files_dir=Path(folder) / "files",
+                tr=app.catalogs.get(language),
                 language_hint=language,
             )
             background = asyncio.create_task(run_background(app, TerminalSender(channel), stop))

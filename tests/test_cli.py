@@ -234,6 +234,17 @@ def test_demo_lets_you_play_the_organiser(tmp_path: Path) -> None:
     assert "TWO LAND DEFENDERS" in result.stdout
 
 
+def test_the_demo_speaks_its_language_in_its_own_notes_too(tmp_path: Path) -> None:
+    typed = ["/as 2", "/start@uabot", "9", "/as 1", "/quit"]
+    result = uabot("demo", "--language", "es", stdin="\n".join(typed), cwd=tmp_path)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert out.startswith("demo de uabot: un chat sin conexión.")
+    assert "(ahora eres la persona 2)" in out and "¡Te damos la bienvenida!" in out
+    assert "(elige de 1 a 5)" in out  # "9" pressed none of the welcome's five buttons
+    assert "(ahora eres la persona 1, quien administra)" in out
+
+
 def test_a_changed_secret_key_is_refused_before_anything_happens(tmp_path: Path) -> None:
     database = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     written = {"UABOT_DATABASE_URL": database, "UABOT_SECRET_KEY": generate_secret_key()}

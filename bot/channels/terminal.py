@@ -2,8 +2,10 @@
 
 Buttons are shown as numbered choices; typing the number presses the button. ``/file PATH``
 sends a document, as an organiser would upload one; ``/as N`` carries on as person N, so
-one keyboard can play several supporters. Files the bot sends are written to a folder and
-their path is printed. ``TerminalSender`` lets the outbox worker deliver here too.
+one keyboard can play several supporters, and shows what the bot sent N meanwhile. Files the
+bot sends are written to a folder and their path is printed. The demo's own notes are in the
+demo's language, like the bot's answers. ``TerminalSender`` lets the outbox worker deliver
+here too.
 """
 
 from __future__ import annotations
@@ -12,14 +14,20 @@ import asyncio
 import itertools
 import shlex
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot.dispatcher import Dispatcher
 from bot.sending import ChatId, Rejected
 from handlers.contract import Button, Document, File, Incoming, Notice, Reply, Text
+from handlers.i18n import Translator
+from uareader.phrases import N_
 
 PLATFORM = "terminal"
+#: Messages kept for each person not at the keyboard, shown when the demo switches to them;
+#: the oldest go first, so a broadcast in a long demo costs no more than this.
+WAITING_PER_PERSON = 20
 
 
 class TerminalChannel:
@@ -29,20 +37,27 @@ class TerminalChannel:
         stdin: TextIO,
         stdout: TextIO,
         files_dir: Path,
+        tr: Translator,
         user_id: int = 1,
         language_hint: str | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        self.tr = tr
         self.stdin = stdin
         self.stdout = stdout
         self.files_dir = files_dir
         self.user_id = user_id
         self.language_hint = language_hint
         self._buttons: list[Button] = []
+        self._waiting: dict[ChatId, list[Text]] = {}
 
     def _print(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
+
+    def _note(self, message: str, **values: object) -> None:
+        """A line of the demo's own, not the bot's: in brackets, in the demo's language."""
+        self._print("(" + self.tr.gettext(message).format(**values) + ")")
 
     def _incoming(self, **fields: object) -> Incoming:
         return Incoming(
@@ -61,32 +76,31 @@ class TerminalChannel:
         if line.isdigit() and self._buttons:
             number = int(line)
             if not 1 <= number <= len(self._buttons):
-                self._print(f"(choose 1 to {len(self._buttons)})")
+                self._note(N_("choose 1 to {count}"), count=len(self._buttons))
                 return None
             button = self._buttons[number - 1]
             if button.url:
-                self._print(f"(link: {button.url})")
+                self._note(N_("link: {url}"), url=button.url)
                 return None
             return self._incoming(callback_data=button.data)
         if line.startswith("/as ") or line == "/as":
             person = line[3:].strip()
             if not (person.isascii() and person.isdigit() and 1 <= int(person) <= 999):
-                self._print("(write /as and a number from 1 to 999: /as 2)")
+                self._note(N_("write /as and a number from 1 to 999: /as 2"))
                 return None
-            self.user_id, self._buttons = int(person), []
-            role = "the admin" if self.user_id == ADMIN else "a supporter"
-            self._print(f"(you are now person {self.user_id}, {role})")
+            self.switch_to(int(person))
             return None
         if line.startswith("/file"):
             path = Path(line[len("/file") :].strip()).expanduser()
             try:
                 content = path.read_bytes()
             except OSError as error:
-                self._print(f"(cannot read {path}: {error.strerror})")
+                self._note(N_("cannot read {path}: {error}"), path=path, error=error.strerror)
                 return None
             return self._incoming(document=Document(path.name, content))
         if line.startswith("/"):
             command, _, rest = line[1:].partition(" ")
+            command = command.partition("@")[0]  # /start@uabot, as typed in Telegram groups
             try:
                 args = tuple(shlex.split(rest))
             except ValueError:
@@ -94,7 +108,7 @@ class TerminalChannel:
             return self._incoming(command=command, args=args, text=line)
         return self._incoming(text=line)
 
-    def render(self, replies: list[Reply]) -> None:
+    def render(self, replies: Sequence[Reply]) -> None:
         self._buttons = []
         for reply in replies:
             if isinstance(reply, Text):
@@ -108,24 +122,51 @@ class TerminalChannel:
                 self.files_dir.mkdir(parents=True, exist_ok=True)
                 path = self.files_dir / reply.filename
                 path.write_bytes(reply.content)
-                self._print(f"(file saved: {path}) {reply.caption}".rstrip())
+                self._note(N_("file saved: {path}"), path=path)
+                if reply.caption:
+                    self._print(reply.caption)
             elif isinstance(reply, Notice):
                 self._print(f"({reply.text})")
 
+    def switch_to(self, person: int) -> None:
+        """Carry on as ``person``, first showing what the bot sent them meanwhile. Their
+        role is not named: it is in the database, and /help shows what they may do."""
+        self.user_id, self._buttons = person, []
+        if person == ADMIN:
+            self._note(N_("you are now person {person}, the admin"), person=person)
+        else:
+            self._note(N_("you are now person {person}"), person=person)
+        waiting = self._waiting.pop(person, [])
+        if waiting:
+            note = self.tr.ngettext(
+                "{count} message arrived for you meanwhile",
+                "{count} messages arrived for you meanwhile",
+                len(waiting),
+            )
+            self._print("(" + note.format(count=len(waiting)) + ")")
+            self.render(waiting)
+
     def deliver(self, chat_id: ChatId, text: Text) -> None:
         """A message the worker sends: shown in full (buttons pressable) to the person at
-        the keyboard, as a one-line note for anyone else."""
+        the keyboard; for anyone else a one-line note, the message kept for ``/as``."""
         if chat_id == self.user_id:
-            self._print("(a message arrives)")
+            self._note(N_("a message arrives"))
             self.render([text])
-        else:
-            first = text.text.strip().splitlines()[0] if text.text.strip() else ""
-            self._print(f"(to person {chat_id}: {first[:70]})")
+            return
+        waiting = self._waiting.setdefault(chat_id, [])
+        waiting.append(text)
+        del waiting[:-WAITING_PER_PERSON]
+        first = text.text.strip().splitlines()[0] if text.text.strip() else ""
+        self._note(N_("to person {person}: {text}"), person=chat_id, text=first[:70])
 
     async def run(self) -> None:
-        self._print("uabot demo: an offline chat. Type /start; type a number to press a button;")
-        self._print("/file PATH sends a UA document (person 1, you, is the admin here); /as N")
-        self._print("carries on as person N; /quit ends.")
+        self._print(
+            self.tr.gettext(
+                "uabot demo: an offline chat. Type /start; type a number to press a button;\n"
+                "/file PATH sends a UA document (person 1, you, is the admin here); /as N\n"
+                "carries on as person N; /quit ends."
+            )
+        )
         lines = _lines_of(self.stdin)
         while True:
             self.stdout.write("> ")
@@ -171,7 +212,7 @@ class TerminalSender:
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
         if chat_id == self.channel.user_id:  # a broadcast's progress, to its organiser
-            self.channel._print(f"(progress) {text.text.splitlines()[0]}")
+            self.channel._note(N_("progress: {text}"), text=text.text.splitlines()[0])
 
     async def bot_username(self) -> str:
         raise Rejected("the demo has no Telegram username, so no link to it")
