@@ -156,7 +156,31 @@ def _audit_line(ctx: Context, entry: AuditEntry, names: dict[str, str]) -> str:
     subject = who(entry.actor) + (f" → {who(entry.target)}" if entry.target else "")
     stamp = entry.at.strftime("%Y-%m-%d %H:%M")
     detail = f" · {entry.detail}" if entry.detail else ""
-    return f"{stamp} · /{entry.command} · {outcome} · {subject}{detail}"
+    return f"{stamp} · {_action(ctx, entry.command)} · {outcome} · {subject}{detail}"
+
+
+def _action(ctx: Context, command: str) -> str:
+    """What was done, as the person saw it: a command as typed, a button by its label."""
+    if command in BUTTON_ACTIONS:
+        return ctx._("“{button}” pressed").format(button=ctx._(BUTTON_ACTIONS[command]))
+    if command in OTHER_ACTIONS:
+        return ctx._(OTHER_ACTIONS[command])
+    return f"/{command}"
+
+
+#: Privileged actions taken by a button, audited under a name of their own.
+BUTTON_ACTIONS: dict[str, str] = {
+    "publish": N_("Publish"),
+    "fix": N_("Correct a field"),
+    "preview": N_("See it as supporters will"),
+    "apply": N_("Apply these changes"),
+    "keep": N_("Keep it as it is"),
+}
+OTHER_ACTIONS: dict[str, str] = {
+    "document": N_("a file sent"),
+    "set": N_("a field chosen to correct"),
+    "addlang": N_("another language's version asked for"),
+}
 
 
 OUTCOME_LABELS: dict[str, str] = {

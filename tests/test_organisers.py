@@ -40,7 +40,8 @@ async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:
     await admin.send("/uas")
     assert "UA 45/26 · published · July 15, 2026" in admin.text
     await admin.send("/audit")  # the UA by its number and update, not the button's row id
-    assert f"/publish · done · {ADMIN_ID} · UA 45/26 update 1" in admin.text
+    assert f"“Publish” pressed · done · {ADMIN_ID} · UA 45/26 update 1" in admin.text
+    assert f"a file sent · done · {ADMIN_ID}" in admin.text
 
 
 async def test_a_new_update_goes_first_to_those_who_acted_before(chat, app) -> None:
