@@ -159,6 +159,11 @@ async def check_schema(engine: AsyncEngine) -> None:
     """Refuse a schema that is behind or ahead of this code: only ``uabot migrate`` and
     ``uabot run`` change it, so that a newer command-line tool never migrates a database
     under an older running bot."""
+    if not _sqlite_file_exists(engine):  # opening it would leave an empty file behind
+        raise SchemaError(
+            f"there is no database at {_database_name(engine)}: run `uabot migrate` first (or "
+            "point database.url at the one you migrated)"
+        )
     async with engine.connect() as connection:
         current, head, known = await connection.run_sync(_revisions)
     if current == head:
@@ -177,6 +182,14 @@ async def check_schema(engine: AsyncEngine) -> None:
     raise SchemaError(
         f"the database schema ({current}) is behind this uabot ({head}): run `uabot migrate`"
     )
+
+
+def _sqlite_file_exists(engine: AsyncEngine) -> bool:
+    """False only for a SQLite file that is not there (a server's database is not a file)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return True
+    return Path(url.database).exists()
 
 
 def _database_name(engine: AsyncEngine) -> str:

@@ -269,6 +269,10 @@ def test_config_after_the_command_or_in_uabot_config_and_a_schema_not_ours(
         f'[security]\nsecret_key = "{generate_secret_key()}"\n',
         encoding="utf-8",
     )
+    absent = uabot("ua", "list", "--config", str(config), cwd=tmp_path)
+    assert absent.returncode == 2 and not database.exists()  # no empty file left behind
+    assert f"there is no database at {database.resolve()}: run `uabot migrate`" in absent.stderr
+    sqlite3.connect(database).close()
     empty = uabot("ua", "list", "--config", str(config), cwd=tmp_path)
     assert empty.returncode == 2
     assert f"the database {database.resolve()} is empty: run `uabot migrate`" in empty.stderr
