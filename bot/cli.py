@@ -26,13 +26,13 @@ from storage.keycheck import UnfinishedRotation
 
 NO_TOKEN = """\
 uabot run: no Telegram bot token is configured.
-Set telegram.token in {config} or the UABOT_TELEGRAM_TOKEN environment variable.
+Set telegram.token in {config} or the UABOT_TELEGRAM__TOKEN environment variable.
 Get a token by talking to @BotFather in Telegram (/newbot).
 To try the bot offline without a token, run: uabot demo"""
 
 WRONG_TOKEN = """\
 uabot run: Telegram refused the bot token (401 Unauthorized).
-Check telegram.token in {config} or UABOT_TELEGRAM_TOKEN: it is the whole line @BotFather
+Check telegram.token in {config} or UABOT_TELEGRAM__TOKEN: it is the whole line @BotFather
 gave, like 123456789:AAH... If you revoked it, ask @BotFather for the new one (/token)."""
 
 UNREACHABLE = """\

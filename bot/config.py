@@ -77,6 +77,20 @@ class TelegramSettings(_Section):
     listen: Listen = "127.0.0.1:8080"
     secret_token: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
 
+    @field_validator("token")
+    @classmethod
+    def _token_as_botfather_gives_it(cls, value: str | None) -> str | None:
+        """Checked here: aiogram refuses a malformed token with a traceback at start-up,
+        which a service manager would restart every few seconds forever."""
+        if not value:
+            return None
+        if not re.fullmatch(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}", value):
+            raise ValueError(
+                "not a bot token: it looks like 123456789:AAE… (digits, a colon, then letters, "
+                "digits, _ and -, no spaces); copy it again from @BotFather"
+            )
+        return value
+
     @model_validator(mode="after")
     def _webhook_needs_url_and_secret(self) -> TelegramSettings:
         if self.mode == "webhook" and not (self.url and self.secret_token):

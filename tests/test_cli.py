@@ -73,7 +73,7 @@ def test_help_lists_the_commands() -> None:
 def test_run_without_a_token_exits_2_and_says_what_to_do(tmp_path: Path) -> None:
     result = uabot("run", cwd=tmp_path)
     assert result.returncode == 2
-    for hint in ("telegram.token", "UABOT_TELEGRAM_TOKEN", "@BotFather", "uabot demo"):
+    for hint in ("telegram.token", "UABOT_TELEGRAM__TOKEN", "@BotFather", "uabot demo"):
         assert hint in result.stderr
 
 
@@ -89,6 +89,9 @@ def test_invalid_config_exits_2_naming_the_key(tmp_path: Path) -> None:
     result = uabot("--config", str(config), "run")
     assert result.returncode == 2
     assert "broadcast.rate_per_second (line 2)" in result.stderr
+    malformed = uabot("run", env={"UABOT_TELEGRAM__TOKEN": "abc"}, cwd=tmp_path)
+    assert malformed.returncode == 2 and "Traceback" not in malformed.stderr
+    assert "telegram.token (from UABOT_TELEGRAM__TOKEN)" in malformed.stderr
 
 
 def test_ua_parse_json() -> None:

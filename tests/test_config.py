@@ -49,13 +49,14 @@ def test_example_config_is_valid() -> None:
 
 def test_environment_wins_over_the_file(tmp_path: Path) -> None:
     path = write(
-        tmp_path, '[telegram]\ntoken = "from-file"\n[database]\nurl = "sqlite+aiosqlite:///a.db"\n'
+        tmp_path,
+        '[telegram]\ntoken = "1:from-file"\n[database]\nurl = "sqlite+aiosqlite:///a.db"\n',
     )
     settings = load_settings(
         path,
-        environ={"UABOT_TELEGRAM_TOKEN": "from-env", "UABOT_SECRET_KEY": "k", "OTHER": "x"},
+        environ={"UABOT_TELEGRAM_TOKEN": "2:from-env", "UABOT_SECRET_KEY": "k", "OTHER": "x"},
     )
-    assert settings.telegram.token == "from-env"
+    assert settings.telegram.token == "2:from-env"
     assert settings.security.secret_key == "k"
     assert settings.database.url == "sqlite+aiosqlite:///a.db"
 
@@ -192,3 +193,17 @@ def test_every_setting_can_come_from_the_environment_and_secrets_from_files(
 def test_a_wrong_environment_variable_is_named(environ: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_settings(None, environ=environ)
+
+
+@pytest.mark.parametrize("token", ["abc", "123456:ABC-def_1 ", "bot123456:ABC", "123456:"])
+def test_a_malformed_token_is_refused_by_name_before_the_bot_starts(token: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(None, environ={"UABOT_TELEGRAM__TOKEN": token})
+    assert "telegram.token" in str(refused.value) and "@BotFather" in str(refused.value)
+    assert token.strip() not in str(refused.value)  # a token is a secret, even a wrong one
+
+
+def test_a_well_formed_or_empty_token_is_taken() -> None:
+    token = "123456789:AAE-x_Yz"
+    assert load_settings(None, environ={"UABOT_TELEGRAM__TOKEN": token}).telegram.token == token
+    assert load_settings(None, environ={"UABOT_TELEGRAM__TOKEN": ""}).telegram.token is None
