@@ -22,6 +22,7 @@ from handlers.i18n import Catalogs
 from storage.crypto import IdentityVault
 from storage.database import check_schema, create_engine, create_session_factory, upgrade
 from storage.keycheck import check_secret_key
+from storage.presence import bot_engine_options
 from storage.uas import UpdateCache
 from uareader.isolated import DocumentReader
 
@@ -62,12 +63,19 @@ class App:
 
 
 async def build_app(
-    settings: Settings, *, secret_key: str, clock: Clock | None = None, migrate: bool = True
+    settings: Settings,
+    *,
+    secret_key: str,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    serving: bool = False,
 ) -> App:
     """Build the app; with ``migrate`` the database schema is brought up to date first,
     without it a schema that is not this code's is refused (``SchemaError``). Either way a
-    database written under another secret key is refused (``SecretKeyError``)."""
-    engine = create_engine(settings.database.url)
+    database written under another secret key is refused (``SecretKeyError``). ``serving``:
+    for ``uabot run``, whose connections maintenance must be able to see."""
+    options = bot_engine_options(settings.database.url) if serving else {}
+    engine = create_engine(settings.database.url, **options)
     vault = IdentityVault(secret_key)
     try:
         await (upgrade(engine) if migrate else check_schema(engine))

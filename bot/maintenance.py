@@ -11,6 +11,7 @@ from bot.config import Settings
 from storage.backup import BackupError, backup_sqlite
 from storage.crypto import IdentityVault, SecretKeyError
 from storage.database import SchemaError, check_schema, create_engine, create_session_factory
+from storage.presence import BotServing, no_bot_serving
 from storage.rotation import Rotation, RotationError, rotate_key
 
 EXIT_USAGE = 2
@@ -59,13 +60,21 @@ async def rotate(settings: Settings, new_key: str | None, out: TextIO) -> int:
     engine = create_engine(settings.database.url)
     try:
         await check_schema(engine)
-        done = await rotate_key(
-            create_session_factory(engine),
-            old,
-            new,
-            configured_admins=[("telegram", user_id) for user_id in settings.bot.admins],
-            progress=lambda so_far: _progress(so_far, out),
+        async with no_bot_serving(engine):
+            done = await rotate_key(
+                create_session_factory(engine),
+                old,
+                new,
+                configured_admins=[("telegram", user_id) for user_id in settings.bot.admins],
+                progress=lambda so_far: _progress(so_far, out),
+            )
+    except BotServing as error:
+        print(
+            f"uabot rotate-key: {error}: stop it first (e.g. systemctl stop uabot), then run "
+            "rotate-key again; nothing was changed",
+            file=sys.stderr,
         )
+        return EXIT_USAGE
     except (SchemaError, RotationError) as error:
         print(f"uabot rotate-key: {error}", file=sys.stderr)
         return EXIT_USAGE

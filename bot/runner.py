@@ -30,6 +30,7 @@ from handlers.clock import Clock
 from handlers.commands import STAFF_ROLES, StaffMember
 from storage.database import leadership, unreachable
 from storage.outbox import queue_depth
+from storage.presence import serving
 from storage.supporters import find_by_role, find_supporter
 
 log = logging.getLogger("uabot.run")
@@ -127,9 +128,23 @@ async def run_bot(
     clock: Clock | None = None,
     started: asyncio.Event | None = None,
 ) -> int:
-    """Run until ``stop`` is set (by SIGTERM/SIGINT when not given)."""
+    """Run until ``stop`` is set (by SIGTERM/SIGINT when not given), marked as serving its
+    database for as long as it runs (``storage.presence``: no key rotation under it)."""
+    with serving(settings.database.url):
+        return await _serve(settings, stop=stop, clock=clock, started=started)
+
+
+async def _serve(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None,
+    clock: Clock | None,
+    started: asyncio.Event | None,
+) -> int:
     assert settings.security.secret_key
-    app = await build_app(settings, secret_key=settings.security.secret_key, clock=clock)
+    app = await build_app(
+        settings, secret_key=settings.security.secret_key, clock=clock, serving=True
+    )
     core = Dispatcher(app)
     channel = make_channel(settings, core)
     metrics_server: MetricsServer | None = None

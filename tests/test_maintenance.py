@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from bot.app import build_app
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.maintenance import rotate
 from storage import rotation
 from storage.backup import BackupError, backup_sqlite
 from storage.crypto import IdentityVault, SecretKeyError, generate_secret_key
 from storage.keycheck import UnfinishedRotation
 from storage.rotation import rotate_key
 from tests.conftest import ADMIN_ID, Chat, publish_fixture
+from tests.live import running, says
 from tests.test_cli import uabot
 
 PEOPLE = [7_306_601 + n for n in range(5)]
@@ -95,6 +99,23 @@ async def test_rotating_the_key_rekeys_everyone_and_can_resume(
         assert f"/grant · done · {ADMIN_ID} → {PEOPLE[1]} · organiser" in admin.text
     finally:
         await rekeyed.close()
+
+
+async def test_the_key_is_not_rotated_under_a_running_bot(api, database_url) -> None:
+    """A bot still running would write people under the old key: a second row for someone
+    known, and a row neither key opens at the next rotation. Refused while it runs, on
+    either database; done once it has stopped."""
+    out = io.StringIO()
+    async with running(api, database_url, "aiogram") as settings:
+        await api.user_sends(PEOPLE[0], "/start")
+        assert "Welcome!" in await says(api, PEOPLE[0], 1)
+        new_key = generate_secret_key()
+        assert await rotate(settings, new_key, out) == 2
+    assert "Every stored id" not in out.getvalue()
+    assert await rotate(settings, new_key, out) == 0
+    assert "Every stored id is now under the new key" in out.getvalue()
+    rekeyed = await build_app(settings, secret_key=new_key)  # the refused try changed nothing
+    await rekeyed.close()
 
 
 def test_uabot_rotate_key_takes_the_new_key_from_a_file(tmp_path) -> None:
