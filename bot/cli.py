@@ -21,7 +21,15 @@ from bot.privacy import configure_logging, redact
 from bot.progress import follow
 from bot.uacommands import EXIT_USAGE
 from storage.crypto import SecretKeyError, generate_secret_key
-from storage.database import SchemaError, create_engine, downgrade, upgrade
+from storage.database import (
+    SchemaError,
+    create_engine,
+    database_name,
+    downgrade,
+    unreachable,
+    unreachable_reason,
+    upgrade,
+)
 from storage.keycheck import UnfinishedRotation
 
 NO_TOKEN = """\
@@ -170,6 +178,26 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             print("No Telegram token is configured: starting the offline demo.", file=out)
             return _demo(out, None)
         args.command = "run"
+    try:
+        return _run_command(args, settings, out)
+    except Exception as error:
+        if not unreachable(error):
+            raise
+        return _database_unreachable(args.command, settings, error)
+
+
+def _database_unreachable(command: str, settings: Settings, error: BaseException) -> int:
+    """What to check when the database cannot be reached, instead of the driver's traceback."""
+    reason = redact(unreachable_reason(error), settings.secrets())[:300]
+    print(
+        f"uabot {command}: cannot reach the database {database_name(settings.database.url)} "
+        f"({reason}). Check database.url and that the database server is running.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _run_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     config_name = str(_config_path(args.config) or "config.toml")
     if args.command == "migrate":
         return asyncio.run(_migrate(settings, args.downgrade, out))
@@ -202,7 +230,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             reason = redact(str(error), settings.secrets())
             print(UNREACHABLE.format(reason=reason, config=config_name), file=sys.stderr)
             return 1
-        except Exception:  # through the log, masked: a library error may quote the token
+        except Exception as error:
+            if unreachable(error):  # at start-up: later, updates wait for the database
+                return _database_unreachable("run", settings, error)
+            # Through the log, masked: a library error may quote the token.
             logging.getLogger("uabot.run").exception("uabot run stopped by an error")
             return 1
     if not settings.security.secret_key:

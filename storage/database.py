@@ -101,6 +101,13 @@ def unreachable(error: BaseException) -> bool:
     return isinstance(error, OSError | TimeoutError)
 
 
+def unreachable_reason(error: BaseException) -> str:
+    """The driver's own words for an unreachable database ("ConnectionRefusedError: ..."),
+    not SQLAlchemy's wrapping of them."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig else error
+    return f"{type(cause).__name__}: {cause}"
+
+
 async def retry_unreachable(
     operation: Callable[[], Awaitable[T]], *, give_up_after: float, what: str
 ) -> T:
@@ -192,14 +199,18 @@ def _sqlite_file_exists(engine: AsyncEngine) -> bool:
     return Path(url.database).exists()
 
 
-def _database_name(engine: AsyncEngine) -> str:
+def database_name(url: str) -> str:
     """The database as an operator can find it: a SQLite file by its full path (a relative
     one is relative to the folder the command ran in, not to the configuration file), a
     server's without its password."""
-    url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return str(Path(url.database).resolve())
-    return url.render_as_string(hide_password=True)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return str(Path(parsed.database).resolve())
+    return parsed.render_as_string(hide_password=True)
+
+
+def _database_name(engine: AsyncEngine) -> str:
+    return database_name(engine.url.render_as_string(hide_password=False))
 
 
 def _revisions(sync: Connection) -> tuple[str | None, str | None, bool]:

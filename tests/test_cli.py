@@ -16,6 +16,7 @@ import pytest
 
 from storage.crypto import generate_secret_key
 from tests.conftest import FIXTURES, POSTGRES_URL, reset_postgres
+from tests.live import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -202,6 +203,21 @@ def test_migrate_up_and_down(tmp_path: Path) -> None:
     unknown = uabot("migrate", "--downgrade", "nonsense", env=env, cwd=tmp_path)
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
     assert "name one of: base, 0001, 0002" in unknown.stderr
+
+
+@pytest.mark.parametrize("command", [("migrate",), ("stats",), ("run",)])
+def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    env = {
+        "UABOT_DATABASE__URL": f"postgresql+asyncpg://uabot:pw@127.0.0.1:{free_port()}/uabot",
+        "UABOT_SECURITY__SECRET_KEY": generate_secret_key(),
+        "UABOT_TELEGRAM__TOKEN": "123:abc",
+    }
+    result = uabot(*command, env=env, cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"uabot {command[0]}: cannot reach the database postgresql" in result.stderr
+    assert "ConnectionRefusedError" in result.stderr and ":pw@" not in result.stderr
 
 
 def test_keygen_prints_a_usable_key() -> None:
