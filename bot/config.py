@@ -259,10 +259,26 @@ def _environment_settings(environ: Mapping[str, str]) -> list[tuple[str, str, An
             section, _, key = name.lower().partition("__")
             dotted = f"{section}.{key}"
         if dotted is None:
+            if meant := _with_one_underscore(name):
+                suffix = "_FILE" if from_file else ""
+                raise ConfigError(
+                    f"{variable}: a section and its key take two underscores between them: "
+                    f"UABOT_{meant}{suffix}"
+                )
             continue
         value = _read_secret(variable, environ[variable]) if from_file else environ[variable]
         found.append((variable, dotted, _environment_value(variable, value)))
     return found
+
+
+def _with_one_underscore(name: str) -> str | None:
+    """``SECTION__KEY`` when ``name`` is a setting written with one underscore
+    (TELEGRAM_MODE): ignored, it would leave the operator believing it was set."""
+    for section, field in Settings.model_fields.items():
+        key = name.lower().removeprefix(f"{section}_")
+        if key != name.lower() and key in field.annotation.model_fields:  # type: ignore[union-attr]
+            return f"{section.upper()}__{key.upper()}"
+    return None
 
 
 def _read_secret(variable: str, path: str) -> str:

@@ -207,3 +207,23 @@ def test_a_well_formed_or_empty_token_is_taken() -> None:
     token = "123456789:AAE-x_Yz"
     assert load_settings(None, environ={"UABOT_TELEGRAM__TOKEN": token}).telegram.token == token
     assert load_settings(None, environ={"UABOT_TELEGRAM__TOKEN": ""}).telegram.token is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "meant"),
+    [
+        ("UABOT_TELEGRAM_MODE", "UABOT_TELEGRAM__MODE"),
+        ("UABOT_LOGGING_FORMAT", "UABOT_LOGGING__FORMAT"),
+        ("UABOT_SECURITY_SECRET_KEY_FILE", "UABOT_SECURITY__SECRET_KEY_FILE"),
+    ],
+)
+def test_a_setting_written_with_one_underscore_is_named_not_ignored(
+    variable: str, meant: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"{variable}: .* two underscores .*: {meant}$"):
+        load_settings(None, environ={variable: "x"})
+
+
+def test_other_uabot_variables_are_left_alone() -> None:
+    environ = {"UABOT_CONFIG": "x", "UABOT_BROADCAST_EXAMPLES": "5", "UABOT_NEW_SECRET_KEY": "k"}
+    assert load_settings(None, environ=environ).telegram.mode == "polling"
