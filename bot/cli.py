@@ -154,7 +154,15 @@ def _settings(config: Path | None) -> Settings:
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     """Entry point; returns the exit status (2 for usage and configuration errors)."""
-    out = stdout or sys.stdout
+    try:
+        return _main(argv, stdout or sys.stdout)
+    except BrokenPipeError:  # `uabot stats | head`: the reader has all it wanted
+        if stdout is None:  # Python's last flush at exit would fail on the closed pipe too
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     configure_logging(logging.WARNING, [])

@@ -220,6 +220,27 @@ def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(
     assert "ConnectionRefusedError" in result.stderr and ":pw@" not in result.stderr
 
 
+def test_output_cut_short_by_the_reader_is_no_error(tmp_path: Path) -> None:
+    """`uabot ... | head -1`: the pipe closes before uabot has written everything."""
+    env = {**os.environ, "UABOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"}
+    cli = [sys.executable, "-m", "bot.cli"]
+    head = subprocess.run(
+        f"{' '.join(cli)} --help | head -c 1", shell=True, capture_output=True, env=env, text=True
+    )
+    reader = subprocess.Popen(
+        [*cli, "ua", "parse", str(FIXTURES / "ua-en-two-targets.txt")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert reader.stdout is not None
+    reader.stdout.read(1)
+    reader.stdout.close()  # the reader goes away after one byte
+    _, errors = reader.communicate()
+    assert reader.returncode == 0 and b"Traceback" not in errors, errors
+    assert head.returncode == 0
+
+
 def test_keygen_prints_a_usable_key() -> None:
     from storage.crypto import IdentityVault
 
