@@ -281,8 +281,15 @@ async def _migrate(settings: Settings, revision: str | None, out: TextIO) -> int
             await downgrade(engine, revision)
             print(f"database downgraded to {revision}", file=out)
         else:
-            await upgrade(engine)
-            print("database is up to date", file=out)
+            before, after = await upgrade(engine)
+            if before == after:
+                print(f"database is up to date (revision {after})", file=out)
+            else:
+                print(
+                    f"database migrated from revision {before or 'empty'} to {after}: "
+                    "it is up to date",
+                    file=out,
+                )
     except SchemaError as error:
         print(f"uabot migrate: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -125,6 +125,8 @@ class Dispatcher:
         except Exception:
             log.exception("handler failed on %s from %s", _kind(incoming), tag)
             return "error", [await self._apology(incoming)]
+        if outcome == "duplicate":  # logged as skipped; nothing was handled
+            return outcome, replies
         for action in after_commit:
             try:
                 await action()

@@ -149,17 +149,20 @@ class SchemaError(Exception):
     """The database schema is not the one this version of uabot was written for."""
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> tuple[str | None, str | None]:
     """Bring the schema up to ``revision`` (the newest by default), one process at a time:
     on PostgreSQL under an advisory lock held to the commit (two processes creating the
     same tables at once fail on PostgreSQL's catalog); SQLite's BEGIN IMMEDIATE already
-    queues them."""
+    queues them. Returns the revisions before and after, for the operator to read."""
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             await connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
             )
+        before, _, _ = await connection.run_sync(_revisions)
         await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
+        after, _, _ = await connection.run_sync(_revisions)
+    return before, after
 
 
 async def check_schema(engine: AsyncEngine) -> None:

@@ -195,7 +195,9 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
 
 def test_migrate_up_and_down(tmp_path: Path) -> None:
     env = {"UABOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"}
-    assert "up to date" in uabot("migrate", env=env, cwd=tmp_path).stdout
+    first = uabot("migrate", env=env, cwd=tmp_path).stdout
+    assert "database migrated from revision empty to 00" in first and "up to date" in first
+    assert "database is up to date (revision 00" in uabot("migrate", env=env, cwd=tmp_path).stdout
     assert (
         "downgraded to base"
         in uabot("migrate", "--downgrade", "base", env=env, cwd=tmp_path).stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from datetime import timedelta
 
 from docx import Document as DocxDocument
@@ -153,7 +154,7 @@ async def test_two_taps_at_once_from_one_person_count_once(chat, dispatcher) -> 
     assert "You and 1 other person" in third.text
 
 
-async def test_a_redelivered_update_changes_nothing(chat, dispatcher) -> None:
+async def test_a_redelivered_update_changes_nothing(chat, dispatcher, caplog) -> None:
     await publish_fixture(chat)
     rosa = chat(109)
     await rosa.send("/ua 45/26")
@@ -168,7 +169,12 @@ async def test_a_redelivered_update_changes_nothing(chat, dispatcher) -> None:
         update_key=str(rosa._update),
         callback_data=letter,
     )
+    caplog.set_level(logging.INFO, logger="uabot")
+    caplog.clear()
     assert await dispatcher.handle(again) == []  # Telegram delivered the same update again
+    logged = [record.getMessage() for record in caplog.records]
+    assert any("skipped redelivered" in line for line in logged)
+    assert not any(line.startswith("handled ") for line in logged), logged
 
 
 async def test_two_deliveries_of_one_update_at_once_count_once(chat, dispatcher, app) -> None:
