@@ -59,23 +59,29 @@ def test_the_image_installs_the_wheel_as_ci_smoke_tests_it() -> None:
 
 
 def test_every_setting_the_deployment_files_name_exists(tmp_path: Path) -> None:
-    secret = tmp_path / "secret"
-    secret.write_text("postgresql+asyncpg://uabot:pw@postgres/uabot", encoding="utf-8")
+    # A plausible value for each setting the files name; a file for each *_FILE one.
+    samples = {
+        "DATABASE__URL": "postgresql+asyncpg://uabot:pw@postgres/uabot",
+        "TELEGRAM__TOKEN": "123456789:AAE" + "x" * 32,
+        "SECURITY__SECRET_KEY": "k" * 44,
+        "BOT__ADMINS": "[]",
+        "BOT__TIMEZONE": "UTC",
+        "LOGGING__FORMAT": "json",
+    }
     for name in ("compose.yaml", "uabot.service"):
         text = (ROOT / "deploy" / name).read_text(encoding="utf-8")
         names = set(re.findall(r"\b(UABOT_[A-Z_]+)\b", text)) - {"UABOT_CONFIG"}
         assert names, name
-        environ = {
-            variable: str(secret) if variable.endswith("_FILE") else "[]" for variable in names
-        }
-        environ = {
-            k: ("UTC" if "TIMEZONE" in k else "json" if "FORMAT" in k else v)
-            for k, v in environ.items()
-        }
-        if "UABOT_DATABASE__URL_FILE" in environ:
-            url = tmp_path / "url"
-            url.write_text("postgresql+asyncpg://uabot:pw@postgres/uabot", encoding="utf-8")
-            environ["UABOT_DATABASE__URL_FILE"] = str(url)
+        environ = {}
+        for variable in sorted(names):
+            setting = variable.removeprefix("UABOT_").removesuffix("_FILE")
+            assert setting in samples, f"{name} names {variable}: add a sample value here"
+            value = samples[setting]
+            if variable.endswith("_FILE"):
+                secret = tmp_path / setting.lower()
+                secret.write_text(value, encoding="utf-8")
+                value = str(secret)
+            environ[variable] = value
         load_settings(None, environ=environ)  # raises, naming the variable, if one is wrong
 
 
