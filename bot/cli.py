@@ -252,8 +252,12 @@ def _run_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
     if args.command == "rotate-key":
         try:
             new_key = read_new_key(args.new_key_file)
-        except OSError as error:
-            print(f"uabot rotate-key: cannot read the new key: {error.strerror}", file=sys.stderr)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror or "" if isinstance(error, OSError) else "not a text file"
+            print(
+                f"uabot rotate-key: cannot read the new key from {args.new_key_file}: {reason}",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         return asyncio.run(rotate(settings, new_key, out))
     try:

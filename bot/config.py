@@ -19,6 +19,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -98,7 +99,29 @@ class TelegramSettings(_Section):
                 "webhook mode needs telegram.url (the public HTTPS address) and "
                 "telegram.secret_token (letters, digits, _ and -)"
             )
+        if self.mode == "webhook" and self.api_base_url == DEFAULT_API_BASE_URL:
+            _check_telegram_can_call(self.url or "")
         return self
+
+
+# Telegram's own servers call a webhook only over HTTPS and only on these ports
+# (Bot API, setWebhook); a local Bot API server (another api_base_url) calls any URL.
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+
+
+def _check_telegram_can_call(url: str) -> None:
+    """Refused here rather than by setWebhook after start-up, where the service manager
+    would restart the bot every few seconds with the reason buried in the log."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 443
+    except ValueError:
+        port = -1
+    if parts.scheme != "https" or not parts.hostname or port not in WEBHOOK_PORTS:
+        raise ValueError(
+            f"telegram.url {url!r}: Telegram calls only an https:// address on port 443, 80, "
+            "88 or 8443, such as https://bot.example.org/telegram"
+        )
 
 
 class DatabaseSettings(_Section):
@@ -266,6 +289,12 @@ def _environment_settings(environ: Mapping[str, str]) -> list[tuple[str, str, An
                     f"UABOT_{meant}{suffix}"
                 )
             continue
+        twin = variable.removesuffix("_FILE") if from_file else f"{variable}_FILE"
+        if environ.get(twin):
+            raise ConfigError(
+                f"{variable} and {twin} both set {dotted}: keep one, so that it is clear "
+                "which value the bot uses"
+            )
         value = _read_secret(variable, environ[variable]) if from_file else environ[variable]
         found.append((variable, dotted, _environment_value(variable, value)))
     return found
@@ -286,6 +315,8 @@ def _read_secret(variable: str, path: str) -> str:
         return Path(path).read_text(encoding="utf-8").strip()
     except OSError as error:
         raise ConfigError(f"{variable}: cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{variable}: {path} is not a UTF-8 text file") from None
 
 
 def _environment_value(variable: str, value: str) -> Any:
@@ -313,6 +344,10 @@ def _describe(
         dotted = ".".join(str(part) for part in problem["loc"][:2])
         if dotted in origins:
             location = f" (from {origins[dotted]})"
+        elif len(problem["loc"]) == 1:  # a check across a section's keys: name every source
+            variables = [v for d, v in origins.items() if d.startswith(f"{key}.")]
+            sources = ([f"line {line}"] if line else []) + sorted(variables)
+            location = f" ({', '.join(sources)})" if sources else ""
         message = problem["msg"]
         if problem["type"] == "extra_forbidden":
             message = "unknown setting; check its spelling against config.example.toml"

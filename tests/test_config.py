@@ -195,6 +195,69 @@ def test_a_wrong_environment_variable_is_named(environ: dict[str, str], message:
         load_settings(None, environ=environ)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://bot.example.org/telegram",
+        "https://bot.example.org:8080/telegram",
+        "bot.example.org/telegram",
+        "https:///telegram",
+    ],
+)
+def test_a_webhook_address_telegram_would_not_call_is_refused(url: str) -> None:
+    environ = {
+        "UABOT_TELEGRAM__MODE": "webhook",
+        "UABOT_TELEGRAM__URL": url,
+        "UABOT_TELEGRAM__SECRET_TOKEN": "s3cret",
+    }
+    with pytest.raises(ConfigError, match="Telegram calls only an https:// address on port 443"):
+        load_settings(None, environ=environ)
+
+
+@pytest.mark.parametrize(
+    ("url", "api_base_url"),
+    [
+        ("https://bot.example.org/telegram", "https://api.telegram.org"),
+        ("https://bot.example.org:8443/telegram", "https://api.telegram.org"),
+        ("http://127.0.0.1:8081/telegram", "http://127.0.0.1:8082"),  # a local Bot API server
+    ],
+)
+def test_a_webhook_address_telegram_calls_is_taken(url: str, api_base_url: str) -> None:
+    environ = {
+        "UABOT_TELEGRAM__MODE": "webhook",
+        "UABOT_TELEGRAM__URL": url,
+        "UABOT_TELEGRAM__SECRET_TOKEN": "s3cret",
+        "UABOT_TELEGRAM__API_BASE_URL": api_base_url,
+    }
+    assert load_settings(None, environ=environ).telegram.url == url
+
+
+def test_a_check_across_a_section_names_the_file_line_and_the_variables(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[bot]\nadmins = []\n\n[telegram]\nlibrary = "ptb"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(path, environ={"UABOT_TELEGRAM__MODE": "webhook"})
+    assert "telegram (line 4, UABOT_TELEGRAM__MODE): Value error, webhook mode needs" in str(
+        refused.value
+    )
+
+
+def test_a_secret_file_that_is_not_text_is_named(tmp_path: Path) -> None:
+    binary = tmp_path / "key.bin"
+    binary.write_bytes(b"\xff\xfe\x00key")
+    with pytest.raises(ConfigError, match=re.escape(f"SECRET_KEY_FILE: {binary} is not")):
+        load_settings(None, environ={"UABOT_SECURITY__SECRET_KEY_FILE": str(binary)})
+
+
+def test_a_setting_given_both_plainly_and_by_file_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("123:FROM-A-FILE", encoding="utf-8")
+    environ = {"UABOT_TELEGRAM__TOKEN": "123:PLAIN", "UABOT_TELEGRAM__TOKEN_FILE": str(secret)}
+    with pytest.raises(ConfigError, match=r"both set telegram\.token: keep one") as refused:
+        load_settings(None, environ=environ)
+    assert "PLAIN" not in str(refused.value) and "FROM-A-FILE" not in str(refused.value)
+
+
 @pytest.mark.parametrize("token", ["abc", "123456:ABC-def_1 ", "bot123456:ABC", "123456:"])
 def test_a_malformed_token_is_refused_by_name_before_the_bot_starts(token: str) -> None:
     with pytest.raises(ConfigError) as refused:

@@ -129,6 +129,9 @@ def test_uabot_rotate_key_takes_the_new_key_from_a_file(tmp_path) -> None:
     missing = uabot("rotate-key", env=env, cwd=tmp_path)
     assert missing.returncode == 2 and "--new-key-file FILE" in missing.stderr
     key_file = tmp_path / "new.key"
+    unreadable = uabot("rotate-key", "--new-key-file", str(key_file), env=env, cwd=tmp_path)
+    assert unreadable.returncode == 2
+    assert f"cannot read the new key from {key_file}: No such file" in unreadable.stderr
     key_file.write_text(new_key + "\n", encoding="utf-8")
     rotated = uabot("rotate-key", "--new-key-file", str(key_file), env=env, cwd=tmp_path)
     assert rotated.returncode == 0 and "Every stored id is now under the new key" in rotated.stdout

@@ -67,6 +67,10 @@ def test_every_setting_the_deployment_files_name_exists(tmp_path: Path) -> None:
         "BOT__ADMINS": "[]",
         "BOT__TIMEZONE": "UTC",
         "LOGGING__FORMAT": "json",
+        "TELEGRAM__MODE": "webhook",
+        "TELEGRAM__URL": "https://bot.example.org/telegram",
+        "TELEGRAM__SECRET_TOKEN": "s3cret-token",
+        "TELEGRAM__LISTEN": "0.0.0.0:8080",
     }
     for name in ("compose.yaml", "uabot.service"):
         text = (ROOT / "deploy" / name).read_text(encoding="utf-8")
