@@ -16,7 +16,8 @@ from handlers import operations
 from handlers.buttons import FieldMenu
 from handlers.context import Context, whole_number
 from handlers.contract import Button, Reply, Text
-from handlers.draftview import ORGANISERS, draft_for, gathered, preview
+from handlers.draftview import ORGANISERS, add_language_buttons, draft_for, gathered, preview
+from handlers.i18n import Translator
 from handlers.revisions import (
     closing_notice,
     proposed_change,
@@ -31,6 +32,7 @@ from storage.uas import (
     discard_draft,
     get_update,
     import_document,
+    number_spellings,
 )
 from uareader.document import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
 from uareader.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
@@ -85,10 +87,41 @@ async def import_text(
         )
     if draft.closing_notice and into is None:
         return await closing_notice(ctx, draft)
+    if into is not None and (theirs := _another_ua(ctx.tr, draft, into)):
+        ours = ua_label(ctx.tr, into)
+        return ctx.failed(
+            "other version of another UA",
+            ctx._(
+                "That document is {theirs}, not {ours}: I did not add it, so that nobody "
+                "gets another case's letter. To add the other version, press the button "
+                "below and send the document of {ours}; to make it a UA of its own, send it "
+                "again now."
+            ).format(theirs=theirs, ours=ours),
+            buttons=tuple(add_language_buttons(ctx, into)),
+        )
     imported = await import_document(ctx.session, draft, draft.language, ctx.now, into=into)
     if imported.revision is not None:
         return proposed_change(ctx, imported.update, imported.revision)
     return preview(ctx, imported.update, _import_notes(ctx, draft, imported))
+
+
+def _another_ua(tr: Translator, draft: UADraft, into: UAUpdate) -> str | None:
+    """What the document says it is, when that is not the draft it was sent as the other
+    version of: another number, another AI index (translations keep the index) or another
+    update. A page that says nothing of these is taken, as organisers asked for it."""
+    number = into.case.number
+    if draft.ua_number and number and number not in number_spellings(draft.ua_number):
+        return tr.gettext("UA {number}").format(number=draft.ua_number)
+    if draft.index and into.index_code and _squeezed(draft.index) != _squeezed(into.index_code):
+        return tr.gettext("the UA with AI index {index}").format(index=draft.index)
+    if draft.update_ordinal not in (None, 1, into.ordinal):  # 1 is also "no update said"
+        label = tr.gettext("UA {number}").format(number=draft.ua_number or number)
+        return label + " · " + tr.gettext("update {ordinal}").format(ordinal=draft.update_ordinal)
+    return None
+
+
+def _squeezed(index: str) -> str:
+    return "".join(index.split()).upper()
 
 
 async def document(ctx: Context) -> list[Reply]:

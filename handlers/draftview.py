@@ -108,10 +108,7 @@ def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[R
                 ),
             )
         )
-        missing_languages = {"en", "es"} - {t.language for t in update.texts}
-        for code in sorted(missing_languages):
-            label = ctx._("Add the {language} version").format(language=language_name(tr, code))
-            buttons.append((Button(label, data=AddLanguage(update.id).data),))
+        buttons += add_language_buttons(ctx, update)
     chunks = split_text("\n".join(lines))
     return [Text(chunk, buttons=tuple(buttons) if chunk == chunks[-1] else ()) for chunk in chunks]
 
@@ -130,3 +127,17 @@ async def draft_for(
         )
     ctx.audit_about(update)
     return update
+
+
+def add_language_buttons(ctx: Context, update: UAUpdate) -> list[tuple[Button, ...]]:
+    """One "Add the … version" button per language the draft does not have yet."""
+    missing_languages = {"en", "es"} - {t.language for t in update.texts}
+    return [
+        (
+            Button(
+                ctx._("Add the {language} version").format(language=language_name(ctx.tr, code)),
+                data=AddLanguage(update.id).data,
+            ),
+        )
+        for code in sorted(missing_languages)
+    ]

@@ -343,6 +343,28 @@ async def test_the_other_language_joins_the_draft_it_was_asked_for(chat, app) ->
     assert "This document replaced the English version of the draft" in organiser.text
 
 
+async def test_another_uas_document_is_not_taken_as_the_other_version(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    await organiser.press("Add the Spanish version")
+    other_case = fixture_bytes("layouts/es-update-no1.txt")
+    await organiser.upload("es.txt", other_case)
+    assert "That document is UA 112/20, not UA 45/26: I did not add it" in organiser.text
+    await organiser.press("Add the Spanish version")  # the button still there, on the preview
+    another_index = fixture_bytes("ua-es-two-targets.txt").replace(b"AU: 45/26", b"")
+    another_index = another_index.replace(b"AU 45.26", b"").replace(b"4521", b"4522")
+    await organiser.upload("es.txt", another_index)
+    assert "That document is the UA with AI index AMR 99/4522/2026, not UA 45/26" in (
+        organiser.text
+    )
+    async with app.sessions() as session:
+        draft = await session.scalar(select(UAUpdate))
+        assert draft is not None and [t.language for t in draft.texts] == ["en"]
+    await organiser.upload("es.txt", other_case)  # sent again: a UA of its own, as it says
+    assert "Preview of UA 112/20 · update 2 (draft)" in organiser.text, organiser.text
+    assert await count(app, UACase) == 2
+
+
 async def test_stale_and_forged_buttons_get_the_right_answer(chat) -> None:
     organiser = chat(ADMIN_ID)
     await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
