@@ -440,15 +440,15 @@ class OutboxWorker:
             tr.gettext("{sent} / {total} sent · {rate}/s").format(
                 sent=tr.number(counts.get(DeliveryStatus.SENT, 0)),
                 total=tr.number(sum(counts.values())),
-                rate=f"{rate:.1f}",
+                rate=tr.decimal(rate, "#,##0.0"),
             ),
             tr.gettext("blocked: {blocked} · failed: {failed} · uncertain: {uncertain}").format(
-                blocked=counts.get(DeliveryStatus.BLOCKED, 0),
-                failed=counts.get(DeliveryStatus.FAILED, 0),
-                uncertain=await count_uncertain(session, broadcast.update_id),
+                blocked=tr.number(counts.get(DeliveryStatus.BLOCKED, 0)),
+                failed=tr.number(counts.get(DeliveryStatus.FAILED, 0)),
+                uncertain=tr.number(await count_uncertain(session, broadcast.update_id)),
             ),
         ]
         if not done and left is not None:
-            lines.append(tr.gettext("about {seconds} s left").format(seconds=left))
+            lines.append(tr.gettext("about {seconds} s left").format(seconds=tr.number(left)))
         chat_id = self.app.vault.decrypt_id(organiser.chat_id_enc)
         return broadcast.id, chat_id, broadcast.progress_message_id, Text("\n".join(lines))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from handlers.buttons import CorrectField, FieldMenu, ShowPreview
 from handlers.context import Context, whole_number
@@ -47,9 +47,7 @@ FIELDS = {
         N_("Update number"),
         N_("Send which update this is: 1 for a first UA, 2 for its first update, and so on."),
     ),
-    "deadline": Field(
-        N_("Deadline"), N_("Send the deadline, for example 2026-09-15 or 15 September 2026.")
-    ),
+    "deadline": Field(N_("Deadline"), N_("Send the deadline, for example {iso} or {written}.")),
     "country": Field(N_("Country"), N_("Send the country."), limit=64),
     "index": Field(
         N_("AI index"), N_("Send the AI index, for example AMR 53/1059/2026."), limit=32
@@ -121,8 +119,7 @@ async def ask_value(
         return await field_menu(ctx, update_id)
     organiser = await ctx.ensure_supporter()
     await start_input(ctx.session, organiser.id, f"{SET}:{update.id}:{key}:{language}", ctx.now)
-    prompt = ctx._(field.prompt).format(language=language_name(ctx.tr, language))
-    return [Text(prompt)]
+    return [Text(_prompt(ctx, field, language))]
 
 
 async def show_preview(ctx: Context, update_id: int) -> list[Reply]:
@@ -156,7 +153,7 @@ async def finish_value(ctx: Context, pending: PendingInput) -> list[Reply]:
         return found
     update, key, language = found
     if not pending.parts:
-        return [Text(ctx._(FIELDS[key].prompt).format(language=language_name(ctx.tr, language)))]
+        return [Text(_prompt(ctx, FIELDS[key], language))]
     return await _store(ctx, pending, update, key, language, pasted_text(pending))
 
 
@@ -227,6 +224,21 @@ async def _set_update(ctx: Context, update: UAUpdate, value: str, _language: str
     return None
 
 
+def _prompt(ctx: Context, field: Field, language: str) -> str:
+    example = example_deadline(ctx.today)
+    return ctx._(field.prompt).format(
+        language=language_name(ctx.tr, language),
+        iso=example.isoformat(),
+        written=ctx.tr.date(example),
+    )
+
+
+def example_deadline(today: date) -> date:
+    """A date to show in "for example": ahead of today, since a past one is refused (a
+    fixed example went stale and was refused when typed in as shown)."""
+    return today + timedelta(days=30)
+
+
 def read_date(value: str) -> date | None:
     """A date as an organiser types it: "2026-09-15", "15 September 2026", "15/09/2026"."""
     if (parsed := parse_date(value)) is not None:
@@ -238,7 +250,9 @@ def read_date(value: str) -> date | None:
 async def _set_deadline(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
     deadline = read_date(value)
     if deadline is None:
-        return ctx._("That is not a date I can read: write it like 2026-09-15.")
+        return ctx._("That is not a date I can read: write it like {iso}.").format(
+            iso=example_deadline(ctx.today).isoformat()
+        )
     if problem := deadline_problem(deadline, ctx.today):  # a draft: set, not moved
         return ctx.tr.say(problem)
     update.deadline = deadline

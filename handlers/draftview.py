@@ -10,7 +10,7 @@ from handlers.buttons import AddLanguage, CancelDraft, FieldMenu, PreviewStep, P
 from handlers.context import Context
 from handlers.contract import Button, Reply, Text, split_text
 from handlers.operations import publish_problems
-from handlers.uaview import STATUS_LABELS, language_name, pick_text, ua_label
+from handlers.uaview import STATUS_LABELS, language_name, pick_text, shortened, ua_label
 from storage.models import UAUpdate
 from storage.statuses import UpdateStatus
 from storage.uas import (
@@ -66,7 +66,7 @@ def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[R
         update.country or "—",
         tr.date(update.issue_date) if update.issue_date else "—",
     ]
-    letter_start = text.letter.split("\n\n", 1)[0][:120]
+    letter_start = shortened(text.letter.split("\n\n", 1)[0], 120)
     lines = [
         ctx._("Preview of {ua} ({status})").format(
             ua=ua_label(tr, update), status=ctx._(STATUS_LABELS[update.status])

@@ -50,6 +50,11 @@ class Translator:
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.language)
 
+    def decimal(self, value: float, pattern: str) -> str:
+        """``value`` with the digits ``pattern`` asks for ("0.0": one decimal), written as
+        people here write it: 0.1 in English, 0,1 in Spanish."""
+        return format_decimal(value, format=pattern, locale=self.language)
+
     def say(self, phrase: Phrase) -> str:
         """``phrase`` in this language, its dates written as people here write them."""
         values = {

@@ -10,7 +10,7 @@ from handlers import operations
 from handlers.charts import actions_per_day_png
 from handlers.context import Context, whole_number
 from handlers.contract import File, Reply, Text, split_text, texts
-from handlers.corrections import read_date
+from handlers.corrections import example_deadline, read_date
 from handlers.uaview import KIND_LABELS, STATUS_LABELS, ua_label
 from handlers.walkthrough import normalise_ua_number
 from storage.audience import EVENTS, audience_now, audience_weeks
@@ -184,9 +184,8 @@ async def deadline(ctx: Context) -> list[Reply]:
         return ctx.failed(
             "usage",
             ctx._(
-                "Write /deadline followed by a UA number and a date, "
-                "e.g. /deadline 72/24 2026-09-15."
-            ),
+                "Write /deadline followed by a UA number and a date, e.g. /deadline 72/24 {iso}."
+            ).format(iso=example_deadline(ctx.today).isoformat()),
         )
     if problem := operations.move_deadline(update, new_deadline, ctx.today):
         return ctx.failed("deadline not ahead", ctx.tr.say(problem))

@@ -247,7 +247,9 @@ async def forget(ctx: Context) -> list[Reply]:
 
 
 async def confirm_forget(ctx: Context, confirmed: bool) -> list[Reply]:
-    if not confirmed or ctx.supporter is None:
+    if ctx.supporter is None:  # erased already (a second prompt, a double tap)
+        return [Text(ctx._("I hold nothing about you: it is already erased."), edit=True)]
+    if not confirmed:
         return [Text(ctx._("Nothing was erased."), edit=True)]
     await forget_supporter(ctx.session, ctx.supporter, ctx.today)
     ctx.supporter = None

@@ -279,11 +279,24 @@ async def letter_files(
         *notes,
         File(f"{stem}.txt", letter_as_text(letter).encode("utf-8"), caption=caption),
         File(f"{stem}.docx", letter_as_docx(letter), caption=hint or caption),
-        Text(
-            ctx._("When you have sent it, tell me:"),
-            buttons=((Button(ctx._("Report my action"), data=Step(update.id, 5).data),),),
-        ),
+        _after_the_files(ctx, update, has_copies=bool(text.cc)),
     ]
+
+
+def _after_the_files(ctx: Context, update: UAUpdate, has_copies: bool) -> Text:
+    """The way on from the files: through step 4 when the UA asks for a copy (the files
+    name the embassy but not its address), else straight to the report."""
+    report = (Button(ctx._("Report my action"), data=Step(update.id, 5).data),)
+    if not has_copies:
+        return Text(ctx._("When you have sent it, tell me:"), buttons=(report,))
+    copy = (Button(ctx._("Where to send the copy »"), data=Step(update.id, 4).data),)
+    return Text(
+        ctx._(
+            "Send a copy to the address in step 4 too. When you have sent them, tell me "
+            "what you did:"
+        ),
+        buttons=(copy, report),
+    )
 
 
 async def sign(ctx: Context) -> list[Reply]:

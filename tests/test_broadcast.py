@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import os
 import random
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -118,6 +119,19 @@ async def test_429_403_5xx_and_stalls_all_end_well(app, chat, api, sender, clock
     assert this_week["blocked"] == 3  # counted once each, when their 403 came
     progress = api.messages[ADMIN_ID][-1].text
     assert "blocked: 3" in progress and "uncertain: 1" in progress
+
+
+async def test_a_spanish_organiser_follows_the_broadcast_in_spanish(app, chat, api, sender) -> None:
+    chats = await subscribe_many(app, 4)
+    api.blocked.add(chats[0])
+    organiser = chat(ADMIN_ID, "es")
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    await organiser.press("Publicar")
+    await OutboxWorker(app, sender, rate_per_second=10_000).drain()
+    progress = api.messages[ADMIN_ID][-1].text
+    assert progress.startswith("AU 45/26 enviada"), progress
+    assert re.search(r"3 / 4 enviados · [\d.]+,\d/s", progress), progress  # 0,1 not 0.1
+    assert "bloqueados: 1 · fallidos: 0 · inciertos: 0" in progress
 
 
 async def test_persistent_5xx_ends_as_failed_with_the_reason(app, chat, api, sender, clock) -> None:

@@ -4,6 +4,7 @@ it, long pastes, changes to a live UA, closing notices."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -32,6 +33,21 @@ async def correct(organiser, field: str, value: str) -> None:
     assert "Which field of" in organiser.text
     await organiser.press(field)
     await organiser.send(value)
+
+
+async def test_the_deadline_prompts_give_an_example_that_is_taken(chat) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("no-number.txt", incomplete_document())
+    await correct(organiser, "Deadline", "someday")
+    assert re.search(r"write it like \d{4}-\d{2}-\d{2}\.", organiser.text), organiser.text
+    await organiser.press("Correct a field")
+    await organiser.press("Deadline")
+    example = re.search(r"for example (\d{4}-\d{2}-\d{2}) or ([^.\n]+)\.", organiser.text)
+    assert example, organiser.text
+    await organiser.send(example.group(1))  # a past example would be refused here
+    assert f"Deadline: {example.group(2)}" in organiser.text
+    await organiser.send("/deadline 45/26")
+    assert re.search(r"e\.g\. /deadline 72/24 \d{4}-\d{2}-\d{2}\.", organiser.text)
 
 
 async def test_an_incomplete_document_becomes_a_draft_completed_in_chat(chat, app) -> None:
@@ -109,6 +125,10 @@ async def test_every_field_can_be_corrected_and_bad_values_are_explained(chat, a
         "A shorter summary.",
     )
     assert await count(app, PendingInput) == 0  # nothing waits once the value is taken
+    # A long first paragraph is cut at a word, marked as cut.
+    await correct(organiser, "Letter (English)", "Dear Minister,\n" + "release " * 40)
+    await organiser.send("/done")
+    assert re.search(r"Letter begins: (release )+release…\n", organiser.text), organiser.text
 
 
 async def test_an_update_number_already_taken_is_refused(chat) -> None:

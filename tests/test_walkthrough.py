@@ -65,7 +65,10 @@ async def test_english_supporter_walks_through_and_reports(chat) -> None:
     assert "Dear Attorney General," in letter and "cc: Embassy of the Andean Republic" in letter
     paragraphs = [p.text for p in DocxDocument(io.BytesIO(docx.content)).paragraphs]
     assert "Dear Attorney General," in paragraphs
-    await ana.press("Report my action")
+    assert "Send a copy to the address in step 4 too" in ana.text  # the files have no address
+    await ana.press("Where to send the copy")
+    assert "Step 4 of 5" in ana.text and "Send a copy of your letter to:" in ana.text
+    await ana.press("Next")
     assert "Step 5 of 5" in ana.text
     await ana.press("Back")
     assert "Step 4 of 5" in ana.text and "Send a copy of your letter to:" in ana.text
@@ -319,8 +322,12 @@ async def test_forget_erases_the_person_but_not_the_counts(chat) -> None:
     await leaving.press("No, keep it")
     assert "Nothing was erased." in leaving.text
     await leaving.send("/forget")
+    buttons = {button.label: button.data for button in leaving.buttons()}
     await leaving.press("Yes, erase me")
     assert "I no longer hold anything about you" in leaving.text
+    for label in ("No, keep it", "Yes, erase me"):  # the same prompt pressed again
+        await leaving.press_data(buttons[label])
+        assert leaving.text == "I hold nothing about you: it is already erased.", label
     await leaving.send("/mydata")
     assert leaving.text == "I hold nothing about you."
     await staying.open_step("45/26", 5)
