@@ -11,7 +11,7 @@ from handlers.charts import actions_per_day_png
 from handlers.context import Context, whole_number
 from handlers.contract import File, Reply, Text, split_text, texts
 from handlers.corrections import example_deadline, read_date
-from handlers.uaview import KIND_LABELS, STATUS_LABELS, ua_label
+from handlers.uaview import STATUS_LABELS, ua_label
 from handlers.walkthrough import normalise_ua_number
 from storage.audience import EVENTS, audience_now, audience_weeks
 from storage.outbox import (
@@ -29,6 +29,7 @@ from storage.uas import (
     latest_update,
     open_updates,
 )
+from uareader.phrases import N_
 
 ORGANISERS = ("organiser", "admin")
 
@@ -52,6 +53,15 @@ async def list_uas(ctx: Context) -> list[Reply]:
     return [Text(chunk) for chunk in split_text("\n".join(lines))]
 
 
+# Counts by kind as nouns: the buttons' first-person words ("I sent a letter") read as
+# somebody speaking when they head a figure.
+KIND_COUNT_LABELS = {
+    "letter": N_("letters: {count}"),
+    "email": N_("emails: {count}"),
+    "social": N_("social media posts: {count}"),
+}
+
+
 def _stats_lines(ctx: Context, number: str, totals: dict[int, dict[str, int]]) -> list[str]:
     # Each person once per number, whatever the updates they acted on.
     people = sum(kinds.get(PEOPLE_ON_NUMBER, 0) for kinds in totals.values())
@@ -71,12 +81,18 @@ def _stats_lines(ctx: Context, number: str, totals: dict[int, dict[str, int]]) -
     for ordinal in sorted(totals):
         kinds = totals[ordinal]
         by_kind = ", ".join(
-            f"{ctx._(label)}: {ctx.tr.number(kinds.get(kind, 0))}"
-            for kind, label in KIND_LABELS.items()
+            ctx._(label).format(count=tr.number(kinds.get(kind, 0)))
+            for kind, label in KIND_COUNT_LABELS.items()
         )
+        acted = kinds.get(PEOPLE, 0)
         lines.append(
-            ctx._("update {ordinal}").format(ordinal=ordinal)
-            + f" – {ctx.tr.number(kinds.get(PEOPLE, 0))} · {by_kind}"
+            "{update}: {people} · {by_kind}".format(
+                update=ctx._("update {ordinal}").format(ordinal=ordinal),
+                people=tr.ngettext("{count} person acted", "{count} people acted", acted).format(
+                    count=tr.number(acted)
+                ),
+                by_kind=by_kind,
+            )
         )
     return lines
 
@@ -137,8 +153,8 @@ async def _audience_lines(ctx: Context) -> list[str]:
     number = ctx.tr.number
     lines = [
         ctx._(
-            "Subscribers now: receive new UAs {subscribed} · blocked the bot {blocked} · "
-            "not subscribed {not_subscribed}"
+            "Subscribers now: {subscribed} receive new UAs · {blocked} blocked the bot · "
+            "{not_subscribed} not subscribed"
         ).format(
             subscribed=number(now.subscribed),
             blocked=number(now.blocked),

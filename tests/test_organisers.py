@@ -9,6 +9,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.figures import print_stats
+from handlers.organisers import KIND_COUNT_LABELS
+from handlers.uaview import KIND_LABELS
 from storage.models import AuditEntry, Delivery
 from storage.uas import publish_update, save_draft
 from tests.conftest import ADMIN_ID, START, count, fixture_bytes, publish_fixture
@@ -223,7 +225,7 @@ async def test_stats_close_and_deadline(chat, clock) -> None:
     admin = chat(ADMIN_ID)
     await admin.send("/stats 45/26")
     assert "UA 45/26: 2 people acted, 4 actions in all." in admin.text
-    assert "update 1 – 2 · I sent a letter: 2, I sent an email: 2" in admin.text
+    assert "update 1: 2 people acted · letters: 2, emails: 2, social media posts: 0" in admin.text
     [chart] = admin.files
     assert chart.filename == "ua-45-26-actions.png"
     image = Image.open(io.BytesIO(chart.content))
@@ -315,7 +317,7 @@ async def test_subscriber_figures_now_and_per_week_in_chat_and_cli(chat, app, cl
     admin = chat(ADMIN_ID)
     await admin.send("/stats")
     lines = admin.text.splitlines()
-    assert lines[0] == ("Subscribers now: receive new UAs 3 · blocked the bot 1 · not subscribed 1")
+    assert lines[0] == "Subscribers now: 3 receive new UAs · 1 blocked the bot · 1 not subscribed"
     assert lines[1] == "Week from Monday: subscribed · unsubscribed · blocked the bot · erased"
     assert lines[2] == "June 8, 2026: 1 · 0 · 0 · 0"  # 1 June 2026 is a Monday
     assert lines[3] == "June 1, 2026: 5 · 1 · 1 · 1"
@@ -330,4 +332,10 @@ async def test_subscriber_figures_now_and_per_week_in_chat_and_cli(chat, app, cl
     await spanish.send("/language")
     await spanish.press("Español")
     await spanish.send("/stats")
-    assert "Suscriptores ahora: reciben las AU nuevas 3" in spanish.text
+    assert "Personas ahora — con suscripción: 3 · bloquearon el bot: 1 · sin suscripción: 2" in (
+        spanish.text
+    )
+
+
+def test_every_kind_of_action_is_counted_in_the_figures() -> None:
+    assert KIND_COUNT_LABELS.keys() == KIND_LABELS.keys()
