@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.app import App
+from handlers.uaview import ua_phrase
 from storage.outbox import broadcasts_by_id, delivery_counts, running_broadcasts
 from storage.statuses import DeliveryStatus
 from storage.uas import get_update
@@ -77,7 +78,7 @@ async def snapshots(app: App, broadcast_ids: set[int] | None = None) -> list[Sna
             if broadcast.cancelled:
                 continue
             update = await get_update(session, broadcast.update_id)
-            label = f"UA {update.case.number} update {update.ordinal}" if update else "UA ?"
+            label = str(ua_phrase(update.case.number, update.ordinal)) if update else "UA ?"
             counts = await delivery_counts(session, broadcast.update_id)
             found.append(Snapshot(broadcast.id, label, counts))
     return found

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot.app import App
 from handlers import operations
+from handlers.uaview import nth_ua, ua_phrase
 from handlers.walkthrough import normalise_ua_number
 from storage.models import UAUpdate
 from storage.uas import (
@@ -73,7 +74,7 @@ async def import_file(app: App, file: Path, language: str | None, out: TextIO) -
         if imported.revision is not None:
             await drop_revision(session, imported.revision)
             print(
-                f"UA {update.case.number} update {update.ordinal} is live: nothing changed. "
+                f"{ua_phrase(update.case.number, update.ordinal)} is live: nothing changed. "
                 "Send the document to the bot in chat to see what would change and apply it.",
                 file=out,
             )
@@ -83,7 +84,7 @@ async def import_file(app: App, file: Path, language: str | None, out: TextIO) -
         print(f"warning: {warning}", file=out)
     for name, value in imported.disagreements.items():
         print(f"warning: this version's {name} ({value}) differs; the stored one is kept", file=out)
-    print(f"stored UA {label or '(no number)'} update {ordinal} ({language}, draft)", file=out)
+    print(f"stored {ua_phrase(label, ordinal)} ({language}, draft)", file=out)
     if draft.missing:
         print(f"missing before publishing: {', '.join(draft.missing)}", file=out)
     if deadline is not None and deadline < app.today():
@@ -103,7 +104,7 @@ async def list_uas(app: App, out: TextIO) -> int:
     for update in updates:
         languages = ",".join(sorted(text.language for text in update.texts))
         print(
-            f"{update.case.number or '(no number)'}\tupdate {update.ordinal}\t{update.status}\t"
+            f"{update.case.number or '(no number)'}\t{nth_ua(update.ordinal)}\t{update.status}\t"
             f"{_deadline_text(update)}\t{languages}",
             file=out,
         )
@@ -121,7 +122,7 @@ async def show(app: App, number_text: str, out: TextIO) -> int:
     print(f"UA {case.number}" + (" (closed)" if case.closed_at else ""), file=out)
     for update in updates:
         print(
-            f"  update {update.ordinal}: {update.status}, {_deadline_text(update)}, "
+            f"  {nth_ua(update.ordinal)}: {update.status}, {_deadline_text(update)}, "
             f"index {update.index_code or '-'}, {update.country or '-'}",
             file=out,
         )
@@ -146,7 +147,7 @@ async def publish(app: App, number_text: str, out: TextIO) -> int:
             requested_by=None,
             channels=app.settings.broadcast.channel_addresses(),
         )
-        label = f"UA {update.case.number or '(no number)'} update {update.ordinal}"
+        label = str(ua_phrase(update.case.number, update.ordinal))
     if isinstance(outcome, operations.AlreadyPublished):
         print(f"{label} is already {update.status}", file=out)
         return 0
@@ -208,6 +209,6 @@ async def move_deadline(app: App, number_text: str, date_text: str, out: TextIO)
         if problem := operations.move_deadline(update, deadline, app.today()):
             print(f"uabot ua deadline: {problem}", file=sys.stderr)
             return EXIT_USAGE
-        label = f"UA {update.case.number} update {update.ordinal}"
+        label = str(ua_phrase(update.case.number, update.ordinal))
     print(f"the deadline of {label} is now {deadline.isoformat()}", file=out)
     return 0

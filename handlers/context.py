@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.contract import Button, Incoming, Menu, Reply, Text
 from handlers.i18n import Translator, language_from_hint
 from handlers.services import Services
+from handlers.uaview import ua_phrase
 from storage.audit import record as record_audit
 from storage.models import AuditEntry, Supporter, UAUpdate
 from storage.statuses import AuditOutcome
@@ -140,8 +141,7 @@ class Context:
         """Name in the audit the UA a button was about, once it is loaded: the button carries
         a row id, which an admin reading /audit would take for an update number."""
         if self.audit_entry is not None and self.audit_entry.outcome == AuditOutcome.DONE:
-            number = update.case.number or "(no number)"
-            self.audit_entry.detail = f"UA {number} update {update.ordinal}"
+            self.audit_entry.detail = str(ua_phrase(update.case.number, update.ordinal))
 
     def failed(
         self, reason: str, message: str, buttons: tuple[tuple[Button, ...], ...] = ()

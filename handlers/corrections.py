@@ -14,7 +14,7 @@ from handlers.context import Context, whole_number
 from handlers.contract import Button, Reply, Text
 from handlers.draftview import draft_for, gathered, preview
 from handlers.operations import deadline_problem
-from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label
+from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label, ua_phrase
 from storage.inputs import add_part, finish_input, pasted_length, pasted_text, start_input
 from storage.models import PendingInput, UAUpdate
 from storage.statuses import UpdateStatus
@@ -45,7 +45,10 @@ FIELDS = {
     "number": Field(N_("UA number"), N_("Send the UA number, for example 72/24.")),
     "update": Field(
         N_("Update number"),
-        N_("Send which update this is: 1 for a first UA, 2 for its first update, and so on."),
+        N_(
+            "Send which UA of its case this is: 1 for the first UA, 2 for the second UA (its "
+            "first update), and so on."
+        ),
     ),
     "deadline": Field(N_("Deadline"), N_("Send the deadline, for example {iso} or {written}.")),
     "country": Field(N_("Country"), N_("Send the country."), limit=64),
@@ -207,9 +210,9 @@ async def _set_number(ctx: Context, update: UAUpdate, value: str, _language: str
         return ctx._("That is not a UA number: write it like 72/24.")
     number = f"{match.group(1)}/{match.group(2)}"
     if await renumber(ctx.session, update, number) is None:
-        return ctx._(
-            "UA {number} already has update {ordinal}: correct the update number first."
-        ).format(number=number, ordinal=update.ordinal)
+        return ctx._("{ua} already exists: correct the update number first.").format(
+            ua=ctx.tr.say(ua_phrase(number, update.ordinal))
+        )
     return None
 
 
@@ -218,8 +221,8 @@ async def _set_update(ctx: Context, update: UAUpdate, value: str, _language: str
     if not ordinal:
         return ctx._("Write the update as a number from 1 to 99.")
     if not await set_ordinal(ctx.session, update, ordinal):
-        return ctx._("{ua} already has an update {ordinal}.").format(
-            ua=ctx._("UA {number}").format(number=update.case.number), ordinal=ordinal
+        return ctx._("{ua} already exists.").format(
+            ua=ctx.tr.say(ua_phrase(update.case.number, ordinal))
         )
     return None
 

@@ -22,7 +22,7 @@ from handlers.revisions import (
     closing_notice,
     proposed_change,
 )
-from handlers.uaview import language_name, ua_label
+from handlers.uaview import language_name, ua_label, ua_phrase
 from handlers.walkthrough import preview_step
 from storage.inputs import add_part, finish_input, pasted_length, pending_input, start_input
 from storage.models import PendingInput, UAUpdate
@@ -56,9 +56,9 @@ def _import_notes(ctx: Context, draft: UADraft, imported: Imported) -> list[str]
     if imported.ordinal_assumed:
         notes.append(
             ctx._(
-                "The document does not say which update of the UA it is: I took update "
-                "{ordinal}. Correct it if that is wrong."
-            ).format(ordinal=imported.update.ordinal)
+                "The document does not say which UA of its case it is: I took it as {ua}. "
+                "Correct the update number if that is wrong."
+            ).format(ua=ua_label(ctx.tr, imported.update))
         )
     if "deadline" in imported.disagreements:
         notes.append(
@@ -115,8 +115,7 @@ def _another_ua(tr: Translator, draft: UADraft, into: UAUpdate) -> str | None:
     if draft.index and into.index_code and _squeezed(draft.index) != _squeezed(into.index_code):
         return tr.gettext("the UA with AI index {index}").format(index=draft.index)
     if draft.update_ordinal not in (None, 1, into.ordinal):  # 1 is also "no update said"
-        label = tr.gettext("UA {number}").format(number=draft.ua_number or number)
-        return label + " · " + tr.gettext("update {ordinal}").format(ordinal=draft.update_ordinal)
+        return tr.say(ua_phrase(draft.ua_number or number, draft.update_ordinal))
     return None
 
 

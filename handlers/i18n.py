@@ -56,12 +56,17 @@ class Translator:
         return format_decimal(value, format=pattern, locale=self.language)
 
     def say(self, phrase: Phrase) -> str:
-        """``phrase`` in this language, its dates written as people here write them."""
-        values = {
-            name: self.date(value) if isinstance(value, date) else value
-            for name, value in phrase.values.items()
-        }
+        """``phrase`` in this language, its dates written as people here write them and
+        the phrases within it said too ("Seventh UA" inside "{nth} {number}")."""
+        values = {name: self._said(value) for name, value in phrase.values.items()}
         return Phrase(phrase.template, **values).translated(self.gettext)
+
+    def _said(self, value: object) -> object:
+        if isinstance(value, date):
+            return self.date(value)
+        if isinstance(value, Phrase):
+            return self.say(value)
+        return value
 
 
 class Catalogs:

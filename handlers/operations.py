@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.uaview import nth_ua, ua_phrase
 from storage.models import UACase, UAUpdate
 from storage.outbox import publish_and_queue
 from storage.statuses import UpdateStatus
@@ -69,12 +70,11 @@ def publish_problems(update: UAUpdate, today: date, live: UAUpdate | None = None
         problems.append(
             Phrase(
                 N_(
-                    "update {live} of UA {number} is already live, and this draft is update "
-                    "{ordinal}: correct the update number, or cancel this draft"
+                    "{live} is already live, and this draft comes before it ({draft}): "
+                    "correct the update number, or cancel this draft"
                 ),
-                live=live.ordinal,
-                number=update.case.number,
-                ordinal=update.ordinal,
+                live=ua_phrase(update.case.number, live.ordinal),
+                draft=nth_ua(update.ordinal),
             )
         )
     return problems

@@ -11,7 +11,7 @@ from handlers.charts import actions_per_day_png
 from handlers.context import Context, whole_number
 from handlers.contract import File, Reply, Text, split_text, texts
 from handlers.corrections import example_deadline, read_date
-from handlers.uaview import STATUS_LABELS, ua_label
+from handlers.uaview import STATUS_LABELS, nth_ua, ua_label
 from handlers.walkthrough import normalise_ua_number
 from storage.audience import EVENTS, audience_now, audience_weeks
 from storage.outbox import (
@@ -87,7 +87,7 @@ def _stats_lines(ctx: Context, number: str, totals: dict[int, dict[str, int]]) -
         acted = kinds.get(PEOPLE, 0)
         lines.append(
             "{update}: {people} · {by_kind}".format(
-                update=ctx._("update {ordinal}").format(ordinal=ordinal),
+                update=tr.say(nth_ua(ordinal)),
                 people=tr.ngettext("{count} person acted", "{count} people acted", acted).format(
                     count=tr.number(acted)
                 ),

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from handlers.i18n import Translator
 from storage.models import UAText, UAUpdate
 from storage.statuses import UpdateStatus
-from uareader.phrases import N_
+from uareader.phrases import N_, Phrase
 
 STEPS = 5
 #: A title is a line; 300 characters keep any message far under Telegram's 4,096 however
@@ -57,14 +57,52 @@ def pick_text(update: UAUpdate, language: str) -> tuple[UAText, bool]:
     return fallback, True
 
 
+# Amnesty names a case's documents "Second UA", "Seventh UA", and actions are reported
+# against that name ("report your action(s) on Seventh UA 72.24"), so the bot names them
+# the same way; "update N" did not, since documents number their updates from 1 as well
+# ("Update No. 1" is the second document).
+NTH_UA = (
+    N_("First UA"),
+    N_("Second UA"),
+    N_("Third UA"),
+    N_("Fourth UA"),
+    N_("Fifth UA"),
+    N_("Sixth UA"),
+    N_("Seventh UA"),
+    N_("Eighth UA"),
+    N_("Ninth UA"),
+    N_("Tenth UA"),
+    N_("Eleventh UA"),
+    N_("Twelfth UA"),
+)
+
+
+def nth_ua(ordinal: int) -> Phrase:
+    """ "Seventh UA": the document's place in its case's series, in words up to twelve."""
+    if 1 <= ordinal <= len(NTH_UA):
+        return Phrase(NTH_UA[ordinal - 1])
+    if ordinal % 100 in (11, 12, 13) or ordinal % 10 not in (1, 2, 3):
+        return Phrase(N_("{ordinal}th UA"), ordinal=ordinal)
+    suffixed = (N_("{ordinal}st UA"), N_("{ordinal}nd UA"), N_("{ordinal}rd UA"))
+    return Phrase(suffixed[ordinal % 10 - 1], ordinal=ordinal)
+
+
+def ua_phrase(number: str | None, ordinal: int) -> Phrase:
+    """ "UA 72/24" for a case's first document, "Seventh UA 72/24" for its seventh."""
+    if number is None:
+        unnumbered = Phrase(N_("UA without a number yet"))
+        return (
+            unnumbered
+            if ordinal == 1
+            else Phrase("{ua} · {nth}", ua=unnumbered, nth=nth_ua(ordinal))
+        )
+    if ordinal == 1:
+        return Phrase(N_("UA {number}"), number=number)
+    return Phrase("{nth} {number}", nth=nth_ua(ordinal), number=number)
+
+
 def ua_label(tr: Translator, update: UAUpdate) -> str:
-    if update.case.number is None:
-        label = tr.gettext("UA without a number yet")
-    else:
-        label = tr.gettext("UA {number}").format(number=update.case.number)
-    if update.ordinal > 1:
-        label += " · " + tr.gettext("update {ordinal}").format(ordinal=update.ordinal)
-    return label
+    return tr.say(ua_phrase(update.case.number, update.ordinal))
 
 
 def deadline_line(tr: Translator, update: UAUpdate, today: date) -> str:

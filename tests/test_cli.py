@@ -125,7 +125,7 @@ def test_ua_parse_json_of_an_incomplete_ua_names_what_is_missing(tmp_path: Path)
     }
     assert uabot("migrate", env=env, cwd=tmp_path).returncode == 0
     stored = uabot("ua", "import", str(document), env=env, cwd=tmp_path)
-    assert "stored UA (no number) update 1 (en, draft)" in stored.stdout, stored.stderr
+    assert "stored UA without a number yet (en, draft)" in stored.stdout, stored.stderr
     assert "missing before publishing: ua_number, deadline" in stored.stdout
 
 
@@ -152,7 +152,7 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
     english = uabot(
         "ua", "import", str(future_copy(tmp_path, "ua-en-two-targets.txt")), env=env, cwd=tmp_path
     )
-    assert "stored UA 45/26 update 1 (en, draft)" in english.stdout, english.stderr
+    assert "stored UA 45/26 (en, draft)" in english.stdout, english.stderr
     spanish = uabot(
         "ua",
         "import",
@@ -165,12 +165,12 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
     assert spanish.returncode == 0
     listing = uabot("ua", "list", env=env, cwd=tmp_path).stdout
     deadline = (date.today() + timedelta(days=90)).isoformat()
-    assert f"45/26\tupdate 1\tdraft\tuntil {deadline}\ten,es" in listing
+    assert f"45/26\tFirst UA\tdraft\tuntil {deadline}\ten,es" in listing
     assert "123/19" in listing
     show = uabot("ua", "show", "45.26", env=env, cwd=tmp_path).stdout
     assert "[es] DOS DEFENSORES" in show and "to: Dr. Irene Solís; Mr. Pablo Rivas" in show
     published = uabot("ua", "publish", "45/26", env=env, cwd=tmp_path)
-    assert "published UA 45/26 update 1: queued for 0" in published.stdout
+    assert "published UA 45/26: queued for 0" in published.stdout
     stats = uabot("stats", "45/26", env=env, cwd=tmp_path)
     assert stats.returncode == 0 and stats.stdout.startswith("ua\tupdate\tpeople")
     assert "45/26 total: 0 people" in stats.stdout  # each person once across updates
@@ -182,7 +182,7 @@ def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
     assert past.returncode == 2 and "already passed" in past.stderr
     later = (date.today() + timedelta(days=120)).isoformat()
     moved = uabot("ua", "deadline", "45/26", later, env=env, cwd=tmp_path)
-    assert f"the deadline of UA 45/26 update 1 is now {later}" in moved.stdout, moved.stderr
+    assert f"the deadline of UA 45/26 is now {later}" in moved.stdout, moved.stderr
     assert f"until {later}" in uabot("ua", "list", env=env, cwd=tmp_path).stdout
     not_a_date = uabot("ua", "deadline", "45/26", "soon", env=env, cwd=tmp_path)
     assert not_a_date.returncode == 2 and "YYYY-MM-DD" in not_a_date.stderr

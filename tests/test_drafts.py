@@ -98,7 +98,7 @@ async def test_every_field_can_be_corrected_and_bad_values_are_explained(chat, a
     await correct(organiser, "Update number", "zero")
     assert "Write the update as a number from 1 to 99." in organiser.text
     await organiser.send("3")
-    assert "Preview of UA 45/26 · update 3 (draft)" in organiser.text
+    assert "Preview of Third UA 45/26 (draft)" in organiser.text
     await correct(organiser, "Letter (English)", "Dear Minister,\nFree them.")
     assert "Send the rest, or /done" in organiser.text
     await organiser.send("Now.")  # Telegram split a long letter: the rest comes apart
@@ -135,9 +135,9 @@ async def test_an_update_number_already_taken_is_refused(chat) -> None:
     organiser = await publish_fixture(chat)
     await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     await correct(organiser, "Update number", "1")
-    assert "UA 45/26 already has an update 1." in organiser.text
+    assert "UA 45/26 already exists." in organiser.text
     await organiser.send("4")
-    assert "Preview of UA 45/26 · update 4 (draft)" in organiser.text
+    assert "Preview of Fourth UA 45/26 (draft)" in organiser.text
 
 
 async def test_the_draft_is_walked_as_supporters_will_see_it_in_both_languages(chat, app) -> None:
@@ -311,7 +311,7 @@ async def test_what_an_organiser_did_not_ask_for_never_happens(chat, app, clock)
         b"The charges", b"Police told the family that no further action is needed. The charges"
     )
     await organiser.upload("second.txt", case)
-    assert "Preview of UA 45/26 · update 2 (draft)" in organiser.text
+    assert "Preview of Second UA 45/26 (draft)" in organiser.text
     # /deadline moves the live update, not the draft waiting beside it.
     await organiser.send("/deadline 45/26 2026-08-20")
     assert "The deadline of UA 45/26 is now August 20, 2026." in organiser.text
@@ -330,10 +330,13 @@ async def test_an_older_update_is_not_published_over_a_newer_one(chat, app) -> N
     organiser = chat(ADMIN_ID)
     await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     await organiser.press("Publish")
-    assert "Published UA 45/26 · update 2" in organiser.text
+    assert "Published Second UA 45/26" in organiser.text
     await organiser.upload("first.txt", fixture_bytes("ua-en-two-targets.txt"))
     await organiser.press("Publish")
-    assert "update 2 of UA 45/26 is already live" in organiser.text
+    assert (
+        "Second UA 45/26 is already live, and this draft comes before it (First UA)"
+        in organiser.text
+    )
     assert await count(app, UAUpdate, UAUpdate.status == "published") == 1
 
 
@@ -345,7 +348,7 @@ async def test_a_new_update_of_a_closed_ua_opens_it_again(chat, app) -> None:
     assert "UA 45/26 was closed; it is open again." in organiser.text
     supporter = chat(240)
     await supporter.send("/actions")
-    assert "UA 45/26 · update 2" in supporter.text
+    assert "Second UA 45/26" in supporter.text
 
 
 async def test_the_other_language_joins_the_draft_it_was_asked_for(chat, app) -> None:
@@ -381,7 +384,7 @@ async def test_another_uas_document_is_not_taken_as_the_other_version(chat, app)
         draft = await session.scalar(select(UAUpdate))
         assert draft is not None and [t.language for t in draft.texts] == ["en"]
     await organiser.upload("es.txt", other_case)  # sent again: a UA of its own, as it says
-    assert "Preview of UA 112/20 · update 2 (draft)" in organiser.text, organiser.text
+    assert "Preview of Second UA 112/20 (draft)" in organiser.text, organiser.text
     assert await count(app, UACase) == 2
 
 

@@ -42,7 +42,7 @@ async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:
     await admin.send("/uas")
     assert "UA 45/26 · published · July 15, 2026" in admin.text
     await admin.send("/audit")  # the UA by its number and update, not the button's row id
-    assert f"“Publish” pressed · done · {ADMIN_ID} · UA 45/26 update 1" in admin.text
+    assert f"“Publish” pressed · done · {ADMIN_ID} · UA 45/26" in admin.text
     assert f"a file sent · done · {ADMIN_ID}" in admin.text
 
 
@@ -55,7 +55,7 @@ async def test_a_new_update_goes_first_to_those_who_acted_before(chat, app) -> N
     await acted.press("I sent a letter")
     admin = chat(ADMIN_ID)
     await admin.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
-    assert "Preview of UA 45/26 · update 2" in admin.text, admin.text
+    assert "Preview of Second UA 45/26" in admin.text, admin.text
     await admin.press("Publish")
     async with app.sessions() as session:
         rows = (
@@ -225,7 +225,7 @@ async def test_stats_close_and_deadline(chat, clock) -> None:
     admin = chat(ADMIN_ID)
     await admin.send("/stats 45/26")
     assert "UA 45/26: 2 people acted, 4 actions in all." in admin.text
-    assert "update 1: 2 people acted · letters: 2, emails: 2, social media posts: 0" in admin.text
+    assert "First UA: 2 people acted · letters: 2, emails: 2, social media posts: 0" in admin.text
     [chart] = admin.files
     assert chart.filename == "ua-45-26-actions.png"
     image = Image.open(io.BytesIO(chart.content))

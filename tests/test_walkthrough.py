@@ -246,7 +246,7 @@ async def test_a_newer_update_supersedes_the_earlier_one(chat) -> None:
     await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     await organiser.press("Publish")
     await reader.send("/actions")
-    assert "UA 45/26 · update 2: LAND DEFENDERS' TRIAL POSTPONED" in reader.text
+    assert "Second UA 45/26: LAND DEFENDERS' TRIAL POSTPONED" in reader.text
     assert "TWO LAND DEFENDERS" not in reader.text
     await reader.press_data(old_step)
     assert "There is a newer update" in reader.replies[0].text
@@ -410,7 +410,7 @@ async def test_reports_on_a_replaced_or_closed_ua_are_answered_and_count_nothing
     await organiser.send("/close 45/26")
     closed_report = late.button("Undo: I sent a letter").data.replace("undo", "rep")
     await late.press_data(closed_report.replace("letter", "email"))
-    assert "UA 45/26 · update 2 is closed: thank you for caring." in late.text
+    assert "Second UA 45/26 is closed: thank you for caring." in late.text
     await organiser.send("/stats 45/26")
     assert "1 person acted, 1 action in all" in organiser.text
 
