@@ -345,11 +345,14 @@ async def report(
     if update.id != update_id:  # pressed on a replaced update: counted on none; the newer one
         return notes + await _step(ctx, update, 5, None, edit=True)
     supporter = await ctx.ensure_supporter()
-    await record_report(ctx.session, supporter.id, update.id, kind, ctx.today)
+    counted = await record_report(ctx.session, supporter.id, update.id, kind, ctx.today)
     people = await people_on_case(ctx.session, update.case_id)
     thanks = (
-        ctx._("Thank you! Your action is counted.") + "\n\n" + acted_line(ctx.tr, update, people)
+        ctx._("Thank you! Your action is counted.")
+        if counted  # a second press of the same button (a double tap, an old message)
+        else ctx._("You had already reported this: it is counted once.")
     )
+    thanks += "\n\n" + acted_line(ctx.tr, update, people)
     buttons = (
         (
             Button(

@@ -197,6 +197,19 @@ async def test_two_deliveries_of_one_update_at_once_count_once(chat, dispatcher,
     assert await count(app, ActionReport) == 1
 
 
+async def test_the_same_report_pressed_again_says_it_is_counted_once(chat, app) -> None:
+    await publish_fixture(chat)
+    rosa = chat(113)
+    await rosa.open_step("45/26", 5)
+    letter = rosa.button("I sent a letter").data
+    await rosa.press_data(letter)
+    assert rosa.text.startswith("Thank you! Your action is counted.")
+    await rosa.press_data(letter)  # a double tap, or the old message's button
+    assert rosa.text.startswith("You had already reported this: it is counted once.")
+    assert "You are the first to act on UA 45/26." in rosa.text
+    assert await count(app, ActionReport) == 1
+
+
 async def test_undo_a_report_made_by_mistake(chat) -> None:
     await publish_fixture(chat)
     juan, eva = chat(110), chat(111)
