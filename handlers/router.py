@@ -80,6 +80,8 @@ async def route(ctx: Context) -> list[Reply]:
             return await drafts.gather_part(ctx, pending)
         if pending.purpose.startswith(corrections.SET):
             return await corrections.receive_value(ctx, pending)
+    if (opened := await walkthrough.open_typed_number(ctx, incoming.text or "")) is not None:
+        return opened
     return [
         Text(
             ctx._("I answer commands and buttons, and I do not keep what you write.")

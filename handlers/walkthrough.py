@@ -54,12 +54,13 @@ from storage.statuses import UpdateStatus
 from storage.uas import latest_update, open_updates
 from uareader.letters import Letter, letter_as_docx, letter_as_text
 
-_NUMBER = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.ASCII)
+_NUMBER = re.compile(r"^(?:(?:UA|AU)\s*)?(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.ASCII | re.IGNORECASE)
 MAX_SIGNATURE = 80
 
 
 def normalise_ua_number(text: str) -> str | None:
-    """``72/24``, ``72.24`` or ``72-24`` as stored: ``72/24``; None if it is not one."""
+    """``72/24``, ``72.24``, ``72-24``, ``UA 72/24`` or ``AU 72/24`` as stored: ``72/24``;
+    None if it is not one."""
     match = _NUMBER.match(text.strip())
     return f"{int(match.group(1))}/{match.group(2)}" if match else None
 
@@ -109,10 +110,20 @@ async def ua_command(ctx: Context) -> list[Reply]:
     """/ua 72/24: open a UA by its number."""
     if not ctx.incoming.args:
         return await actions(ctx)
-    if normalise_ua_number(ctx.incoming.args[0]) is None:
+    number = normalise_ua_number(" ".join(ctx.incoming.args[:2])) or normalise_ua_number(
+        ctx.incoming.args[0]
+    )
+    if number is None:
         usage = ctx._("Write /ua followed by a UA number, e.g. /ua 72/24, or just /ua.")
         return [Text(usage), *await actions(ctx)]
-    return await open_by_deep_link(ctx, "ua-" + ctx.incoming.args[0])
+    return await open_by_deep_link(ctx, "ua-" + number)
+
+
+async def open_typed_number(ctx: Context, text: str) -> list[Reply] | None:
+    """A message that is only a UA number ("72/24", "AU 72/24") opens that UA, as /ua
+    would; None for any other text, which the bot does not read further."""
+    number = normalise_ua_number(text[:20]) if len(text) <= 20 else None
+    return await open_by_deep_link(ctx, "ua-" + number) if number else None
 
 
 def _step_data(update: UAUpdate, step: int, preview_language: str | None) -> str:

@@ -236,6 +236,13 @@ async def test_deep_link_opens_the_ua_without_a_subscription(chat) -> None:
     await guest.send("/ua abc")  # not a number: how to write one, then the open UAs
     assert guest.text.startswith("Write /ua followed by a UA number, e.g. /ua 72/24")
     assert "UA 45/26" in guest.text
+    for typed in ("/ua AU 45/26", "45/26", "UA 45.26", "au 045/26"):  # as people write it
+        await guest.send(typed)
+        assert "Step 1 of 5" in guest.text, typed
+    await guest.send("99/99")
+    assert "I do not know that Urgent Action." in guest.text
+    await guest.send("I wrote about 45/26 today")  # any other text is not read
+    assert guest.text.startswith("I answer commands and buttons, and I do not keep what")
 
 
 async def test_a_ua_past_its_deadline_says_so_and_offers_the_open_ones(chat, clock) -> None:
