@@ -400,7 +400,7 @@ async def test_a_person_counts_once_per_ua_number_across_its_updates(chat) -> No
     assert "You are the first to act on UA 45/26." in ana.text
     await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     await organiser.press("Publish")
-    assert "Published UA 45/26" in organiser.text
+    assert "Published Second UA 45/26" in organiser.text
     await ana.open_step("45/26", 5)  # the second update now
     await ana.press("I sent a letter")
     assert "You are the first to act on UA 45/26." in ana.text, "still one person"
