@@ -68,15 +68,18 @@ async def choose_language(ctx: Context, code: str) -> list[Reply]:
     supporter = await ctx.ensure_supporter()
     supporter.language = code
     ctx.use_language(code)
-    replies: list[Reply] = [
-        Text(
-            ctx._("From now on I will write to you in English."),
-            buttons=(
-                (_subscription_button(ctx),),
-                (Button(ctx._("See open actions"), data=OpenActions().data),),
-            ),
-        )
+    text = ctx._("From now on I will write to you in English.")
+    rows: list[tuple[Button, ...]] = [
+        (_subscription_button(ctx),),
+        (Button(ctx._("See open actions"), data=OpenActions().data),),
     ]
+    if not supporter.discreet:  # said again: the welcome may have been in a language unread
+        text += "\n\n" + ctx._(
+            "If receiving these messages could put you at risk, turn on discreet mode: "
+            "notifications then show no case details."
+        )
+        rows.append((Button(ctx._("Discreet mode"), data=Discreet(on=True).data),))
+    replies: list[Reply] = [Text(text, buttons=tuple(rows))]
     if ctx.role != "supporter":  # staff: their own menu, in the language they just chose
         replies.append(ctx.menu_for(ctx.incoming.chat_id, ctx.role, code))
     return replies

@@ -319,6 +319,13 @@ async def test_language_subscription_reminders_and_discreet_settings(chat) -> No
     await person.send("/language")
     await person.press("Español")
     assert "A partir de ahora te escribiré en español." in person.text
+    # Discreet mode is offered again in the language chosen: the welcome may have been unread.
+    assert "activa el modo discreto" in person.text
+    await person.press("Modo discreto")
+    assert "El modo discreto está activado" in person.text
+    await person.send("/language")
+    await person.press("Español")
+    assert "modo discreto" not in person.text.lower()  # already on: not offered again
     await person.send("/reminders off")
     assert "Los recordatorios están desactivados" in person.text
     await person.send("/discreet on")
