@@ -305,7 +305,7 @@ async def test_an_old_button_never_acts_on_a_newer_draft(chat, app) -> None:
 
 
 async def test_what_an_organiser_did_not_ask_for_never_happens(chat, app, clock) -> None:
-    organiser = await publish_fixture(chat)  # UA 45/26 update 1, live
+    organiser = await publish_fixture(chat)  # UA 45/26, its first document, live
     # Words inside the case are no closing notice.
     case = fixture_bytes("ua-en-second-update.txt").replace(
         b"The charges", b"Police told the family that no further action is needed. The charges"

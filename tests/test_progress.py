@@ -32,11 +32,11 @@ def test_the_bar_fills_with_the_share_done() -> None:
 
 
 def test_a_line_says_what_is_sent_blocked_failed_and_left() -> None:
-    snapshot = Snapshot(3, "UA 45/26 update 1", {"sent": 1500, "blocked": 2, "pending": 498})
+    snapshot = Snapshot(3, "Second UA 45/26", {"sent": 1500, "blocked": 2, "pending": 498})
     line = describe(snapshot, rate=24.9)
-    assert line.startswith("#3 UA 45/26 update 1 [")
+    assert line.startswith("#3 Second UA 45/26 [")
     assert "1,500 / 2,000 sent · blocked 2 · failed 0 · 24.9/s · about 20 s left" in line
-    finished = Snapshot(3, "UA 45/26 update 1", {"sent": 1998, "blocked": 2})
+    finished = Snapshot(3, "Second UA 45/26", {"sent": 1998, "blocked": 2})
     line = describe(finished, rate=None)
     assert line.endswith("1,998 / 2,000 sent · blocked 2 · failed 0 · done")
 

@@ -391,7 +391,7 @@ async def test_a_person_counts_once_across_a_number_s_updates(
         await api.user_uploads(ADMIN_ID, "second.txt", fixture_bytes("ua-en-second-update.txt"))
         await says(api, ADMIN_ID, 4)
         await api.user_presses(ADMIN_ID, api.last(ADMIN_ID), "Publish")
-        assert "Published UA 45/26" in await says(api, ADMIN_ID, 5)
+        assert "Published Second UA 45/26" in await says(api, ADMIN_ID, 5)
         seen = len(api.messages[voter])
         await api.user_sends(voter, "/ua 45/26")
         assert "POSTPONED" in (await says(api, voter, seen + 1)).upper()  # the second update
