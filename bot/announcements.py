@@ -31,7 +31,7 @@ def announcement(tr: Translator, update: UAUpdate, discreet: bool, today: date) 
     text, fell_back = pick_text(update, tr.language)
     number = update.case.number
     if update.ordinal > 1:
-        heading = tr.gettext("Update on UA {number}").format(number=number)
+        heading = tr.gettext("News on the case: {ua}").format(ua=ua_label(tr, update))
     else:
         heading = tr.gettext("New Urgent Action: UA {number}").format(number=number)
     title, summary = shortened(text.title, TITLE_LIMIT), shortened(text.summary, SUMMARY_LIMIT)

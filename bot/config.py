@@ -99,7 +99,7 @@ class TelegramSettings(_Section):
                 "webhook mode needs telegram.url (the public HTTPS address) and "
                 "telegram.secret_token (letters, digits, _ and -)"
             )
-        if self.mode == "webhook" and self.api_base_url == DEFAULT_API_BASE_URL:
+        if self.mode == "webhook" and self.api_base_url.rstrip("/") == DEFAULT_API_BASE_URL:
             _check_telegram_can_call(self.url or "")
         return self
 
@@ -114,7 +114,7 @@ def _check_telegram_can_call(url: str) -> None:
     would restart the bot every few seconds with the reason buried in the log."""
     parts = urlsplit(url)
     try:
-        port = parts.port or 443
+        port = 443 if parts.port is None else parts.port
     except ValueError:
         port = -1
     if parts.scheme != "https" or not parts.hostname or port not in WEBHOOK_PORTS:
@@ -271,6 +271,7 @@ def _environment_settings(environ: Mapping[str, str]) -> list[tuple[str, str, An
     older names first so that the general form wins. Other UABOT_* variables (UABOT_CONFIG,
     the test suite's) have no double underscore and are left alone."""
     found: list[tuple[str, str, Any]] = []
+    sources: list[tuple[str, str, bool]] = []  # (variable, setting, from a file)
     for variable in sorted(environ, key=lambda name: "__" in name):
         name = variable.removeprefix("UABOT_")
         if name == variable or not environ[variable]:
@@ -289,12 +290,13 @@ def _environment_settings(environ: Mapping[str, str]) -> list[tuple[str, str, An
                     f"UABOT_{meant}{suffix}"
                 )
             continue
-        twin = variable.removesuffix("_FILE") if from_file else f"{variable}_FILE"
-        if environ.get(twin):
+        twin = next((other for other, d, f in sources if d == dotted and f != from_file), None)
+        if twin is not None:
             raise ConfigError(
-                f"{variable} and {twin} both set {dotted}: keep one, so that it is clear "
+                f"{twin} and {variable} both set {dotted}: keep one, so that it is clear "
                 "which value the bot uses"
             )
+        sources.append((variable, dotted, from_file))
         value = _read_secret(variable, environ[variable]) if from_file else environ[variable]
         found.append((variable, dotted, _environment_value(variable, value)))
     return found

@@ -139,7 +139,7 @@ class Context:
 
     def audit_about(self, update: UAUpdate) -> None:
         """Name in the audit the UA a button was about, once it is loaded: the button carries
-        a row id, which an admin reading /audit would take for an update number."""
+        a row id, which an admin reading /audit would take for the UA's place in its case."""
         if self.audit_entry is not None and self.audit_entry.outcome == AuditOutcome.DONE:
             self.audit_entry.detail = str(ua_phrase(update.case.number, update.ordinal))
 

@@ -44,7 +44,7 @@ class Field:
 FIELDS = {
     "number": Field(N_("UA number"), N_("Send the UA number, for example 72/24.")),
     "update": Field(
-        N_("Update number"),
+        N_("Which UA of the case"),
         N_(
             "Send which UA of its case this is: 1 for the first UA, 2 for the second UA (its "
             "first update), and so on."
@@ -210,7 +210,7 @@ async def _set_number(ctx: Context, update: UAUpdate, value: str, _language: str
         return ctx._("That is not a UA number: write it like 72/24.")
     number = f"{match.group(1)}/{match.group(2)}"
     if await renumber(ctx.session, update, number) is None:
-        return ctx._("{ua} already exists: correct the update number first.").format(
+        return ctx._("{ua} already exists: correct “Which UA of the case” first.").format(
             ua=ctx.tr.say(ua_phrase(number, update.ordinal))
         )
     return None
@@ -219,7 +219,9 @@ async def _set_number(ctx: Context, update: UAUpdate, value: str, _language: str
 async def _set_update(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
     ordinal = whole_number(value, 99)
     if not ordinal:
-        return ctx._("Write the update as a number from 1 to 99.")
+        return ctx._(
+            "Write which UA of the case it is as a number from 1 to 99 (1 for the first UA)."
+        )
     if not await set_ordinal(ctx.session, update, ordinal):
         return ctx._("{ua} already exists.").format(
             ua=ctx.tr.say(ua_phrase(update.case.number, ordinal))

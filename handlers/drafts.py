@@ -22,7 +22,7 @@ from handlers.revisions import (
     closing_notice,
     proposed_change,
 )
-from handlers.uaview import language_name, ua_label, ua_phrase
+from handlers.uaview import language_name, nth_ua, ua_label, ua_phrase
 from handlers.walkthrough import preview_step
 from storage.inputs import add_part, finish_input, pasted_length, pending_input, start_input
 from storage.models import PendingInput, UAUpdate
@@ -56,9 +56,9 @@ def _import_notes(ctx: Context, draft: UADraft, imported: Imported) -> list[str]
     if imported.ordinal_assumed:
         notes.append(
             ctx._(
-                "The document does not say which UA of its case it is: I took it as {ua}. "
-                "Correct the update number if that is wrong."
-            ).format(ua=ua_label(ctx.tr, imported.update))
+                "The document does not say which UA of its case it is. I took it as: {nth}. "
+                "Correct “Which UA of the case” if that is wrong."
+            ).format(nth=ctx.tr.say(nth_ua(imported.update.ordinal)))
         )
     if "deadline" in imported.disagreements:
         notes.append(
@@ -87,17 +87,9 @@ async def import_text(
         )
     if draft.closing_notice and into is None:
         return await closing_notice(ctx, draft)
-    if into is not None and (theirs := _another_ua(ctx.tr, draft, into)):
-        ours = ua_label(ctx.tr, into)
+    if into is not None and (refusal := _not_this_ua(ctx, draft, into)):
         return ctx.failed(
-            "other version of another UA",
-            ctx._(
-                "That document is {theirs}, not {ours}: I did not add it, so that nobody "
-                "gets another case's letter. To add the other version, press the button "
-                "below and send the document of {ours}; to make it a UA of its own, send it "
-                "again now."
-            ).format(theirs=theirs, ours=ours),
-            buttons=tuple(add_language_buttons(ctx, into)),
+            "other version of another UA", refusal, buttons=tuple(add_language_buttons(ctx, into))
         )
     imported = await import_document(ctx.session, draft, draft.language, ctx.now, into=into)
     if imported.revision is not None:
@@ -105,17 +97,42 @@ async def import_text(
     return preview(ctx, imported.update, _import_notes(ctx, draft, imported))
 
 
+def _not_this_ua(ctx: Context, draft: UADraft, into: UAUpdate) -> str | None:
+    """Why the document cannot be the other version of ``into``, if it names another UA:
+    its pages would give this case's supporters another case's letter and targets."""
+    number = into.case.number
+    if draft.ua_number and number is None:
+        return ctx._(
+            "That document is {theirs}, and this draft has no UA number yet, so I cannot check "
+            "that they are the same UA: give the draft its number first (“Correct a field”, "
+            "then “UA number”), then add the other version."
+        ).format(theirs=ctx._("UA {number}").format(number=draft.ua_number))
+    theirs = _another_ua(ctx.tr, draft, into)
+    if theirs is None:
+        return None
+    ours = ua_label(ctx.tr, into)
+    return ctx._(
+        "That document is {theirs}, not {ours}: I did not add it, so that nobody gets another "
+        "case's letter. To add the other version, press the button below and send the "
+        "document of {ours}; to make it a UA of its own, send it again now."
+    ).format(theirs=theirs, ours=ours)
+
+
 def _another_ua(tr: Translator, draft: UADraft, into: UAUpdate) -> str | None:
-    """What the document says it is, when that is not the draft it was sent as the other
-    version of: another number, another AI index (translations keep the index) or another
-    update. A page that says nothing of these is taken, as organisers asked for it."""
+    """What the document says it is, when that is not ``into``: another number, another AI
+    index (translations keep the index) or another document of the case. A page that says
+    none of these is taken, as the organiser asked for it."""
     number = into.case.number
     if draft.ua_number and number and number not in number_spellings(draft.ua_number):
         return tr.gettext("UA {number}").format(number=draft.ua_number)
     if draft.index and into.index_code and _squeezed(draft.index) != _squeezed(into.index_code):
         return tr.gettext("the UA with AI index {index}").format(index=draft.index)
-    if draft.update_ordinal not in (None, 1, into.ordinal):  # 1 is also "no update said"
-        return tr.say(ua_phrase(draft.ua_number or number, draft.update_ordinal))
+    ordinal = draft.update_ordinal
+    # A plain "UA: 45/26" header reads as 1, the first UA; a translation of a later UA may
+    # also lack its "Second UA", so 1 counts against only with another deadline beside it.
+    other_deadline = bool(draft.deadline and into.deadline and draft.deadline != into.deadline)
+    if ordinal is not None and ordinal != into.ordinal and (ordinal > 1 or other_deadline):
+        return tr.say(ua_phrase(draft.ua_number or number, ordinal))
     return None
 
 
@@ -276,7 +293,7 @@ async def add_language(ctx: Context, update_id: int) -> list[Reply]:
         Text(
             ctx._(
                 "Send the other language's document now, as a file: it becomes the other "
-                "version of {ua}, whatever number it carries."
+                "version of {ua}. A document that names another UA is refused."
             ).format(ua=ua_label(ctx.tr, update))
         )
     ]

@@ -71,7 +71,7 @@ def publish_problems(update: UAUpdate, today: date, live: UAUpdate | None = None
             Phrase(
                 N_(
                     "{live} is already live, and this draft comes before it ({draft}): "
-                    "correct the update number, or cancel this draft"
+                    "correct “Which UA of the case”, or cancel this draft"
                 ),
                 live=ua_phrase(update.case.number, live.ordinal),
                 draft=nth_ua(update.ordinal),

@@ -122,8 +122,10 @@ async def ua_command(ctx: Context) -> list[Reply]:
 async def open_typed_number(ctx: Context, text: str) -> list[Reply] | None:
     """A message that is only a UA number ("72/24", "AU 72/24") opens that UA, as /ua
     would; None for any other text, which the bot does not read further."""
-    number = normalise_ua_number(text[:20]) if len(text) <= 20 else None
-    return await open_by_deep_link(ctx, "ua-" + number) if number else None
+    number = normalise_ua_number(text) if len(text) <= 20 else None
+    update = await latest_update(ctx.session, number) if number else None
+    # Not a UA here (a price, "12.50", or a time): the usual answer, not "no such UA".
+    return await show_step(ctx, update.id, 1, edit=False) if update else None
 
 
 def _step_data(update: UAUpdate, step: int, preview_language: str | None) -> str:
@@ -290,7 +292,8 @@ async def letter_files(
         *notes,
         File(f"{stem}.txt", letter_as_text(letter).encode("utf-8"), caption=caption),
         File(f"{stem}.docx", letter_as_docx(letter), caption=hint or caption),
-        _after_the_files(ctx, update, has_copies=bool(text.cc)),
+        # Step 4 shows the copies of the reader's own version: ask the same one here.
+        _after_the_files(ctx, update, has_copies=bool(pick_text(update, ctx.tr.language)[0].cc)),
     ]
 
 

@@ -165,7 +165,8 @@ def test_every_setting_can_come_from_the_environment_and_secrets_from_files(
             "UABOT_METRICS__ON_WEBHOOK": "true",
             "UABOT_LOGGING__FORMAT": "json",
             "UABOT_TELEGRAM__TOKEN_FILE": str(secret),
-            "UABOT_TELEGRAM_TOKEN": "123:OLDER-NAME",  # the general form wins
+            "UABOT_SECRET_KEY": "older-name",
+            "UABOT_SECURITY__SECRET_KEY": "general-name",  # the general form wins
             "UABOT_BROADCAST__CHANNELS": '[{"chat": "@example_channel", "language": "es"}]',
             "UABOT_CONFIG": "ignored here",
             "UABOT_TEST_POSTGRES_URL": "ignored too",
@@ -176,6 +177,7 @@ def test_every_setting_can_come_from_the_environment_and_secrets_from_files(
     assert settings.metrics.on_webhook is True
     assert settings.logging.format == "json"
     assert settings.telegram.token == "123:FROM-A-FILE"
+    assert settings.security.secret_key == "general-name"
     assert settings.broadcast.channel_addresses() == [("@example_channel", "es")]
     older = load_settings(None, environ={"UABOT_SECRET_KEY_FILE": str(secret)})
     assert older.security.secret_key == "123:FROM-A-FILE"
@@ -202,6 +204,7 @@ def test_a_wrong_environment_variable_is_named(environ: dict[str, str], message:
         "https://bot.example.org:8080/telegram",
         "bot.example.org/telegram",
         "https:///telegram",
+        "https://bot.example.org:0/telegram",
     ],
 )
 def test_a_webhook_address_telegram_would_not_call_is_refused(url: str) -> None:
@@ -209,6 +212,7 @@ def test_a_webhook_address_telegram_would_not_call_is_refused(url: str) -> None:
         "UABOT_TELEGRAM__MODE": "webhook",
         "UABOT_TELEGRAM__URL": url,
         "UABOT_TELEGRAM__SECRET_TOKEN": "s3cret",
+        "UABOT_TELEGRAM__API_BASE_URL": "https://api.telegram.org/",  # a slash changes nothing
     }
     with pytest.raises(ConfigError, match="Telegram calls only an https:// address on port 443"):
         load_settings(None, environ=environ)
@@ -252,10 +256,13 @@ def test_a_secret_file_that_is_not_text_is_named(tmp_path: Path) -> None:
 def test_a_setting_given_both_plainly_and_by_file_is_refused(tmp_path: Path) -> None:
     secret = tmp_path / "token"
     secret.write_text("123:FROM-A-FILE", encoding="utf-8")
-    environ = {"UABOT_TELEGRAM__TOKEN": "123:PLAIN", "UABOT_TELEGRAM__TOKEN_FILE": str(secret)}
-    with pytest.raises(ConfigError, match=r"both set telegram\.token: keep one") as refused:
-        load_settings(None, environ=environ)
-    assert "PLAIN" not in str(refused.value) and "FROM-A-FILE" not in str(refused.value)
+    plain, from_file = "UABOT_TELEGRAM__TOKEN", "UABOT_TELEGRAM__TOKEN_FILE"
+    older_plain, older_file = "UABOT_TELEGRAM_TOKEN", "UABOT_TELEGRAM_TOKEN_FILE"
+    for pair in ((plain, from_file), (older_plain, from_file), (plain, older_file)):
+        environ = {pair[0]: "123:PLAIN", pair[1]: str(secret)}
+        with pytest.raises(ConfigError, match=r"both set telegram\.token: keep one") as refused:
+            load_settings(None, environ=environ)
+        assert "PLAIN" not in str(refused.value) and "FROM-A-FILE" not in str(refused.value)
 
 
 @pytest.mark.parametrize("token", ["abc", "123456:ABC-def_1 ", "bot123456:ABC", "123456:"])

@@ -5,7 +5,7 @@ it, long pastes, changes to a live UA, closing notices."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -35,7 +35,8 @@ async def correct(organiser, field: str, value: str) -> None:
     await organiser.send(value)
 
 
-async def test_the_deadline_prompts_give_an_example_that_is_taken(chat) -> None:
+async def test_the_deadline_prompts_give_an_example_that_is_taken(chat, clock) -> None:
+    clock.advance(timedelta(days=300))  # 2027: a fixed example from 2026 would be refused
     organiser = chat(ADMIN_ID)
     await organiser.upload("no-number.txt", incomplete_document())
     await correct(organiser, "Deadline", "someday")
@@ -95,8 +96,8 @@ async def test_every_field_can_be_corrected_and_bad_values_are_explained(chat, a
     assert "I do not know that language. Write one of: English, Spanish" in organiser.text
     await organiser.send("French")
     assert "Preferred language: French" in organiser.text
-    await correct(organiser, "Update number", "zero")
-    assert "Write the update as a number from 1 to 99." in organiser.text
+    await correct(organiser, "Which UA of the case", "zero")
+    assert "Write which UA of the case it is as a number from 1 to 99" in organiser.text
     await organiser.send("3")
     assert "Preview of Third UA 45/26 (draft)" in organiser.text
     await correct(organiser, "Letter (English)", "Dear Minister,\nFree them.")
@@ -134,7 +135,7 @@ async def test_every_field_can_be_corrected_and_bad_values_are_explained(chat, a
 async def test_an_update_number_already_taken_is_refused(chat) -> None:
     organiser = await publish_fixture(chat)
     await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
-    await correct(organiser, "Update number", "1")
+    await correct(organiser, "Which UA of the case", "1")
     assert "UA 45/26 already exists." in organiser.text
     await organiser.send("4")
     assert "Preview of Fourth UA 45/26 (draft)" in organiser.text
@@ -386,6 +387,33 @@ async def test_another_uas_document_is_not_taken_as_the_other_version(chat, app)
     await organiser.upload("es.txt", other_case)  # sent again: a UA of its own, as it says
     assert "Preview of Second UA 112/20 (draft)" in organiser.text, organiser.text
     assert await count(app, UACase) == 2
+
+
+async def test_a_draft_without_marks_of_its_own_takes_no_other_case(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("no-number.txt", incomplete_document())  # no number, has an index
+    await organiser.press("Add the Spanish version")
+    await organiser.upload("es.txt", fixture_bytes("layouts/es-update-no1.txt"))
+    assert "That document is UA 112/20, and this draft has no UA number yet" in organiser.text
+    # The second UA of 45/26, its index line gone (web pages often have none), is sent the
+    # first UA's Spanish page: its plain "AU: 45/26" and other deadline give it away.
+    second = fixture_bytes("ua-en-second-update.txt").replace(b"Index: AMR 99/4600/2026 ", b"")
+    await organiser.upload("second.txt", second)
+    await organiser.press("Add the Spanish version")
+    await organiser.upload("es.txt", fixture_bytes("ua-es-two-targets.txt"))
+    assert "That document is UA 45/26, not Second UA 45/26: I did not add it" in organiser.text
+    async with app.sessions() as session:
+        drafts = (await session.scalars(select(UAUpdate))).all()
+        assert all([t.language for t in d.texts] == ["en"] for d in drafts)
+        assert {d.index_code for d in drafts} == {"AMR 99/4521/2026", None}
+
+
+async def test_a_document_that_does_not_say_its_place_gets_one_named(chat) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("further.txt", fixture_bytes("layouts/en-further-info-2016.txt"))
+    assert "does not say which UA of its case it is. I took it as: First UA." in (organiser.text), (
+        organiser.text
+    )
 
 
 async def test_stale_and_forged_buttons_get_the_right_answer(chat) -> None:
