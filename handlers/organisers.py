@@ -12,7 +12,7 @@ from handlers.context import Context, whole_number
 from handlers.contract import File, Reply, Text, split_text, texts
 from handlers.corrections import example_deadline, read_date
 from handlers.uaview import STATUS_LABELS, nth_ua, ua_label
-from handlers.walkthrough import normalise_ua_number
+from handlers.walkthrough import number_and_rest
 from storage.audience import EVENTS, audience_now, audience_weeks
 from storage.outbox import (
     cancel_broadcast,
@@ -102,7 +102,7 @@ async def stats(ctx: Context) -> list[Reply]:
     if not await ctx.authorise("stats", ORGANISERS):
         return [ctx.refusal()]
     if ctx.incoming.args:
-        number = normalise_ua_number(ctx.incoming.args[0])
+        number, _ = number_and_rest(ctx.incoming.args)
         case = await find_case(ctx.session, number) if number else None
         if case is None:
             return ctx.failed("unknown UA", ctx._("I do not know that Urgent Action."))
@@ -176,7 +176,7 @@ async def close(ctx: Context) -> list[Reply]:
     """/close 72/24: end a UA early; it leaves /actions and gets no more reminders."""
     if not await ctx.authorise("close", ORGANISERS, detail=" ".join(ctx.incoming.args)[:100]):
         return [ctx.refusal()]
-    number = normalise_ua_number(ctx.incoming.args[0]) if ctx.incoming.args else None
+    number, _ = number_and_rest(ctx.incoming.args)
     case = await find_case(ctx.session, number) if number else None
     if case is None:
         return ctx.failed(
@@ -193,9 +193,9 @@ async def deadline(ctx: Context) -> list[Reply]:
     if not await ctx.authorise("deadline", ORGANISERS, detail=" ".join(ctx.incoming.args)[:100]):
         return [ctx.refusal()]
     args = ctx.incoming.args
-    number = normalise_ua_number(args[0]) if args else None
+    number, date_words = number_and_rest(args)
     update = await current_update(ctx.session, number) if number else None
-    new_deadline = read_date(" ".join(args[1:])) if len(args) > 1 else None
+    new_deadline = read_date(" ".join(date_words)) if date_words else None
     if update is None or new_deadline is None:
         return ctx.failed(
             "usage",
@@ -218,7 +218,7 @@ async def export(ctx: Context) -> list[Reply]:
     """/export 72/24: a CSV of the counts by update, kind and day. Counts only, never who."""
     if not await ctx.authorise("export", ORGANISERS, detail=" ".join(ctx.incoming.args)[:50]):
         return [ctx.refusal()]
-    number = normalise_ua_number(ctx.incoming.args[0]) if ctx.incoming.args else None
+    number, _ = number_and_rest(ctx.incoming.args)
     case = await find_case(ctx.session, number) if number else None
     if case is None:
         return ctx.failed(

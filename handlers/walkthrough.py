@@ -8,6 +8,7 @@ process never loses where someone was. Steps: 1 the case, 2 who to write to, 3 t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from handlers.buttons import (
@@ -56,6 +57,14 @@ from uareader.letters import Letter, letter_as_docx, letter_as_text
 
 _NUMBER = re.compile(r"^(?:(?:UA|AU)\s*)?(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.ASCII | re.IGNORECASE)
 MAX_SIGNATURE = 80
+
+
+def number_and_rest(args: Sequence[str]) -> tuple[str | None, Sequence[str]]:
+    """A command's UA number and the words after it; "AU 72/24" may come as two words, as
+    people copy it from a document."""
+    if len(args) > 1 and args[0].upper() in ("UA", "AU"):
+        return normalise_ua_number(args[1]), args[2:]
+    return (normalise_ua_number(args[0]) if args else None), args[1:]
 
 
 def normalise_ua_number(text: str) -> str | None:
@@ -110,9 +119,7 @@ async def ua_command(ctx: Context) -> list[Reply]:
     """/ua 72/24: open a UA by its number."""
     if not ctx.incoming.args:
         return await actions(ctx)
-    number = normalise_ua_number(" ".join(ctx.incoming.args[:2])) or normalise_ua_number(
-        ctx.incoming.args[0]
-    )
+    number, _ = number_and_rest(ctx.incoming.args)
     if number is None:
         usage = ctx._("Write /ua followed by a UA number, e.g. /ua 72/24, or just /ua.")
         return [Text(usage), *await actions(ctx)]
@@ -316,9 +323,9 @@ def _after_the_files(ctx: Context, update: UAUpdate, has_copies: bool) -> Text:
 async def sign(ctx: Context) -> list[Reply]:
     """/sign 72/24 Name: the letter files signed; the name is used for them and forgotten."""
     args = ctx.incoming.args
-    number = normalise_ua_number(args[0]) if args else None
+    number, name_words = number_and_rest(args)
     # Printable characters only: a letter file cannot hold control characters.
-    words = ("".join(c for c in arg if c.isprintable()) for arg in args[1:])
+    words = ("".join(c for c in arg if c.isprintable()) for arg in name_words)
     signature = " ".join(word for word in words if word.strip()).strip()[:MAX_SIGNATURE]
     if number is None or not signature:
         return [

@@ -223,7 +223,7 @@ async def test_stats_close_and_deadline(chat, clock) -> None:
         await person.press("Report another action")
         await person.press("I sent an email")
     admin = chat(ADMIN_ID)
-    await admin.send("/stats 45/26")
+    await admin.send("/stats UA 45/26")
     assert "UA 45/26: 2 people acted, 4 actions in all." in admin.text
     assert "First UA: 2 people acted · letters: 2, emails: 2, social media posts: 0" in admin.text
     [chart] = admin.files
@@ -292,6 +292,8 @@ async def test_odd_input_gets_a_polite_answer_never_an_apology(chat, app) -> Non
     assert "Write /deadline followed by a UA number and a date" in admin.text
     await admin.send("/deadline 45/26 15 August 2026")
     assert "The deadline of UA 45/26 is now August 15, 2026." in admin.text
+    await admin.send("/deadline AU 45/26 16 August 2026")  # copied from a document
+    assert "The deadline of UA 45/26 is now August 16, 2026." in admin.text
     # A draft is nobody's business but the organisers': no forged button shows it.
     await admin.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     draft_id = admin.button("Publish").data.split(":")[1]

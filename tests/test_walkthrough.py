@@ -285,6 +285,9 @@ async def test_sign_puts_the_name_in_the_files_only(chat, app) -> None:
     await writer.send("/sign 45/26 Ana\x00\x1b Ruiz")  # found by tests/test_dispatcher.py
     files = [reply for reply in writer.replies if isinstance(reply, File)]
     assert "Ana Ruiz" in files[0].content.decode()
+    await writer.send("/sign AU 45/26 Ana Ruiz")  # the number as a document writes it
+    files = [reply for reply in writer.replies if isinstance(reply, File)]
+    assert "Ana Ruiz" in files[0].content.decode() and "AU" not in files[0].content.decode()[-20:]
 
 
 async def test_long_letters_are_split_under_telegrams_limit(chat, app) -> None:
