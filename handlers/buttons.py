@@ -161,12 +161,39 @@ class Forget(ButtonData, prefix="forget"):
 # --- organisers ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Publish(ButtonData, prefix="pub"):
+    """Publish a draft: asked first ("Send it to 1,234 subscribers now?"), done when
+    ``confirmed``; an old button without the field asks."""
+
+    yes_no = ("yes", "no")
     update_id: int
+    confirmed: bool | None = None
 
 
 @dataclass(frozen=True)
 class CancelDraft(ButtonData, prefix="drop"):
+    """Throw a draft away, with its corrections: asked first, done when ``confirmed``."""
+
+    yes_no = ("yes", "no")
     update_id: int
+    confirmed: bool | None = None
+
+
+@dataclass(frozen=True)
+class Recipients(ButtonData, prefix="who"):
+    """A draft's list of recipients (``which``: "to") or of copies ("cc")."""
+
+    update_id: int
+    which: str
+
+
+@dataclass(frozen=True)
+class RecipientAction(ButtonData, prefix="whodo"):
+    """Add, replace all, edit, remove or move up (``action``) the ``number``-th of a list."""
+
+    update_id: int
+    which: str
+    action: str
+    number: int | None = None
 
 
 @dataclass(frozen=True)

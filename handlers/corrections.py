@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from handlers.buttons import CorrectField, FieldMenu, ShowPreview
+from handlers.buttons import CorrectField, FieldMenu, Recipients, ShowPreview
 from handlers.context import Context, whole_number
 from handlers.contract import Button, Reply, Text
 from handlers.draftview import draft_for, gathered, preview
@@ -18,10 +18,12 @@ from handlers.uaview import LANGUAGE_LABELS, language_name, ua_label, ua_phrase
 from storage.inputs import add_part, finish_input, pasted_length, pasted_text, start_input
 from storage.models import PendingInput, UAUpdate
 from storage.statuses import UpdateStatus
-from storage.uas import get_update, renumber, set_ordinal
+from storage.uas import get_update, renumber, set_ordinal, text_in
 from uareader.phrases import N_
 from uareader.vocabulary import find_date, language_code, parse_date
 
+#: The languages a UA's text may be written in, by the document or typed in chat.
+TEXT_LANGUAGES = ("en", "es")
 #: The purpose of a pending input that is a field's new value: "set:<update>:<field>:<lang>".
 SET = "set"
 _UA_NUMBER = re.compile(r"^(?:UA|AU)?\s*:?\s*(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.I | re.ASCII)
@@ -86,18 +88,23 @@ async def field_menu(ctx: Context, update_id: int) -> list[Reply]:
     update = await draft_for(ctx, "fix", update_id, drafts_only=True)
     if isinstance(update, list):
         return update
-    rows: list[tuple[Button, ...]] = []
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(ctx._("Who to write to"), data=Recipients(update.id, "to").data),
+            Button(ctx._("Copy to (CC)"), data=Recipients(update.id, "cc").data),
+        )
+    ]
     for key, field in FIELDS.items():
         if not field.per_language:
             rows.append((Button(ctx._(field.label), data=CorrectField(update.id, key).data),))
             continue
-        rows.append(
+        rows.append(  # both languages: one may be typed for a UA that has only the other
             tuple(
                 Button(
-                    f"{ctx._(field.label)} ({language_name(ctx.tr, text.language)})",
-                    data=CorrectField(update.id, key, text.language).data,
+                    f"{ctx._(field.label)} ({language_name(ctx.tr, language)})",
+                    data=CorrectField(update.id, key, language).data,
                 )
-                for text in update.texts
+                for language in TEXT_LANGUAGES
             )
         )
     rows.append((Button(ctx._("Back to the preview"), data=ShowPreview(update.id).data),))
@@ -118,7 +125,7 @@ async def ask_value(
         return update
     if field is None:
         return await field_menu(ctx, update_id)
-    if field.per_language and language not in {text.language for text in update.texts}:
+    if field.per_language and language not in TEXT_LANGUAGES:
         return await field_menu(ctx, update_id)
     organiser = await ctx.ensure_supporter()
     await start_input(ctx.session, organiser.id, f"{SET}:{update.id}:{key}:{language}", ctx.now)
@@ -280,13 +287,16 @@ Setter = Callable[[Context, UAUpdate, str, str], Awaitable[None]]
 def _update_text(attribute: str) -> Setter:
     async def set_value(ctx: Context, update: UAUpdate, value: str, _language: str) -> None:
         setattr(update, attribute, value)
+        marks = dict(update.field_marks or {})
+        if marks.pop(attribute, None):  # typed by the organiser: no longer assumed
+            update.field_marks = marks
 
     return set_value
 
 
 def _text_field(attribute: str) -> Setter:
     async def set_value(ctx: Context, update: UAUpdate, value: str, language: str) -> None:
-        text = next(text for text in update.texts if text.language == language)
+        text = text_in(update, language)
         if attribute == "letter" and "\n" not in value and value.endswith((",", ":")):
             text.salutation = value  # only the salutation was sent: the letter stays
             return

@@ -13,7 +13,7 @@ from functools import partial
 from typing import cast
 
 from handlers import operations
-from handlers.buttons import FieldMenu
+from handlers.buttons import CancelDraft, FieldMenu, Publish
 from handlers.context import Context, whole_number
 from handlers.contract import Button, Reply, Text
 from handlers.draftview import ORGANISERS, add_language_buttons, draft_for, gathered, preview
@@ -26,6 +26,7 @@ from handlers.uaview import language_name, nth_ua, ua_label, ua_phrase
 from handlers.walkthrough import preview_step
 from storage.inputs import add_part, finish_input, pasted_length, pending_input, start_input
 from storage.models import PendingInput, UAUpdate
+from storage.outbox import count_audience
 from storage.statuses import UpdateStatus
 from storage.uas import (
     Imported,
@@ -36,6 +37,7 @@ from storage.uas import (
 )
 from uareader.document import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
 from uareader.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
+from uareader.phrases import Phrase
 
 GATHER = "newua"
 ADD_LANGUAGE = "addlang"
@@ -244,10 +246,30 @@ async def gather_part(ctx: Context, pending: PendingInput) -> list[Reply]:
     return [gathered(ctx, so_far + len(text))]
 
 
-async def publish(ctx: Context, update_id: int) -> list[Reply]:
+async def publish(ctx: Context, update_id: int, confirmed: bool | None = None) -> list[Reply]:
+    """Publish a draft: what is still missing said first, then asked once ("Send UA 72/24
+    to 1,234 subscribers now?"), since a broadcast cannot be called back."""
     update = await draft_for(ctx, "publish", update_id)
     if isinstance(update, list):
         return update
+    if confirmed is False:
+        return preview(ctx, update)
+    if confirmed is None and update.status == UpdateStatus.DRAFT:
+        if problems := await operations.what_stops_publishing(ctx.session, update, ctx.today):
+            return _not_ready(ctx, update, problems)
+        count = await count_audience(ctx.session)
+        question = ctx.tr.ngettext(
+            "Send {ua} to {count} subscriber now?",
+            "Send {ua} to {count} subscribers now?",
+            count,
+        ).format(ua=ua_label(ctx.tr, update), count=ctx.tr.number(count))
+        buttons = (
+            (
+                Button(ctx._("Yes, send it"), data=Publish(update.id, True).data),
+                Button(ctx._("Not yet"), data=Publish(update.id, False).data),
+            ),
+        )
+        return [Text(question, buttons=buttons, edit=True)]
     outcome = await operations.publish(
         ctx.session,
         update,
@@ -259,10 +281,7 @@ async def publish(ctx: Context, update_id: int) -> list[Reply]:
     if isinstance(outcome, operations.AlreadyPublished):
         return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
     if isinstance(outcome, operations.NotPublished):
-        lines = [ctx._("Not published yet. Still needed:")]
-        lines += [f"• {ctx.tr.say(problem)}" for problem in outcome.problems]
-        fix = Button(ctx._("Correct a field"), data=FieldMenu(update.id).data)
-        return ctx.failed("not ready to publish", "\n".join(lines), buttons=((fix,),))
+        return _not_ready(ctx, update, outcome.problems)
     message = ctx.tr.ngettext(
         "Published {ua}: queued for {count} subscriber.",
         "Published {ua}: queued for {count} subscribers.",
@@ -274,10 +293,30 @@ async def publish(ctx: Context, update_id: int) -> list[Reply]:
     return [Text(message, edit=True)]
 
 
-async def cancel_draft(ctx: Context, update_id: int) -> list[Reply]:
+def _not_ready(ctx: Context, update: UAUpdate, problems: list[Phrase]) -> list[Reply]:
+    lines = [ctx._("Not published yet. Still needed:")]
+    lines += [f"• {ctx.tr.say(problem)}" for problem in problems]
+    fix = Button(ctx._("Correct a field"), data=FieldMenu(update.id).data)
+    return ctx.failed("not ready to publish", "\n".join(lines), buttons=((fix,),))
+
+
+async def cancel_draft(ctx: Context, update_id: int, confirmed: bool | None = None) -> list[Reply]:
+    """Throw a draft away, asked first: one tap beside Publish would otherwise lose every
+    correction made to it."""
     update = await draft_for(ctx, "cancel", update_id)
     if isinstance(update, list):
         return update
+    if confirmed is False:
+        return preview(ctx, update)
+    if confirmed is None and update.status == UpdateStatus.DRAFT:
+        question = ctx._("Throw away the draft of {ua} and every correction made to it?")
+        buttons = (
+            (
+                Button(ctx._("Yes, throw it away"), data=CancelDraft(update.id, True).data),
+                Button(ctx._("No, keep it"), data=CancelDraft(update.id, False).data),
+            ),
+        )
+        return [Text(question.format(ua=ua_label(ctx.tr, update)), buttons=buttons, edit=True)]
     if await discard_draft(ctx.session, update):
         return [Text(ctx._("Cancelled: the draft is deleted."), edit=True)]
     return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]

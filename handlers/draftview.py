@@ -16,11 +16,13 @@ from storage.statuses import UpdateStatus
 from storage.uas import (
     get_update,
 )
+from uareader.phrases import N_
 
 ORGANISERS = ("organiser", "admin")
 
 
 def describe_contacts(contacts: list[dict[str, Any]]) -> str:
+    """Recipients on one line, for a change's summary ("old → new")."""
     names = []
     for contact in contacts:
         parts = [contact.get("organisation") or "", contact.get("name") or ""]
@@ -29,6 +31,45 @@ def describe_contacts(contacts: list[dict[str, Any]]) -> str:
             label += f" ({contact['title']})"
         names.append(label)
     return "; ".join(names) or "—"
+
+
+#: How sure the reader is of a value; a value read and checked has no mark.
+MARK_LABELS = {"assumed": N_("assumed: check it"), "doubtful": N_("doubtful: correct it")}
+
+
+def marked(ctx: Context, value: str | None, mark: str | None) -> str:
+    """A value as the preview shows it: "—" when missing, with its mark when it has one."""
+    shown = value or "—"
+    if mark in MARK_LABELS:
+        return f"{shown} ({ctx._(MARK_LABELS[mark])})"
+    return shown
+
+
+def recipient_lines(ctx: Context, contacts: list[dict[str, Any]]) -> list[str]:
+    """Each recipient numbered, with its office, address lines and email, and the mark of
+    each field the reader doubted or assumed (a missing name shows as "—")."""
+    lines: list[str] = []
+    for number, contact in enumerate(contacts, 1):
+        marks = contact.get("marks") or {}
+        name = contact.get("name") or ""
+        if contact.get("organisation"):
+            lines.append(f"{number}. {contact['organisation']}")
+            if name or marks.get("name"):
+                lines.append("   " + marked(ctx, name, marks.get("name")))
+        else:
+            mark = marks.get("name") or (None if name else "doubtful")
+            lines.append(f"{number}. " + marked(ctx, name, mark))
+        if contact.get("title"):
+            lines.append(f"   {contact['title']}")
+        lines += [f"   {line}" for line in contact.get("address") or []]
+        if contact.get("email") or marks.get("email"):
+            email = marked(ctx, contact.get("email"), marks.get("email"))
+            lines.append("   " + ctx._("Email: {email}").format(email=email))
+        if contact.get("social"):
+            lines.append("   " + ctx._("Social media: {handle}").format(handle=contact["social"]))
+        if not (contact.get("address") or contact.get("email") or contact.get("social")):
+            lines.append("   " + ctx._("no address: add it with “Who to write to”"))
+    return lines
 
 
 def doubts(ctx: Context, update: UAUpdate) -> list[str]:
@@ -63,7 +104,7 @@ def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[R
     languages = ", ".join(language_name(tr, t.language) for t in update.texts)
     details = [
         update.index_code or "—",
-        update.country or "—",
+        marked(ctx, update.country, (update.field_marks or {}).get("country")),
         tr.date(update.issue_date) if update.issue_date else "—",
     ]
     letter_start = shortened(text.letter.split("\n\n", 1)[0], 120)
@@ -72,11 +113,14 @@ def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[R
             ua=ua_label(tr, update), status=ctx._(STATUS_LABELS[update.status])
         ),
         "",
+        ctx._("Who to write to:"),
+        *(recipient_lines(ctx, text.targets) or ["—"]),
+        ctx._("Copy to:"),
+        *(recipient_lines(ctx, text.cc) or ["—"]),
+        "",
         ctx._("Title: {title}").format(title=text.title or "—"),
         ctx._("Index, country, date: {details}").format(details=" · ".join(details)),
         ctx._("Deadline: {date}").format(date=tr.date(update.deadline) if update.deadline else "—"),
-        ctx._("Write to: {targets}").format(targets=describe_contacts(text.targets)),
-        ctx._("Copy to: {cc}").format(cc=describe_contacts(text.cc)),
         ctx._("Preferred language: {language}").format(
             language=language_name(tr, update.preferred_language) or "—"
         ),

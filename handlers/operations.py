@@ -66,6 +66,14 @@ def publish_problems(update: UAUpdate, today: date, live: UAUpdate | None = None
                 date=update.deadline,
             )
         )
+    if not any(text.targets for text in update.texts):
+        problems.append(
+            Phrase(N_("who to write to: press “Correct a field”, then “Who to write to”"))
+        )
+    if not any(text.letter for text in update.texts):
+        problems.append(
+            Phrase(N_("a sample letter: press “Correct a field”, then “Letter” in a language"))
+        )
     if live is not None and live.ordinal > update.ordinal:
         problems.append(
             Phrase(
@@ -80,6 +88,15 @@ def publish_problems(update: UAUpdate, today: date, live: UAUpdate | None = None
     return problems
 
 
+async def what_stops_publishing(
+    session: AsyncSession, update: UAUpdate, today: date
+) -> list[Phrase]:
+    """``publish_problems`` with the number's live update looked up: asked before the
+    organiser is asked to confirm, so a refusal never follows a "yes"."""
+    live = await latest_update(session, update.case.number) if update.case.number else None
+    return publish_problems(update, today, live)
+
+
 async def publish(
     session: AsyncSession,
     update: UAUpdate,
@@ -92,8 +109,7 @@ async def publish(
     """Publish a draft and queue it for every subscriber (and the configured channels)."""
     if update.status != UpdateStatus.DRAFT:
         return AlreadyPublished()
-    live = await latest_update(session, update.case.number) if update.case.number else None
-    if problems := publish_problems(update, today, live):
+    if problems := await what_stops_publishing(session, update, today):
         return NotPublished(problems)
     reopened = update.case.closed_at is not None
     queued = await publish_and_queue(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers import buttons as b
-from handlers import corrections, drafts, revisions, supporters, walkthrough
+from handlers import corrections, drafts, recipients, revisions, supporters, walkthrough
 from handlers.buttons import read_button
 from handlers.context import Context
 from handlers.contract import Reply, Text
@@ -34,10 +34,14 @@ async def route_callback(ctx: Context, data: str) -> list[Reply]:
             return await walkthrough.not_yet(ctx, update_id)
         case b.OpenActions(start):
             return await walkthrough.actions(ctx, start if start and start <= 100_000 else 0)
-        case b.Publish(update_id):
-            return await drafts.publish(ctx, update_id)
-        case b.CancelDraft(update_id):
-            return await drafts.cancel_draft(ctx, update_id)
+        case b.Publish(update_id, confirmed):
+            return await drafts.publish(ctx, update_id, confirmed)
+        case b.CancelDraft(update_id, confirmed):
+            return await drafts.cancel_draft(ctx, update_id, confirmed)
+        case b.Recipients(update_id, which):
+            return await recipients.show(ctx, update_id, which)
+        case b.RecipientAction(update_id, which, action, number):
+            return await recipients.act(ctx, update_id, which, action, number)
         case b.AddLanguage(update_id):
             return await drafts.add_language(ctx, update_id)
         case b.PreviewStep(update_id, step, language):
@@ -80,6 +84,8 @@ async def route(ctx: Context) -> list[Reply]:
             return await drafts.gather_part(ctx, pending)
         if pending.purpose.startswith(corrections.SET):
             return await corrections.receive_value(ctx, pending)
+        if pending.purpose.startswith(recipients.WHO + ":"):
+            return await recipients.receive(ctx, pending)
     if (opened := await walkthrough.open_typed_number(ctx, incoming.text or "")) is not None:
         return opened
     return [

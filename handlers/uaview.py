@@ -180,6 +180,8 @@ def letter_body(text: UAText) -> str:
 
 def letter_step(tr: Translator, update: UAUpdate, language: str) -> str:
     text, _ = pick_text(update, language)
+    if not text.letter:  # a version whose title was typed, its letter not yet: another's
+        text = next((other for other in update.texts if other.letter), text)
     intro = tr.gettext("The sample letter, in {language}. Use it as it is or in your own words.")
     body = letter_body(text) or tr.gettext("This UA has no sample letter: write in your own words.")
     return intro.format(language=language_name(tr, text.language)) + "\n\n" + body

@@ -96,6 +96,9 @@ class UAUpdate(Base):
     previous_link: Mapped[str | None] = mapped_column(Text, default=None)
     status: Mapped[str] = mapped_column(String(16), default=UpdateStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: The fields the reader took from elsewhere ("country": "assumed", from the AI index)
+    #: or found doubtful; a field corrected in chat loses its mark.
+    field_marks: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
     case: Mapped[UACase] = relationship(back_populates="updates", lazy="raise")
     texts: Mapped[list[UAText]] = relationship(

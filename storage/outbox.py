@@ -48,6 +48,14 @@ async def enqueue_broadcast(session: AsyncSession, update: UAUpdate) -> int:
     return await queue_from(session, source)
 
 
+async def count_audience(session: AsyncSession) -> int:
+    """How many people a broadcast would reach now: the active subscribers."""
+    found = await session.scalar(
+        select(func.count()).select_from(Supporter).where(Supporter.subscribed, Supporter.active)
+    )
+    return int(found or 0)
+
+
 DELIVERY_COLUMNS = [
     "supporter_id",
     "update_id",

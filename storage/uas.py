@@ -159,7 +159,9 @@ def _keep_update_fields(draft: UADraft, update: UAUpdate) -> None:
     and a deadline that differs is flagged, not taken."""
     draft.deadline = update.deadline or draft.deadline
     draft.index = update.index_code or draft.index
-    draft.country = update.country or draft.country
+    if update.country:
+        draft.country = update.country
+        draft.marks = {**draft.marks, "country": (update.field_marks or {}).get("country", "")}
     draft.issue_date = update.issue_date or draft.issue_date
     draft.preferred_language = update.preferred_language or draft.preferred_language
     draft.previous_link = update.previous_link or draft.previous_link
@@ -175,6 +177,9 @@ def _apply(update: UAUpdate, draft: UADraft, language: str, text_only: bool = Fa
 
 
 def _apply_update_fields(update: UAUpdate, draft: UADraft) -> None:
+    if draft.country or (draft.marks.get("country") and not update.country):
+        marks = {**(update.field_marks or {}), "country": draft.marks.get("country", "")}
+        update.field_marks = {name: mark for name, mark in marks.items() if mark}
     update.deadline = draft.deadline or update.deadline
     update.index_code = draft.index or update.index_code
     update.country = draft.country or update.country
@@ -195,6 +200,28 @@ def _apply_text(update: UAUpdate, draft: UADraft, language: str) -> None:
         text.targets = [asdict(contact) for contact in draft.targets]
     if draft.cc or text.cc is None:
         text.cc = [asdict(contact) for contact in draft.cc]
+
+
+def text_in(update: UAUpdate, language: str) -> UAText:
+    """The update's version in ``language``, made when it has none yet (an organiser typing
+    the Spanish title of an English-only UA): it starts with the same recipients and copies,
+    which are one list for every language."""
+    text = next((t for t in update.texts if t.language == language), None)
+    if text is None:
+        other = update.texts[0] if update.texts else None
+        text = UAText(
+            language=language,
+            title="",
+            summary="",
+            salutation="",
+            letter="",
+            additional_info="",
+            name_pronoun="",
+            targets=[dict(contact) for contact in other.targets] if other else [],
+            cc=[dict(contact) for contact in other.cc] if other else [],
+        )
+        update.texts.append(text)
+    return text
 
 
 async def get_revision(session: AsyncSession, revision_id: int) -> UARevision | None:

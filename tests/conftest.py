@@ -202,6 +202,7 @@ async def publish_fixture(chat_factory, name: str = "ua-en-two-targets.txt") -> 
     organiser = chat_factory(ADMIN_ID)
     await organiser.upload(name, fixture_bytes(name))
     await organiser.press("Publish")
+    await organiser.press("Yes, send it")
     return organiser
 
 

@@ -91,7 +91,9 @@ async def publish_through_chat(api: FakeBotAPI) -> None:
     await api.user_uploads(ADMIN_ID, "ua-es.docx", fixture_bytes("ua-es-two-targets.txt"))
     assert "Languages: English, Spanish" in await says(api, ADMIN_ID, 2)
     await api.user_presses(ADMIN_ID, api.last(ADMIN_ID), "Publish")
-    assert "Published UA 45/26" in await says(api, ADMIN_ID, 3)
+    assert "Send UA 45/26 to" in await says(api, ADMIN_ID, 3)
+    await api.user_presses(ADMIN_ID, api.last(ADMIN_ID), "Yes, send it")
+    assert "Published UA 45/26" in await says(api, ADMIN_ID, 4)
 
 
 async def scrape(url: str) -> dict[str, float]:

@@ -127,6 +127,8 @@ async def test_a_spanish_organiser_follows_the_broadcast_in_spanish(app, chat, a
     organiser = chat(ADMIN_ID, "es")
     await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
     await organiser.press("Publicar")
+    assert organiser.text == "¿Enviar la AU 45/26 ahora a 4 personas suscritas?"
+    await organiser.press("Sí, enviarla")
     await OutboxWorker(app, sender, rate_per_second=10_000).drain()
     progress = api.messages[ADMIN_ID][-1].text
     assert progress.startswith("AU 45/26 enviada"), progress
@@ -340,6 +342,7 @@ async def test_a_title_of_any_length_is_announced_within_telegram_s_limit(
     organiser = chat(ADMIN_ID)
     await organiser.upload("long.txt", document.encode())
     await organiser.press("Publish")
+    await organiser.press("Yes, send it")
     await OutboxWorker(app, sender, rate_per_second=10_000).drain()
     [message] = api.messages[subscriber]
     assert len(message.text) <= 4096 and "VERY LONG TITLE" in message.text

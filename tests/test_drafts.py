@@ -60,7 +60,7 @@ async def test_an_incomplete_document_becomes_a_draft_completed_in_chat(chat, ap
     assert "Still needed before publishing:" in organiser.text
     assert "the UA number: press “Correct a field”, then “UA number”" in organiser.text
     assert "the deadline: press “Correct a field”, then “Deadline”" in organiser.text
-    assert "Write to: Dr. Irene Solís (Attorney General)" in organiser.text
+    assert "Who to write to:\n1. Dr. Irene Solís\n   Attorney General\n" in organiser.text
 
     await organiser.press("Publish")
     assert "Not published yet. Still needed:" in organiser.text
@@ -79,6 +79,7 @@ async def test_an_incomplete_document_becomes_a_draft_completed_in_chat(chat, ap
     assert "Still needed before publishing" not in organiser.text
 
     await organiser.press("Publish")
+    await organiser.press("Yes, send it")
     assert "Published UA 045/26: queued for 1 subscriber." in organiser.text
     assert await count(app, Delivery) == 1
     await subscriber.send("/ua 45/26")  # typed without the zero, found all the same
@@ -175,6 +176,7 @@ async def test_a_seed_pasted_in_two_parts_imports_exactly_like_its_file(chat, se
     await organiser.upload(seed, text.encode())
     from_file = organiser.text
     await organiser.press("Cancel")
+    await organiser.press("Yes, throw it away")
     # Telegram cuts a paste over 4,096 characters into messages; each part arrives alone.
     cut = text.rindex("\n", 0, 4000)  # Telegram cuts at a line break under the limit
     first, second = text[:cut].strip(), text[cut:].strip()
@@ -185,7 +187,7 @@ async def test_a_seed_pasted_in_two_parts_imports_exactly_like_its_file(chat, se
     assert "characters so far" in organiser.text
     await organiser.send("/done")
     assert organiser.text == from_file
-    assert "Write to: Larry Devoe" in from_file or "Write to: Delcy Rodriguez" in from_file
+    assert "Who to write to:\n1. Larry Devoe" in from_file or "to:\n1. Delcy Rodriguez" in from_file
 
 
 async def test_a_paste_larger_than_any_ua_is_dropped(chat, app) -> None:
@@ -298,6 +300,7 @@ async def test_an_old_button_never_acts_on_a_newer_draft(chat, app) -> None:
     await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
     old_publish = organiser.button("Publish").data
     await organiser.press("Cancel")
+    await organiser.press("Yes, throw it away")
     await organiser.upload("old.txt", fixture_bytes("ua-en-second-update.txt"))
     assert organiser.button("Publish").data != old_publish  # ids are never reused
     await organiser.press_data(old_publish)
@@ -331,9 +334,10 @@ async def test_an_older_update_is_not_published_over_a_newer_one(chat, app) -> N
     organiser = chat(ADMIN_ID)
     await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     await organiser.press("Publish")
+    await organiser.press("Yes, send it")
     assert "Published Second UA 45/26" in organiser.text
     await organiser.upload("first.txt", fixture_bytes("ua-en-two-targets.txt"))
-    await organiser.press("Publish")
+    await organiser.press("Publish")  # refused at once: no "yes" asked for first
     assert (
         "Second UA 45/26 is already live, and this draft comes before it (First UA)"
         in organiser.text
@@ -346,6 +350,7 @@ async def test_a_new_update_of_a_closed_ua_opens_it_again(chat, app) -> None:
     await organiser.send("/close 45/26")
     await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     await organiser.press("Publish")
+    await organiser.press("Yes, send it")
     assert "UA 45/26 was closed; it is open again." in organiser.text
     supporter = chat(240)
     await supporter.send("/actions")
@@ -422,6 +427,7 @@ async def test_stale_and_forged_buttons_get_the_right_answer(chat) -> None:
     buttons = {b.label: b.data for b in organiser.buttons()}
     await chat(241).press_data(buttons["Correct a field"])
     await organiser.press("Cancel")
+    await organiser.press("Yes, throw it away")
     for label in ("Publish", "Correct a field", "See it as supporters will"):
         await organiser.press_data(buttons[label])
         assert "That draft is gone" in organiser.text, label

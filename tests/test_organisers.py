@@ -25,16 +25,32 @@ async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:
     await admin.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
     assert "Preview of UA 45/26 (draft)" in admin.text
     assert "Deadline: July 15, 2026" in admin.text
-    assert "Write to: Dr. Irene Solís (Attorney General); Mr. Pablo Rivas" in admin.text
-    assert "Copy to: Embassy of the Andean Republic – Mr. Jorge Ugarte" in admin.text
+    recipients = admin.text.split("Who to write to:\n", 1)[1].split("\n\nTitle:", 1)[0]
+    assert recipients == (  # first, numbered, with their address lines
+        "1. Dr. Irene Solís\n   Attorney General\n   Av. de la Justicia 1200\n"
+        "   La Cumbre 04001, Andean Republic\n   Email: fiscalia@justicia.andes.example\n"
+        "2. Mr. Pablo Rivas\n   Minister of the Interior\n   Plaza de Gobierno 3\n"
+        "   La Cumbre 04002, Andean Republic\n   Social media: @MinInteriorAR\n"
+        "Copy to:\n1. Embassy of the Andean Republic\n   Mr. Jorge Ugarte, Chargé d'affaires\n"
+        "   77 Rock Creek Avenue NW\n   Washington, DC 20008"
+    )
+    # A fictional country is no country: left empty and flagged, for the organiser to set.
+    assert "AMR 99/4521/2026 · — (doubtful: correct it) · May 2, 2026" in admin.text
+    assert "'Andean Republic' is not a country I know" in admin.text
+    await admin.press("Correct a field")
+    await admin.press("Country")
+    await admin.send("Andean Republic")
     assert "Index, country, date: AMR 99/4521/2026 · Andean Republic · May 2, 2026" in admin.text
     await admin.press("Add the Spanish version")
     assert "Send the other language's document now" in admin.text
     await admin.upload("ua-es.docx", fixture_bytes("ua-es-two-targets.txt"))
     assert "Languages: English, Spanish" in admin.text
-    # The Spanish page fills no field the English one had: its country is in Spanish.
+    # The Spanish page fills no field the English one had, nor flags the one corrected.
     assert "AMR 99/4521/2026 · Andean Republic · May 2, 2026" in admin.text
     await admin.press("Publish")
+    assert admin.text == "Send UA 45/26 to 4 subscribers now?"  # asked once: no call-back
+    assert await count(app, Delivery) == 0
+    await admin.press("Yes, send it")
     assert "Published UA 45/26: queued for 4 subscribers." in admin.text
     assert await count(app, Delivery) == 4
     await admin.press_data(f"pub:{1}")
@@ -57,6 +73,7 @@ async def test_a_new_update_goes_first_to_those_who_acted_before(chat, app) -> N
     await admin.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     assert "Preview of Second UA 45/26" in admin.text, admin.text
     await admin.press("Publish")
+    await admin.press("Yes, send it")
     async with app.sessions() as session:
         rows = (
             await session.execute(
@@ -100,6 +117,7 @@ async def test_newua_with_pasted_text(chat) -> None:
     await admin.send("/done")
     assert "Preview of UA 45/26 (draft)" in admin.text
     await admin.press("Cancel")
+    await admin.press("Yes, throw it away")
     assert "Cancelled: the draft is deleted." in admin.text
     await admin.send("/uas")
     assert "No UA is stored yet" in admin.text

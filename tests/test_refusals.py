@@ -156,5 +156,5 @@ async def test_a_supporter_who_blocks_the_bot_is_left_alone_at_once(
         stranger = 841  # the bot holds nothing about someone it never knew, blocked or not
         await api.user_blocks(stranger)
         await api.user_sends(ADMIN_ID, "/help")
-        await says(api, ADMIN_ID, 4)
+        await says(api, ADMIN_ID, 5)
         assert await supporter_is_active(settings, stranger) is None

@@ -166,6 +166,7 @@ async def test_a_newer_update_replaces_the_earlier_updates_reminders(
     admin = chat(ADMIN_ID)
     await admin.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     await admin.press("Publish")
+    await admin.press("Yes, send it")
     planned = await Reminders(app).plan()
     assert set(planned) == {job_id(2, "3d"), job_id(2, "1d")}
 

@@ -270,7 +270,7 @@ async def test_an_organiser_completes_a_pasted_draft_and_reviews_a_live_change(
         await _answer(api, admin, api.user_sends(admin, text[cut:].strip()))
         preview = await _answer(api, admin, api.user_sends(admin, "/done"))
         assert "Preview of UA without a number yet (draft)" in preview
-        assert "Copy to: Embassy of the Andean Republic" in preview  # the second part counted
+        assert "Copy to:\n1. Embassy of the Andean Republic" in preview  # the second part counted
         menu = await _answer(
             api, admin, api.user_presses(admin, api.last(admin), "Correct a field")
         )
@@ -279,7 +279,11 @@ async def test_an_organiser_completes_a_pasted_draft_and_reviews_a_live_change(
         assert "Send the UA number, for example 72/24." in prompt
         preview = await _answer(api, admin, api.user_sends(admin, "45/26"))
         assert "Preview of UA 45/26 (draft)" in preview
-        published = await _answer(api, admin, api.user_presses(admin, api.last(admin), "Publish"))
+        asked = await _answer(api, admin, api.user_presses(admin, api.last(admin), "Publish"))
+        assert asked == "Send UA 45/26 to 0 subscribers now?"
+        published = await _answer(
+            api, admin, api.user_presses(admin, api.last(admin), "Yes, send it")
+        )
         assert "Published UA 45/26" in published
 
         moved = fixture_bytes("ua-en-two-targets.txt").replace(b"July 15, 2026", b"July 31, 2026")
@@ -389,9 +393,11 @@ async def test_a_person_counts_once_across_a_number_s_updates(
         await api.user_presses(voter, api.last(voter), "I sent a letter")
         assert "You are the first to act on UA 45/26." in await says(api, voter, 6)
         await api.user_uploads(ADMIN_ID, "second.txt", fixture_bytes("ua-en-second-update.txt"))
-        await says(api, ADMIN_ID, 4)
+        await says(api, ADMIN_ID, 5)
         await api.user_presses(ADMIN_ID, api.last(ADMIN_ID), "Publish")
-        assert "Published Second UA 45/26" in await says(api, ADMIN_ID, 5)
+        await says(api, ADMIN_ID, 6)
+        await api.user_presses(ADMIN_ID, api.last(ADMIN_ID), "Yes, send it")
+        assert "Published Second UA 45/26" in await says(api, ADMIN_ID, 7)
         seen = len(api.messages[voter])
         await api.user_sends(voter, "/ua 45/26")
         assert "POSTPONED" in (await says(api, voter, seen + 1)).upper()  # the second update
@@ -412,3 +418,66 @@ async def test_a_person_counts_once_across_a_number_s_updates(
         ]
         await api.user_sends(other, "/start ua-45-26")  # where a friend's tap leads
         assert "Step 1 of 5" in await says(api, other, 7)
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+async def test_an_organiser_adds_who_to_write_to_in_chat_and_supporters_see_it(
+    api: FakeBotAPI, database_url: str, library: str
+) -> None:
+    """A document that names no recipient: publishing is refused until the organiser pastes
+    the official's block; then supporters in both languages see that person and address."""
+    english, spanish = 871, 872
+    async with running(api, database_url, library):
+        await api.user_sends(english, "/subscribe")
+        await says(api, english, 1)
+        await api.user_sends(spanish, "/subscribe", language="es")
+        await says(api, spanish, 1)
+        admin = ADMIN_ID
+
+        def press(label: str, replies: int = 1):
+            return _answer(api, admin, api.user_presses(admin, api.last(admin), label), replies)
+
+        def send(text: str):
+            return _answer(api, admin, api.user_sends(admin, text))
+
+        upload = api.user_uploads(admin, "ua.txt", fixture_bytes("ua-en-no-recipient.txt"))
+        preview = await _answer(api, admin, upload)
+        assert "Who to write to:\n—\nCopy to:\n—" in preview
+        es_file = fixture_bytes("ua-es-no-recipient.txt")
+        preview = await _answer(api, admin, api.user_uploads(admin, "ua-es.txt", es_file))
+        assert "Languages: English, Spanish" in preview
+        refused = await press("Publish")
+        assert "Not published yet. Still needed:" in refused
+        assert "who to write to: press “Correct a field”, then “Who to write to”" in refused
+        await press("Correct a field")
+        listing = await press("Who to write to")
+        assert listing == "Who to write to:\n\nNobody yet."
+        prompt = await press("Add one")
+        assert "Send the recipient as the document lays it out" in prompt
+        unread = await send("call me maybe")
+        assert "I read “call me maybe” as a name, but no address or email under it" in unread
+        assert "Minister of the Interior\nMr. Rafael Ortiz" in unread  # the example
+        block = (
+            "Minister of Justice\nDr. Mateo Rojas Vela\nAvenida Central 500\n"
+            "La Cumbre 04010, Andean Republic\nEmail: despacho@justicia.andes.example"
+        )
+        listing = await send(block)
+        assert listing.startswith("Who to write to:\n\n1. Dr. Mateo Rojas Vela\n   Minister of")
+        preview = await press("Back to the preview")
+        assert "Who to write to:\n1. Dr. Mateo Rojas Vela\n   Minister of Justice\n" in preview
+        asked = await press("Publish")
+        assert asked == "Send UA 88/26 to 2 subscribers now?"
+        assert "Published UA 88/26: queued for 2 subscribers." in await press("Yes, send it")
+        for person, language, next_label, heading in (
+            (english, "en", "Next", "Who to write to:"),
+            (spanish, "es", "Siguiente", "A quién escribir:"),
+        ):
+            await _answer(api, person, api.user_sends(person, "/ua 88/26", language=language))
+            step = await _answer(
+                api,
+                person,
+                api.user_presses(person, api.last(person), next_label, language=language),
+            )
+            assert heading in step
+            assert "Dr. Mateo Rojas Vela" in step and "Avenida Central 500" in step
+            assert "despacho@justicia.andes.example" in step

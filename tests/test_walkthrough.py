@@ -266,6 +266,7 @@ async def test_a_newer_update_supersedes_the_earlier_one(chat) -> None:
     old_step = reader.button("Next").data
     await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     await organiser.press("Publish")
+    await organiser.press("Yes, send it")
     await reader.send("/actions")
     assert "Second UA 45/26: LAND DEFENDERS' TRIAL POSTPONED" in reader.text
     assert "TWO LAND DEFENDERS" not in reader.text
@@ -301,6 +302,7 @@ async def test_long_letters_are_split_under_telegrams_limit(chat, app) -> None:
     organiser = chat(ADMIN_ID)
     await organiser.upload("long.txt", text.encode())
     await organiser.press("Publish")
+    await organiser.press("Yes, send it")
     reader = chat(116)
     await reader.open_step("45/26", 3)
     texts = [reply for reply in reader.replies if isinstance(reply, Text)]
@@ -411,6 +413,7 @@ async def test_a_person_counts_once_per_ua_number_across_its_updates(chat) -> No
     assert "You are the first to act on UA 45/26." in ana.text
     await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     await organiser.press("Publish")
+    await organiser.press("Yes, send it")
     assert "Published Second UA 45/26" in organiser.text
     await ana.open_step("45/26", 5)  # the second update now
     await ana.press("I sent a letter")
@@ -433,6 +436,7 @@ async def test_reports_on_a_replaced_or_closed_ua_are_answered_and_count_nothing
     old_report = late.button("I sent a letter").data
     await organiser.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
     await organiser.press("Publish")
+    await organiser.press("Yes, send it")
     await late.press_data(old_report)
     assert "Step 5 of 5" in late.text and "counted" not in late.text  # the newer one, to report
     await organiser.send("/stats 45/26")

@@ -7,7 +7,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from uareader.text import HANDLE, blocks, is_prose
+from uareader.checks import (
+    CARE_OF,
+    is_address_line,
+    is_debris,
+    is_heading,
+    is_person_at_risk,
+    is_sentence,
+    name_problem,
+)
+from uareader.text import HANDLE, blocks, is_heading_case, normalise
+from uareader.vocabulary import country_named
 
 
 @dataclass
@@ -21,12 +31,25 @@ class Contact:
     email: str | None = None
     social: str | None = None
     phone: str | None = None
+    #: Fields to check before publishing: "doubtful" (a value that failed its check was
+    #: left out) or "assumed" (taken from elsewhere, such as the letter's salutation).
+    marks: dict[str, str] = field(default_factory=dict)
 
 
 CC_PREFIX = re.compile(r"^(?:CC|C\.C\.|Copia(?:s)?(?: a)?)\s*:\s*", re.I)
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: What a web page's copy leaves in an address: its link notes, and an email address its
+#: protection replaced ("[email\xa0protected]"), which is no address at all.
+_LINK_NOTE = re.compile(
+    r"(?i)\s*[(\[]?(?:opens in a new (?:tab|window)|link is external|external link|"
+    r"se abre en una? (?:nueva )?(?:pesta[nñ]a|ventana)(?: nueva)?|enlace externo)[)\]]?"
+)
+_HIDDEN_EMAIL = re.compile(r"(?i)\[\s*e-?mail\s+protected\s*\]")
+#: "juan [at] gob.example": written out for people, and as certain as the plain address.
+_SPELT_AT = re.compile(r"(?i)\s*[\[(]\s*at\s*[\])]\s*")
+_SPELT_DOT = re.compile(r"(?i)\s*[\[(]\s*dot\s*[\])]\s*")
 
 
 _SOCIAL = re.compile(r"^(?:twitter|x|facebook|instagram|bluesky|mastodon|tiktok)\s*:\s*(.+)$", re.I)
@@ -70,6 +93,15 @@ NOT_A_CONTACT = re.compile(
 )
 
 
+#: An office's or a building's name: under an official's name, never the name itself.
+_OFFICE = re.compile(
+    r"(?i)\b(?:ministry|ministerio|office|oficina|department|departamento|secretar[ií]a|"
+    r"court|tribunal|corte|palace|palacio|government|gobierno|presidency|presidencia|"
+    r"fiscal[ií]a|procuradur[ií]a|prosecution|parliament|congreso|congress|embassy|embajada|"
+    r"mission|misi[oó]n|consulate|consulado|prison|c[aá]rcel|penitenciar[ií]a)\b"
+)
+
+
 _ORGANISATION = re.compile(
     r"\b(mission|embassy|consulate|ministry|embajada|misi[oó]n|consulado|ministerio)\b", re.I
 )
@@ -105,9 +137,14 @@ def _explode(line: str) -> list[str]:
 def contact_blocks(region: list[str]) -> list[list[str]]:
     """The contacts in a region, apart even where no blank line separates them: a contact
     ends at its email, phone, handle or salutation, or where a new name begins after an
-    address."""
+    address. Headings, footers and the people at risk are not contacts."""
     contacts: list[list[str]] = []
-    for block in blocks(region):
+    for block in _merge_lone_offices(blocks(region)):
+        block = [line for line in block if not is_debris(line)]
+        while block and is_heading(block[0]) and not _is_contact_end(block[0]):
+            block = block[1:]  # "CONTACT INFORMATION" above the first address
+        if not block:
+            continue
         if all(is_one_line_contact(line) for line in block):
             contacts.extend(_explode(line) for line in block)
             continue
@@ -117,16 +154,49 @@ def contact_blocks(region: list[str]) -> list[list[str]]:
         current: list[str] = []
         for line in lines:
             ended = bool(current) and _is_contact_end(current[-1]) and not _is_contact_end(line)
-            new_name = len(current) >= 3 and bool(HONORIFIC.match(line))
+            new_name = (
+                len(current) >= 2
+                and bool(HONORIFIC.match(line))
+                and any(is_address_line(previous) for previous in current)
+            )
             if ended or new_name:
                 contacts.append(current)
                 current = []
             current.append(line)
         if current:
             contacts.append(current)
-    return [
-        block for block in contacts if not (NOT_A_CONTACT.match(block[0]) or is_prose(block[0]))
-    ]
+    return [block for block in contacts if not _not_a_contact(block)]
+
+
+def _not_a_contact(block: list[str]) -> bool:
+    """A block that only looks like an address: an instruction, a sentence of the case,
+    or the person at risk (named with "(m)" or an age) without any way to reach them."""
+    head = block[0]
+    if NOT_A_CONTACT.match(head) or is_sentence(head):
+        return True
+    reachable = any(_is_contact_end(line) for line in block) or any(
+        is_address_line(line) for line in block[1:]
+    )
+    return not reachable and (is_person_at_risk(head) or is_heading(head) or is_heading_case(head))
+
+
+def _merge_lone_offices(found: list[list[str]]) -> list[list[str]]:
+    """An office alone on its block, the official's name ("His Excellency, ...") in the
+    next: one recipient, which a blank line between them had split in two."""
+    merged: list[list[str]] = []
+    for block in found:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and len(previous) == 1
+            and _ROLE.search(previous[0])
+            and name_problem(previous[0]) is None
+            and HONORIFIC.match(block[0])
+        ):
+            previous.extend(block)
+        else:
+            merged.append(list(block))
+    return merged
 
 
 def _is_contact_end(line: str) -> bool:
@@ -141,17 +211,35 @@ def _is_contact_end(line: str) -> bool:
     )
 
 
+def _clean(line: str) -> str:
+    line = _LINK_NOTE.sub("", CC_PREFIX.sub("", line))
+    return line.strip().rstrip(",").strip()
+
+
+def _email(value: str, marks: dict[str, str]) -> str | None:
+    """The address in an email field, or None, marked doubtful, when the copy hid it."""
+    value = _SPELT_DOT.sub(".", _SPELT_AT.sub("@", value.strip()))
+    found = _EMAIL.search(value)
+    if found is None or _HIDDEN_EMAIL.search(value):
+        marks["email"] = "doubtful"
+        return None
+    return found.group(0)
+
+
 def contact(block: list[str], organisation_first: bool) -> Contact:
+    """One recipient from its block. A line that cannot be a name (a street, a post box,
+    a heading) is never taken as one: the name is then left empty and marked doubtful."""
     lines: list[str] = []
     email = social = phone = None
-    for line in block:
-        line = CC_PREFIX.sub("", line).strip().rstrip(",").strip()
+    marks: dict[str, str] = {}
+    for raw in block:
+        line = _clean(raw)
         if not line:
             continue
         if labelled := _LABELLED_EMAIL.match(line):
-            email = labelled.group(1).strip()
-        elif (found := _EMAIL.fullmatch(line)) is not None:
-            email = found.group(0)
+            email = _email(labelled.group(1), marks) or email
+        elif _EMAIL.fullmatch(line) or _HIDDEN_EMAIL.fullmatch(line):
+            email = _email(line, marks) or email
         elif social_match := _SOCIAL.match(line):
             social = social_match.group(1).strip()
         elif HANDLE.match(line):
@@ -160,26 +248,137 @@ def contact(block: list[str], organisation_first: bool) -> Contact:
             phone = phone_match.group(1).strip()
         elif not (SALUTATION_LABEL.match(line) or _WIRE.match(line)):
             lines.append(line)
+    if email:
+        marks.pop("email", None)
+    if lines and "," in lines[0] and name_problem(lines[0]) == "address":
+        head, *rest = [part.strip() for part in lines[0].split(",") if part.strip()]
+        if name_problem(head) is None:  # "Embassy of X, 16 Some Street, London SW7 1PT"
+            lines[:1] = [head, *rest]
+    care_of = [line for line in lines if CARE_OF.match(line)]
+    lines = [line for line in lines if not CARE_OF.match(line)]
     if len(lines) > 1 and lines[0].endswith(":") and len(lines[0].split()) <= 5:
         lines.pop(0)  # "Governor-General:" above the name says whom the name is
     if (
         len(lines) >= 2
         and _ROLE.search(lines[0])
         and not _ROLE.search(lines[1])
-        and not any(ch.isdigit() for ch in lines[1])
+        and not _OFFICE.search(lines[1])
+        and name_problem(lines[1]) is None
     ):
         lines[0], lines[1] = lines[1], lines[0]  # the office above the name
     organisation = None
     if organisation_first and len(lines) > 1 and _ORGANISATION.search(lines[0]):
         organisation = lines.pop(0)
-    name = lines.pop(0) if lines else ""
-    title = lines.pop(0) if len(lines) >= 2 and not organisation else None
+    name = ""
+    if lines and name_problem(lines[0]) is None:
+        name = lines.pop(0)
+    elif not organisation:
+        marks["name"] = "doubtful"
+    title = None
+    if name and len(lines) >= 2 and not organisation and not is_address_line(lines[0]):
+        title = lines.pop(0)
     return Contact(
         name=name,
         title=title,
         organisation=organisation,
-        address=lines,
+        address=care_of + lines,
         email=email,
         social=social,
         phone=phone,
+        marks=marks,
     )
+
+
+def is_empty(found: Contact) -> bool:
+    """Nothing to write on an envelope: no name, office, address or way to reach them."""
+    return not (
+        found.name
+        or found.title
+        or found.organisation
+        or found.address
+        or found.email
+        or found.social
+    )
+
+
+_GREETING = re.compile(
+    r"(?i)^(?:dear|estimad[oa]s?|apreciad[oa]s?|distinguid[oa]s?|querid[oa]s?)\s+"
+)
+#: Words of a salutation that are a form of address, not part of anyone's name.
+_FORMS_OF_ADDRESS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sir",
+        "madam",
+        "señor",
+        "señora",
+        "sr",
+        "sra",
+        "srta",
+        "your",
+        "his",
+        "her",
+        "excellency",
+        "excelencia",
+        "excelentísimo",
+        "excelentísima",
+        "excmo",
+        "excma",
+        "su",
+        "honourable",
+        "honorable",
+        "hon",
+        "general",
+        "the",
+        "de",
+        "la",
+        "del",
+        "of",
+        "y",
+        "and",
+    }
+)
+_ABROAD = re.compile(r"(?i)\b(?:c/o|mission|misi[oó]n|embassy|embajada|consulate|consulado)\b")
+
+
+def addressee(salutation: str) -> Contact | None:
+    """Whom a letter opening "Dear Director Juan Pérez," writes to, for a document that
+    names nobody else: marked assumed, with no address yet. None for "Dear Minister,"."""
+    words = _GREETING.sub("", salutation).rstrip(",:; ").split()
+    named = [
+        word
+        for word in words
+        if word[:1].isupper() and word.lower().strip(".") not in _FORMS_OF_ADDRESS
+        if not _ROLE.fullmatch(word)
+    ]
+    name = " ".join(words)
+    if len(words) < 2 or not named or name_problem(name) is not None:
+        return None
+    return Contact(name=name, marks={"name": "assumed"})
+
+
+def address_country(targets: list[Contact]) -> str | None:
+    """The country at the end of the first recipient's address, when it is a country and
+    the address is the official's own (a mission's or an embassy's is abroad)."""
+    if not targets or not targets[0].address:
+        return None
+    first = targets[0]
+    lines = [first.name, first.title or "", first.organisation or "", *first.address]
+    if any(_ABROAD.search(line) for line in lines):
+        return None
+    return country_named(first.address[-1].split(",")[-1])
+
+
+#: More lines than any list of recipients has: a paste longer than this is not read on.
+MAX_PASTED_LINES = 80
+
+
+def read_contacts(text: str, organisation_first: bool = False) -> list[Contact]:
+    """Recipients pasted in chat as a document lays them out (a blank line between two),
+    read as the document reader reads them."""
+    lines = normalise(text)[:MAX_PASTED_LINES]
+    found = [contact(block, organisation_first) for block in contact_blocks(lines)]
+    return [one for one in found if not is_empty(one)]

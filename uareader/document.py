@@ -22,13 +22,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from uareader.checks import document_country, is_sentence
 from uareader.contacts import (
     CC_PREFIX,
     NOT_A_CONTACT,
     SALUTATION_LABEL,
     Contact,
+    address_country,
+    addressee,
     contact,
     contact_blocks,
+    is_empty,
     is_one_line_contact,
 )
 from uareader.extract import DocumentReadError, extract_text
@@ -87,6 +91,8 @@ class UADraft:
     closing_notice: bool = False
     #: What a person should check; each is shown in the reader's language.
     warnings: list[Phrase] = field(default_factory=list)
+    #: The update's fields taken from elsewhere ("assumed") or failing a check ("doubtful").
+    marks: dict[str, str] = field(default_factory=dict)
 
     @property
     def missing(self) -> list[str]:
@@ -113,7 +119,18 @@ class UADraft:
         return data
 
 
-_HEADING = re.compile(r"^\W*(?:URGENT ACTION|ACCI[OÓ]N URGENTE)\b\s*(.*)$", re.I)
+#: The heading, also run into the title a copy glued to it ("Acción UrgenteMéxico: ...").
+_HEADING = re.compile(
+    r"^\W*(?:URGENT ACTION|ACCI[OÓ]N URGENTE)(?:\b|(?=(?-i:[A-ZÁÉÍÓÚÑ][a-záéíóúñ])))\s*(.*)$",
+    re.I,
+)
+_TITLE_LABEL = re.compile(r"(?i)^(?:title|t[ií]tulo)\s*:\s*")
+#: What an appeal page without a number says: an invitation to write, a model letter.
+_APPEAL_SIGNS = re.compile(
+    r"(?i)\b(?:carta\s+modelo|modelo\s+de\s+carta|llamamientos?|escriban|escribe\s+a|"
+    r"write\s+to|sample\s+letter|model\s+letter|send\s+appeals?|env[ií]en?\s+(?:sus\s+)?"
+    r"(?:cartas|llamamientos))\b"
+)
 #: "Urgent Action update: <title>", "Acción urgente: <title>": a title run into the heading.
 _RUN_IN_TITLE = re.compile(
     r"(?i)^\s*(?:[:|–—-]\s*)?(?:(?:update|actualizaci[oó]n)\b\s*[:|–—-]?|[:|–—-])\s*"
@@ -249,10 +266,16 @@ def _trailer(lines: list[str], pattern: re.Pattern[str]) -> tuple[int | None, st
     return None, ""
 
 
-def _has_ua_sign(text: str, header: Header) -> bool:
-    return bool(
-        header.ua_number or header.index or header.deadline or _UA_WORDS.search(text[:50_000])
+def _has_ua_sign(text: str, header: Header, lines: list[str]) -> bool:
+    """A number, index, deadline or heading; or, on an appeal page that has none of these,
+    an invitation to write together with a letter's salutation."""
+    if header.ua_number or header.index or header.deadline or _UA_WORDS.search(text[:50_000]):
+        return True
+    salutation = any(
+        _SALUTATION_START.match(line) and line.endswith((",", ":")) and len(line) <= 90
+        for line in lines
     )
+    return salutation and bool(_APPEAL_SIGNS.search(text[:50_000]))
 
 
 def _content_span(lines: list[str], header: Header) -> tuple[int, int]:
@@ -280,6 +303,12 @@ def _title_like(line: str) -> bool:
 
 
 def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
+    """The title without a label a layout gives it ("Title: ...")."""
+    title, after = _found_title(lines, start, header)
+    return _TITLE_LABEL.sub("", title).strip(), after
+
+
+def _found_title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
     """The title and the line after it. Current layouts put it under "URGENT ACTION" in
     capitals; web pages run it into the heading ("Acción urgente: México, ...") or put it
     above the UA number."""
@@ -288,7 +317,8 @@ def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
         rest = _HEADING.match(lines[heading]).group(1)  # type: ignore[union-attr]
         if not rest.strip(" :|–—-"):
             break  # a bare "URGENT ACTION": the title is under it
-        if _RUN_IN_TITLE.match(rest):
+        glued = rest[:1].isalpha() and lines[heading][: -len(rest)][-1:].isalpha()
+        if _RUN_IN_TITLE.match(rest) or glued:
             title = _RUN_IN_TITLE.sub("", rest).strip()
             if len(title.split()) >= 2:
                 return title, heading + 1
@@ -319,6 +349,24 @@ def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
         ):
             return line, number + 1
     return "", start
+
+
+def _addresses_above(lines: list[str], salutation: int, floor: int) -> int:
+    """Where the address blocks right above a letter begin, on a page with no heading
+    for them (an appeal page: the case, the addresses, the letter)."""
+    start = salutation
+    line = salutation - 1
+    while line >= floor:
+        if not lines[line]:
+            line -= 1
+            continue
+        top = line
+        while top - 1 >= floor and lines[top - 1]:
+            top -= 1
+        if any(is_sentence(text) for text in lines[top : line + 1]):
+            break
+        start, line = top, top - 1
+    return start
 
 
 def _letter_end(lines: list[str], salutation: int, limit: int) -> int:
@@ -363,13 +411,15 @@ def parse_text(text: str) -> UADraft:
         )
     lines = normalise(text)
     header = read_header(lines)
-    if not _has_ua_sign(text, header):
+    if not _has_ua_sign(text, header, lines):
         raise UADocumentError(
             Phrase(
                 N_(
                     "This does not look like an Urgent Action: it has no UA number (such as "
                     "'UA: 72/24' or 'AU 047/24'), no AI index, no 'URGENT ACTION' / 'ACCIÓN "
-                    "URGENTE' and no deadline to act."
+                    "URGENTE', no deadline to act, and no invitation to write with a letter "
+                    "('Dear Minister,'). Add its UA number or the words URGENT ACTION at the "
+                    "top and send it again, or send /newua and paste it."
                 )
             )
         )
@@ -388,6 +438,8 @@ def parse_text(text: str) -> UADraft:
     summary_end = min([*sections, *trailer_lines, end])
     if header.number_line is not None and header.number_line > cursor + 1:
         summary_end = min(summary_end, header.number_line)
+    if not sections and (opening := _salutation_index(lines, cursor, end)) is not None:
+        summary_end = min(summary_end, _addresses_above(lines, opening, cursor))
     summary = prose([ln for n, ln in enumerate(lines[cursor:summary_end], cursor) if n not in skip])
 
     # Who to write to: after "APPEALS TO:" where the layout says so, else after the
@@ -432,6 +484,7 @@ def parse_text(text: str) -> UADraft:
     ]
     target_blocks = _address_blocks(target_region)
     targets = [contact(block, organisation_first=False) for block in target_blocks]
+    targets = [found for found in targets if not is_empty(found)]
     salutation = ""
     for block in target_blocks:
         for line in block:
@@ -466,6 +519,17 @@ def parse_text(text: str) -> UADraft:
                     )
                 )
             )
+    if not targets and (assumed := addressee(salutation)) is not None:
+        targets = [assumed]
+        warnings.append(
+            Phrase(
+                N_(
+                    "Who to write to was taken from the letter's salutation: {name}. Add the "
+                    "address."
+                ),
+                name=assumed.name,
+            )
+        )
     if not targets:
         warnings.append(
             Phrase(N_("No target found: say who to write to, with their postal address."))
@@ -498,16 +562,10 @@ def parse_text(text: str) -> UADraft:
         preferred_text = asked.group(1) if asked else ""
     _, name_pronoun = _trailer(lines, _NAME_PRONOUN)
     _, previous_link = _trailer(lines, _PREVIOUS_LINK)
-    country = header.country
-    if country is None and targets and targets[0].address:
-        country = targets[0].address[-1].split(",")[-1].strip() or None
-        if country:
-            warnings.append(
-                Phrase(
-                    N_("The country was taken from the target's address: {country}."),
-                    country=country,
-                )
-            )
+    found = document_country(header, address_country(targets))
+    if found.note is not None:
+        warnings.append(found.note)
+    marks = {"country": found.mark} if found.mark else {}
     if header.unreadable_deadline:
         warnings.append(
             Phrase(
@@ -522,7 +580,7 @@ def parse_text(text: str) -> UADraft:
         deadline=header.deadline,
         title=title,
         index=header.index,
-        country=country,
+        country=found.name,
         issue_date=header.issue_date,
         summary=summary,
         targets=targets,
@@ -535,6 +593,7 @@ def parse_text(text: str) -> UADraft:
         previous_link=previous_link.split()[0] if previous_link else None,
         closing_notice=header.closing_notice,
         warnings=warnings,
+        marks=marks,
     )
 
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from uareader.vocabulary import ORDINALS, find_country, find_date
+from uareader.vocabulary import ORDINALS, country_named, find_country, find_date
 
 _NUMBER = r"((?a:\d{1,4}))\s*[/.]\s*((?a:\d{2}))(?![\d/])"
 _UA = r"\b(?:UA|AU)\b\s*(?:N[ºo°.]\s*|n[úu]m\.?\s*)?:?\s*"
@@ -70,6 +70,9 @@ _ACTION_WORDS = re.compile(
     r"(?i)appeal|\baction\b|\bact\b|\bwrite\b|deadline|expire|llamamiento|acci[oó]n|"
     r"act[uú][ae]|escrib|env[ií]|fecha\s+l[ií]mite|plazo"
 )
+#: Where a sentence ends: an appeal phrase counts for the date in its own sentence only
+#: ("... held until around 3 May 2025. Please act now." is the story, not a deadline).
+_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-ZÁÉÍÓÚÑ¿¡])")
 _NOT_A_DEADLINE = re.compile(r"(?i)\b(?:arrested|detained|born|since|detenid|nacid|desde)\b")
 
 #: Said as a sentence of its own ("No further action is requested. Many thanks..."); the
@@ -140,6 +143,8 @@ class Header:
     deadline_line: int | None = None
     unreadable_deadline: str | None = None
     country: str | None = None
+    #: What the header wrote where the country goes that is no country ("Distr: UA/SC").
+    not_a_country: str | None = None
     language: str = "en"
     closing_notice: bool = False
 
@@ -150,6 +155,7 @@ def read_header(lines: list[str]) -> Header:
     index, index_line = _index(lines)
     deadline, deadline_line, unreadable = _deadline(lines)
     text = "\n".join(lines)
+    country, not_a_country = _country(lines, number_line, index_line)
     return Header(
         ua_number=number,
         update_ordinal=ordinal,
@@ -159,7 +165,8 @@ def read_header(lines: list[str]) -> Header:
         deadline=deadline,
         deadline_line=deadline_line,
         unreadable_deadline=unreadable,
-        country=_country(lines, number_line, index_line),
+        country=country,
+        not_a_country=not_a_country,
         language=document_language(text),
         closing_notice=bool(_CLOSING_NOTICE.search(text)),
     )
@@ -297,7 +304,9 @@ def _deadline(lines: list[str]) -> tuple[date | None, int | None, str | None]:
                     unreadable = (line_number, rest.strip(" :")[:60])
                 continue
             before = line[max(cue.start() - 80, 0) : cue.start()]
-            if not (asks_for_action or labelled) or _NOT_A_DEADLINE.search(before):
+            sentence = _SENTENCE_END.split(line[: cue.end()])[-1]
+            asks_here = asks_for_action and bool(_ACTION_WORDS.search(sentence))
+            if not (asks_here or labelled) or _NOT_A_DEADLINE.search(before):
                 continue
             candidates.append((0 if labelled else 1, line_number, found[0]))
     if candidates:
@@ -308,9 +317,13 @@ def _deadline(lines: list[str]) -> tuple[date | None, int | None, str | None]:
     return None, None, None
 
 
-def _country(lines: list[str], number_line: int | None, index_line: int | None) -> str | None:
+def _country(
+    lines: list[str], number_line: int | None, index_line: int | None
+) -> tuple[str | None, str | None]:
     """The country on the header line: between the index and the date, in a "|" field, or
-    on the line after the number (1990s: "EXTRA 19/92 ..." then "USA (Texas)")."""
+    on the line after the number (1990s: "EXTRA 19/92 ..." then "USA (Texas)"); and what
+    stood between the index and the date when it is no country."""
+    not_a_country = None
     for line_number in (number_line, index_line):
         if line_number is None:
             continue
@@ -320,16 +333,18 @@ def _country(lines: list[str], number_line: int | None, index_line: int | None) 
         tail = (line[after.end() :] if after else line)[:200]
         for field in re.split(r"\s*\|\s*", tail):
             if found := find_country(field):
-                return found
+                return found, None
         between = _DATE_LABEL.split(tail)[0].strip(" ,;:-|")
-        if index is not None and between and len(between.split()) <= 4 and between[0].isupper():
-            return between  # written between the index and "Date:" on the UA line
+        if index is not None and (named := country_named(between)):
+            return named, None  # written between the index and "Date:" on the UA line
+        if index is not None and between and len(between.split()) <= 4:
+            not_a_country = not_a_country or between
     if number_line is not None:
         for line in lines[max(number_line - 5, 0) : number_line + 5]:
             found = find_country(line[:40]) if line else None
             if found and line.lower().startswith(found[:3].lower()):
-                return found  # "SUDAN:  Dr Amin ...", a page's "Egypt" breadcrumb
-    return None
+                return found, None  # "SUDAN:  Dr Amin ...", a page's "Egypt" breadcrumb
+    return None, not_a_country
 
 
 def document_language(text: str) -> str:

@@ -188,35 +188,77 @@ def find_date(text: str) -> tuple[date, int, int] | None:
     return None
 
 
-#: Names people write that Babel's territory names do not spell that way.
-_COUNTRY_ALIASES = {
-    "USA": "USA",
-    "UK": "UK",
-    "EEUU": "EEUU",
-    "EE. UU.": "EE. UU.",
-    "Iran": "Iran",
-    "Russia": "Russia",
-    "Burma": "Myanmar",
-    "Palestine": "Palestine",
-    "Palestina": "Palestina",
-    "Congo": "Congo",
+#: Names people write that Babel's territory names do not spell that way, and the older
+#: names Amnesty's documents from 1990 on use, with their ISO 3166 code (None where the
+#: name stood for more than one of today's countries).
+_COUNTRY_ALIASES: dict[str, tuple[str, str | None]] = {
+    "USA": ("USA", "US"),
+    "UK": ("UK", "GB"),
+    "EEUU": ("EEUU", "US"),
+    "EE. UU.": ("EE. UU.", "US"),
+    "EE.UU.": ("EE.UU.", "US"),
+    "Iran": ("Iran", "IR"),
+    "Russia": ("Russia", "RU"),
+    "Russian Federation": ("Russian Federation", "RU"),
+    "Federación de Rusia": ("Federación de Rusia", "RU"),
+    "Federación Rusa": ("Federación Rusa", "RU"),
+    "Islamic Republic of Iran": ("Iran", "IR"),
+    "República Islámica de Irán": ("Irán", "IR"),
+    "Syrian Arab Republic": ("Syria", "SY"),
+    "Republic of Korea": ("South Korea", "KR"),
+    "Viet Nam": ("Viet Nam", "VN"),
+    "Democratic Republic of the Congo": ("Democratic Republic of the Congo", "CD"),
+    "DRC": ("DRC", "CD"),
+    "República Democrática del Congo": ("República Democrática del Congo", "CD"),
+    "Republic of the Congo": ("Republic of the Congo", "CG"),
+    "Rusia": ("Rusia", "RU"),
+    "Burma": ("Myanmar", "MM"),
+    "Birmania": ("Myanmar", "MM"),
+    "Palestine": ("Palestine", "PS"),
+    "Palestina": ("Palestina", "PS"),
+    "Occupied Palestinian Territories": ("Occupied Palestinian Territories", "PS"),
+    "Territorios Palestinos Ocupados": ("Territorios Palestinos Ocupados", "PS"),
+    "Congo": ("Congo", None),
+    "Turkey": ("Turkey", "TR"),
+    "Turquía": ("Turquía", "TR"),
+    "Syria": ("Syria", "SY"),
+    "Siria": ("Siria", "SY"),
+    "South Korea": ("South Korea", "KR"),
+    "North Korea": ("North Korea", "KP"),
+    "Vietnam": ("Vietnam", "VN"),
+    "Ivory Coast": ("Côte d’Ivoire", "CI"),
+    "Costa de Marfil": ("Côte d’Ivoire", "CI"),
+    "Swaziland": ("Eswatini", "SZ"),
+    "Suazilandia": ("Esuatini", "SZ"),
+    "East Timor": ("Timor-Leste", "TL"),
+    "Timor Oriental": ("Timor-Leste", "TL"),
+    "Zaire": ("Zaire", "CD"),
+    "Zaïre": ("Zaire", "CD"),
+    "USSR": ("USSR", None),
+    "URSS": ("URSS", None),
+    "Yugoslavia": ("Yugoslavia", None),
+    "Czechoslovakia": ("Czechoslovakia", None),
+    "Checoslovaquia": ("Checoslovaquia", None),
+    "Western Sahara": ("Western Sahara", "EH"),
+    "Sáhara Occidental": ("Sáhara Occidental", "EH"),
 }
 
 
 @cache
-def _countries() -> tuple[dict[str, str], re.Pattern[str]]:
-    """Country names in English and Spanish (from Babel's CLDR data), by their upper case."""
+def _countries() -> tuple[dict[str, tuple[str, str | None]], re.Pattern[str]]:
+    """Country names in English and Spanish (from Babel's CLDR data) and the older names
+    above, by their upper case, each with its ISO code."""
     from babel import Locale
 
-    names: dict[str, str] = {}
+    names: dict[str, tuple[str, str | None]] = {}
     for language in ("en", "es"):
         for code, name in Locale.parse(language).territories.items():
             if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "UN", "ZZ"):
                 plain = re.sub(r"\s*\(.*\)$", "", name).split(" - ")[0]
-                names[name.upper()] = name
-                names[plain.upper()] = plain
-    for alias, canonical in _COUNTRY_ALIASES.items():
-        names[alias.upper()] = canonical
+                names[name.upper()] = (name, code)
+                names[plain.upper()] = (plain, code)
+    for alias, known in _COUNTRY_ALIASES.items():
+        names[alias.upper()] = known
     alternation = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     return names, re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.I)
 
@@ -227,4 +269,38 @@ def find_country(text: str) -> str | None:
     match = pattern.search(text)
     if match is None:
         return None
-    return names[match.group(0).upper()]
+    return names[match.group(0).upper()][0]
+
+
+def country_named(value: str) -> str | None:
+    """The country ``value`` is, when it is one and nothing else ("Venezuela", "USA
+    (Texas)"); None for a region, a phone line or a distribution code."""
+    plain = re.sub(r"\s*\(.*\)\s*$", "", value).strip(" .,;:-|")
+    names, _ = _countries()
+    known = names.get(plain.upper())
+    return known[0] if known else None
+
+
+def country_code(name: str) -> str | None:
+    """The ISO 3166 code of a country name as ``find_country`` spells it, None when the
+    name stood for several of today's countries."""
+    names, _ = _countries()
+    known = names.get(name.upper())
+    return known[1] if known else None
+
+
+def territory_name(code: str, language: str) -> str | None:
+    """A country's name in ``language`` (``en`` or ``es``) from its ISO code."""
+    from babel import Locale
+
+    name = Locale.parse(language).territories.get(code)
+    return re.sub(r"\s*\(.*\)$", "", name) if name else None
+
+
+def index_country(index: str | None) -> str | None:
+    """The ISO code of the country an AI index is filed under ("AMR 53/1059/2026" is
+    Venezuela's), or None when the index names a region, a theme or an unknown number."""
+    from uareader.index_codes import INDEX_COUNTRIES
+
+    match = re.match(r"\s*([A-Z]{3})\s*(\d{2})\s*/", index or "")
+    return INDEX_COUNTRIES.get(f"{match.group(1)} {match.group(2)}") if match else None

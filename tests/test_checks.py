@@ -1,0 +1,250 @@
+"""uareader.checks and the recipients it lets through: each shape organisers met, written
+here in our own words with invented people, read right or left empty and flagged."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from uareader.checks import name_problem
+from uareader.contacts import Contact
+from uareader.document import UADocumentError, parse_text
+from uareader.vocabulary import country_named, index_country
+
+HEAD = (
+    "URGENT ACTION\nPROTESTER HELD WITHOUT CHARGE\nUA: 118/25 Index: {index} Date: 3 March 2025\n"
+)
+LETTER = (
+    "Dear Minister,\nI am writing to ask you to release Tomas Quispe at once and without "
+    "conditions, and to protect him from torture while he is held.\nYours sincerely,\n"
+)
+
+
+def read(addresses: str, index: str = "AMR 46/2201/2025", story: str = "") -> list[Contact]:
+    story = story or "Tomas Quispe was detained on 1 March 2025.\n"
+    text = f"{HEAD.format(index=index)}\n{story}\nTAKE ACTION\n\n{addresses}\n\n{LETTER}"
+    return parse_text(text).targets
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("Av. Abancay s/n, PO Box 1823", "address"),
+        ("Chemin du Lac 28", "address"),
+        ("BACKGROUND INFORMATION", "heading"),
+        ("CONTACT INFORMATION:", "heading"),
+        ("Page 2 of 3", "debris"),
+        ("Index: AMR 46/2201/2025", "debris"),
+        ("Lima, 3 de marzo de 2025", "debris"),
+        ("IRAN: Amina Yusuf (f)", "person at risk"),
+        ("Tomas Quispe, 34, journalist", "person at risk"),
+        ("Fax: +51 1 555 0101", "phone"),
+        ("Please write to the authorities before the trial opens next week.", "sentence"),
+        ("Minister Carla Méndez", None),
+        ("His Excellency, Gholamhossein Mohseni Ejei", None),
+        ("Sra. Irene Solís", None),
+    ],
+)
+def test_a_line_is_checked_for_being_a_name(line: str, problem: str | None) -> None:
+    assert name_problem(line) == problem
+
+
+def test_a_street_and_post_box_are_never_the_name() -> None:
+    (target,) = read("Av. Abancay s/n, PO Box 1823\nLima Central Post Office")
+    assert target.name == "" and target.title is None
+    assert target.address == ["Av. Abancay s/n, PO Box 1823", "Lima Central Post Office"]
+    assert target.marks == {"name": "doubtful"}
+
+
+def test_headings_footers_and_index_lines_are_not_recipients() -> None:
+    targets = read(
+        "CONTACT INFORMATION\nMinister Carla Méndez\nMinistry of the Interior\nJr. Junín 210\n"
+        "Lima 1, Peru\n\nPage 2 of 3\n\nBACKGROUND INFORMATION"
+    )
+    assert [t.name for t in targets] == ["Minister Carla Méndez"]
+    assert targets[0].address == ["Jr. Junín 210", "Lima 1, Peru"]
+
+
+@pytest.mark.parametrize("person", ["IRAN: Amina Yusuf (f)", "Amina Yusuf, 34", "Kamal Idris (m)"])
+def test_the_person_at_risk_is_not_the_official(person: str) -> None:
+    targets = read(f"Minister Carla Méndez\nJr. Junín 210\nLima 1, Peru\n\n{person}")
+    assert [t.name for t in targets] == ["Minister Carla Méndez"]
+
+
+def test_an_office_and_its_excellency_on_the_next_block_are_one_recipient() -> None:
+    targets = read(
+        "Head of the Judiciary\n\nHis Excellency, Gholamhossein Mohseni Ejei\n"
+        "c/o Permanent Mission of Iran to the UN\nChemin du Petit-Saconnex 28\n"
+        "1209 Geneva, Switzerland",
+        index="MDE 13/7001/2025",
+    )
+    (target,) = targets
+    assert (target.name, target.title) == (
+        "His Excellency, Gholamhossein Mohseni Ejei",
+        "Head of the Judiciary",
+    )
+    assert target.address[0] == "c/o Permanent Mission of Iran to the UN"
+
+
+def test_a_care_of_line_above_the_name_goes_to_the_address() -> None:
+    (target,) = read(
+        "c/o Embassy of Peru\nMinister Carla Méndez\n1700 Massachusetts Avenue NW\nWashington DC"
+    )
+    assert target.name == "Minister Carla Méndez"
+    assert target.address[0] == "c/o Embassy of Peru"
+
+
+def test_web_copy_debris_is_removed_or_flagged_never_shown() -> None:
+    hidden, glued, spelt = read(
+        "Minister Carla Méndez\nJr. Junín 210, Lima\nEmail: [email protected]\n\n"
+        "Prosecutor Luis Vera\nAv. Abancay 491, Lima\n"
+        "Email: fiscal@mp.example opens in a new tab\n\n"
+        "Judge Ana Paz\nJr. Azángaro 1, Lima\nEmail: ana.paz [at] pj [dot] example"
+    )
+    assert hidden.email is None and hidden.marks == {"email": "doubtful"}
+    assert glued.email == "fiscal@mp.example" and not glued.marks
+    assert spelt.email == "ana.paz@pj.example"
+
+
+def test_a_letter_that_names_its_addressee_gives_the_recipient_when_none_is_listed() -> None:
+    text = (
+        HEAD.format(index="AMR 46/2201/2025")
+        + "\nTomas Quispe was detained.\n\nDear Director Juan Pérez,\nI am writing to ask you "
+        "to release Tomas Quispe at once and without conditions, and to protect him.\n"
+        "Yours sincerely,\n"
+    )
+    draft = parse_text(text)
+    assert [(t.name, t.marks) for t in draft.targets] == [
+        ("Director Juan Pérez", {"name": "assumed"})
+    ]
+    assert "taken from the letter's salutation" in str(draft.warnings)
+
+
+def test_a_letter_to_an_office_alone_gives_no_recipient() -> None:
+    text = HEAD.format(index="AMR 46/2201/2025") + "\nTomas Quispe was detained.\n\n" + LETTER
+    assert parse_text(text).targets == []
+
+
+def test_a_spanish_block_is_read_as_one_recipient() -> None:
+    text = (
+        "ACCIÓN URGENTE\nPERIODISTA DETENIDO SIN CARGOS\nAU: 118/25 Índice: AMR 46/2201/2025 "
+        "Fecha: 3 de marzo de 2025\n\nTomás Quispe fue detenido el 1 de marzo.\n\nACTÚA:\n\n"
+        "Fiscal de la Nación\nSra. Delia Espinoza\nAv. Abancay 491, Lima 1\n"
+        "Correo-e: fiscalia@mp.example\nTratamiento: Señora Fiscal\n\n"
+        "Señora Fiscal:\nLe escribo para pedirle que ponga en libertad a Tomás Quispe de "
+        "inmediato y sin condiciones.\nAtentamente,\n"
+    )
+    draft = parse_text(text)
+    (target,) = draft.targets
+    assert (target.name, target.title, target.email) == (
+        "Sra. Delia Espinoza",
+        "Fiscal de la Nación",
+        "fiscalia@mp.example",
+    )
+    assert draft.country == "Perú" and draft.marks == {"country": "assumed"}
+
+
+def test_the_country_comes_from_the_index_when_the_text_names_none() -> None:
+    draft = parse_text(HEAD.format(index="AMR 53/1059/2026") + "\nSomeone was detained.\n")
+    assert draft.country == "Venezuela" and draft.marks == {"country": "assumed"}
+
+
+def test_a_country_the_index_contradicts_is_flagged() -> None:
+    text = "UA: 12/26 Index: AMR 53/1059/2026 Colombia Date: 2 May 2026\nURGENT ACTION\n"
+    draft = parse_text(text)
+    assert draft.country == "Colombia" and draft.marks == {"country": "doubtful"}
+    assert "filed under Venezuela" in str(draft.warnings)
+
+
+@pytest.mark.parametrize(
+    "value", ["Distr: UA/SC", "Tel: +58 212 555 0101", "Zulia State", "Provincia de Lima 15001"]
+)
+def test_what_is_no_country_is_not_taken_as_one(value: str) -> None:
+    assert country_named(value) is None
+    text = f"UA: 12/26 Index: AMR 99/1059/2026 {value} Date: 2 May 2026\nURGENT ACTION\n"
+    assert parse_text(text).country is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("USA (Texas)", "USA"), ("Burma", "Myanmar"), ("Zaire", "Zaire"), ("IRÁN", "Irán")],
+)
+def test_countries_by_any_name_amnesty_has_used(value: str, expected: str) -> None:
+    assert country_named(value) == expected
+
+
+def test_index_codes_name_countries() -> None:
+    assert index_country("AMR 53/1059/2026") == "VE"
+    assert index_country("MDE 13/7001/2024") == "IR"
+    assert index_country("ACT 50/1/2024") is None and index_country(None) is None
+
+
+def test_a_story_date_after_until_is_not_the_deadline() -> None:
+    text = (
+        HEAD.format(index="AMR 46/2201/2025")
+        + "\nHe was held incommunicado until around 28 February 2025. Please act now.\n"
+    )
+    assert parse_text(text).deadline is None
+    appeal = text + "\nPlease send appeals until 30 April 2025.\n"
+    assert str(parse_text(appeal).deadline) == "2025-04-30"
+
+
+@pytest.mark.parametrize(
+    ("heading", "title"),
+    [
+        ("Acción UrgenteMéxico: Liberen a la defensora", "México: Liberen a la defensora"),
+        ("URGENT ACTION\nTitle: Release the protesters now", "Release the protesters now"),
+    ],
+)
+def test_a_title_loses_its_label_and_the_heading_glued_to_it(heading: str, title: str) -> None:
+    assert parse_text(f"{heading}\nUA: 12/26\n").title == title
+
+
+def test_an_appeal_page_without_a_number_is_read() -> None:
+    text = (
+        "Defensora indígena amenazada en Guatemala\n\n"
+        "Escriban al Fiscal General pidiendo protección para ella, o usen la carta modelo.\n\n"
+        "Fiscal General\nSra. Consuelo Porras\n15 Avenida 15-16, Zona 1\nCiudad de Guatemala\n\n"
+        "Señora Fiscal General:\nLe escribo para pedirle que proteja a la defensora y a su "
+        "familia de inmediato.\nAtentamente,\n"
+    )
+    draft = parse_text(text)
+    assert draft.ua_number is None and draft.missing == ["ua_number", "deadline"]
+    assert [t.name for t in draft.targets] == ["Sra. Consuelo Porras"]
+
+
+def test_the_refusal_says_what_would_make_the_text_readable() -> None:
+    with pytest.raises(UADocumentError) as refused:
+        parse_text("Minutes of the meeting.\nWe agreed to print leaflets.\n")
+    assert "URGENT ACTION at the top" in str(refused.value) and "/newua" in str(refused.value)
+
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9)
+_PARAGRAPH = st.lists(_WORDS, min_size=14, max_size=30).map(
+    lambda w: " ".join(w).capitalize() + "."
+)
+_HEADING = st.sampled_from(["BACKGROUND INFORMATION", "ADDITIONAL INFORMATION", "CONTEXTO"])
+_PERSON = st.sampled_from(["IRAN: Amina Yusuf (f)", "Kamal Idris (m)", "Nadia Salem, 29"])
+_FILLER = st.one_of(_PARAGRAPH, _HEADING, _PERSON)
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=st.lists(_FILLER, max_size=3), after=st.lists(_FILLER, max_size=3))
+def test_a_recipient_among_other_paragraphs_is_read_as_exactly_that(
+    before: list[str], after: list[str]
+) -> None:
+    block = (
+        "Minister of the Interior\nMr. Rafael Ortiz\nCalle Larga 12\n28001 Madrid, Spain\n"
+        "Email: ministro@interior.example"
+    )
+    story = "\n\n".join(before) + "\n"
+    targets = read("\n\n".join([block, *after]), story=story)
+    assert len(targets) == 1
+    target = targets[0]
+    assert (target.name, target.title, target.email) == (
+        "Mr. Rafael Ortiz",
+        "Minister of the Interior",
+        "ministro@interior.example",
+    )
+    assert target.address == ["Calle Larga 12", "28001 Madrid, Spain"] and not target.marks
