@@ -60,6 +60,7 @@ async def run_demo(stdin: TextIO, stdout: TextIO, language: str | None = None) -
                 files_dir=Path(folder) / "files",
                 tr=app.catalogs.get(language),
                 language_hint=language,
+                samples=sorted(SAMPLES_DIR.glob("new-ua-*.txt")),
             )
             background = asyncio.create_task(run_background(app, TerminalSender(channel), stop))
             await channel.run()

@@ -16,12 +16,15 @@ from handlers import admins, corrections, drafts, organisers, supporters, walkth
 from handlers.context import Context
 from handlers.contract import Menu, Reply, Text
 from handlers.i18n import Catalogs, Translator
+from storage.uas import open_updates
 from uareader.phrases import N_
 
 Handler = Callable[[Context], Awaitable[list[Reply]]]
 
 #: Each role may use its own commands and those of the roles before it.
 ROLES = ("supporter", "organiser", "admin")
+#: The UA number the usages show (the seeds' own); /help writes an open UA's instead.
+EXAMPLE_NUMBER = "72/24"
 STAFF_ROLES = ROLES[1:]
 
 
@@ -44,8 +47,12 @@ class Command:
         if self.audience not in ROLES:
             raise ValueError(f"/{self.name}: unknown audience {self.audience!r}")
 
-    def line(self, tr: Translator) -> str:
+    def line(self, tr: Translator, example: str | None = None) -> str:
+        """The command as /help shows it; ``example``: a UA number there is, written in
+        place of the usage's 72/24 (which a new bot, or the demo, does not hold)."""
         usage = f" {tr.gettext(self.usage)}" if self.usage else ""
+        if example:
+            usage = usage.replace(EXAMPLE_NUMBER, example)
         return f"/{self.name}{usage} – {tr.gettext(self.summary)}"
 
 
@@ -82,7 +89,7 @@ class CommandList:
         rank = ROLES.index(role) if role in ROLES else 0
         return tuple(c for c in self.commands if ROLES.index(c.audience) <= rank)
 
-    def help_text(self, tr: Translator, role: str) -> str:
+    def help_text(self, tr: Translator, role: str, example: str | None = None) -> str:
         lines = [tr.gettext("What I can do:")]
         headings = {
             "organiser": tr.gettext("For organisers (or send a UA document: .txt, .pdf, .docx):"),
@@ -93,7 +100,7 @@ class CommandList:
             if command.audience != audience:
                 audience = command.audience
                 lines += ["", headings[audience]]
-            lines.append(command.line(tr))
+            lines.append(command.line(tr, example))
         return "\n".join(lines)
 
     def menu(self, tr: Translator, role: str) -> tuple[tuple[str, str], ...]:
@@ -108,7 +115,20 @@ class CommandList:
 
 
 async def help_command(ctx: Context) -> list[Reply]:
-    return [Text(ctx.commands.help_text(ctx.tr, ctx.role))]
+    """/help, its examples written with the newest open UA's number where there is one."""
+    updates = await open_updates(ctx.session, ctx.today)
+    example = updates[0].case.number if updates else None
+    return [Text(ctx.commands.help_text(ctx.tr, ctx.role, example))]
+
+
+async def my_id(ctx: Context) -> list[Reply]:
+    """/myid: the person's own Telegram user id, which an admin needs for ``bot.admins`` or
+    /grant. Shown to them alone and not kept: it is the message's sender."""
+    message = ctx._(
+        "Your Telegram user id is {id}. An admin gives you a role with /grant {id} organiser, "
+        "or adds it to bot.admins in the configuration."
+    )
+    return [Text(message.format(id=ctx.incoming.user_id))]
 
 
 async def finish_pasting(ctx: Context) -> list[Reply]:
@@ -171,6 +191,7 @@ COMMANDS = CommandList(
         Command("mydata", supporters.my_data, "supporter", N_("What the bot holds about you")),
         Command("forget", supporters.forget, "supporter", N_("Erase what the bot holds about you")),
         Command("help", help_command, "supporter", N_("What the bot can do")),
+        Command("myid", my_id, "supporter", N_("Your Telegram user id, for a role"), in_menu=False),
         Command("newua", drafts.new_ua, "organiser", N_("Import a UA from its pasted text")),
         Command("done", finish_pasting, "organiser", N_("Finish pasting a UA's text")),
         Command("uas", organisers.list_uas, "organiser", N_("Stored UAs")),

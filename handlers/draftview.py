@@ -79,8 +79,6 @@ def doubts(ctx: Context, update: UAUpdate) -> list[str]:
         language = language_name(ctx.tr, text.language)
         if not text.title:
             found.append(ctx._("no title ({language})").format(language=language))
-        if not text.targets:
-            found.append(ctx._("nobody to write to ({language})").format(language=language))
         if not text.letter:
             found.append(ctx._("no sample letter ({language})").format(language=language))
     if not update.country:

@@ -150,12 +150,22 @@ def language_name(tr: Translator, code: str | None) -> str:
     return tr.gettext(LANGUAGE_LABELS[code]) if code in LANGUAGE_LABELS else (code or "")
 
 
+def recipients(update: UAUpdate, text: UAText, which: str) -> list[dict[str, Any]]:
+    """A version's recipients (``which``: "targets" or "cc"), or another version's where it
+    names none: who to write to does not change with the language a document came in."""
+    found = getattr(text, which) or []
+    if not found:
+        found = next((getattr(other, which) for other in update.texts if getattr(other, which)), [])
+    return list(found)
+
+
 def targets_step(tr: Translator, update: UAUpdate) -> str:
     text, fell_back = pick_text(update, tr.language)
     lines = [*_fallback_note(tr, fell_back), tr.gettext("Who to write to:"), ""]
-    if not text.targets:
+    targets = recipients(update, text, "targets")
+    if not targets:
         lines.append(tr.gettext("This UA names no official; the letter step says whom to address."))
-    for contact in text.targets:
+    for contact in targets:
         lines += [format_contact(tr, contact), ""]
     if update.preferred_language:
         lines.append(
@@ -178,10 +188,17 @@ def letter_body(text: UAText) -> str:
     return "\n\n".join(part for part in (text.salutation, text.letter) if part)
 
 
-def letter_step(tr: Translator, update: UAUpdate, language: str) -> str:
+def letter_text(update: UAUpdate, language: str) -> UAText:
+    """The version whose letter a supporter gets in ``language``: another version's where
+    this one has none yet (an organiser typed its title, not its letter)."""
     text, _ = pick_text(update, language)
-    if not text.letter:  # a version whose title was typed, its letter not yet: another's
+    if not text.letter:
         text = next((other for other in update.texts if other.letter), text)
+    return text
+
+
+def letter_step(tr: Translator, update: UAUpdate, language: str) -> str:
+    text = letter_text(update, language)
     intro = tr.gettext("The sample letter, in {language}. Use it as it is or in your own words.")
     body = letter_body(text) or tr.gettext("This UA has no sample letter: write in your own words.")
     return intro.format(language=language_name(tr, text.language)) + "\n\n" + body
@@ -189,10 +206,11 @@ def letter_step(tr: Translator, update: UAUpdate, language: str) -> str:
 
 def cc_step(tr: Translator, update: UAUpdate) -> str:
     text, _ = pick_text(update, tr.language)
-    if not text.cc:
+    copies = recipients(update, text, "cc")
+    if not copies:
         return tr.gettext("This UA asks for no copy. Go on to report your action.")
     lines = [tr.gettext("Send a copy of your letter to:"), ""]
-    for contact in text.cc:
+    for contact in copies:
         lines += [format_contact(tr, contact), ""]
     return "\n".join(lines).strip()
 

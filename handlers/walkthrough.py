@@ -35,7 +35,9 @@ from handlers.uaview import (
     language_name,
     letter_language,
     letter_step,
+    letter_text,
     pick_text,
+    recipients,
     report_step,
     share_link,
     shortened,
@@ -279,13 +281,13 @@ async def letter_files(
     update, notes = await _current_or_expired(ctx, update_id)
     if update is None:
         return notes
-    text, _ = pick_text(update, language)
+    text = letter_text(update, language)
     letter = Letter(
-        recipients=text.targets,
+        recipients=recipients(update, text, "targets"),
         salutation=text.salutation,
         body=text.letter,
         signature=signature,
-        copies=text.cc,
+        copies=recipients(update, text, "cc"),
         copy_label=ctx.app.catalogs.get(text.language).gettext("cc:"),
     )
     stem = "ua-{}-letter-{}".format(update.ua_number.replace("/", "-"), text.language)
@@ -300,7 +302,11 @@ async def letter_files(
         File(f"{stem}.txt", letter_as_text(letter).encode("utf-8"), caption=caption),
         File(f"{stem}.docx", letter_as_docx(letter), caption=hint or caption),
         # Step 4 shows the copies of the reader's own version: ask the same one here.
-        _after_the_files(ctx, update, has_copies=bool(pick_text(update, ctx.tr.language)[0].cc)),
+        _after_the_files(
+            ctx,
+            update,
+            has_copies=bool(recipients(update, pick_text(update, ctx.tr.language)[0], "cc")),
+        ),
     ]
 
 

@@ -248,3 +248,169 @@ def test_a_recipient_among_other_paragraphs_is_read_as_exactly_that(
         "ministro@interior.example",
     )
     assert target.address == ["Calle Larga 12", "28001 Madrid, Spain"] and not target.marks
+
+
+HEAD_ES = (
+    "ACCIÓN URGENTE\nPERIODISTA DETENIDO SIN CARGOS\n"
+    "AU: 118/25 Índice: {index} Fecha: 3 de marzo de 2025\n"
+)
+LETTER_ES = (
+    "Señor Ministro:\nLe escribo para pedirle que ponga en libertad a Tomás Quispe de "
+    "inmediato y sin condiciones, y que lo proteja de la tortura mientras esté detenido.\n"
+    "Atentamente,\n"
+)
+
+
+def read_es(addresses: str, index: str = "AMR 46/2201/2025", story: str = "") -> list[Contact]:
+    story = story or "Tomás Quispe fue detenido el 1 de marzo de 2025.\n"
+    text = f"{HEAD_ES.format(index=index)}\n{story}\nACTÚA:\n\n{addresses}\n\n{LETTER_ES}"
+    return parse_text(text).targets
+
+
+@pytest.mark.parametrize(
+    ("addresses", "expected"),
+    [
+        ("Av. Abancay s/n, Apartado 1823\nCorreo Central de Lima", [""]),
+        (
+            "INFORMACIÓN DE CONTACTO\nMinistra Carla Méndez\nJr. Junín 210\nLima 1, Perú\n\n"
+            "INFORMACIÓN ADICIONAL",
+            ["Ministra Carla Méndez"],
+        ),
+        ("Ministra Carla Méndez\nJr. Junín 210\nLima 1, Perú\n\nTomás Quispe (h)", None),
+        ("Ministra Carla Méndez\nJr. Junín 210\nLima 1, Perú\n\nTomás Quispe, 41 años", None),
+        (
+            "a/c Embajada del Perú\nMinistra Carla Méndez\nCalle Príncipe de Vergara 36\n"
+            "28001 Madrid",
+            ["Ministra Carla Méndez"],
+        ),
+    ],
+)
+def test_spanish_shapes_are_read_right_or_left_empty(
+    addresses: str, expected: list[str] | None
+) -> None:
+    names = [target.name for target in read_es(addresses)]
+    assert names == (expected if expected is not None else ["Ministra Carla Méndez"])
+
+
+def test_a_spanish_hidden_email_is_flagged_and_the_story_date_is_no_deadline() -> None:
+    story = "Estuvo desaparecido hasta el 28 de febrero de 2025. Actúa ya.\n"
+    text = (
+        f"{HEAD_ES.format(index='AMR 46/2201/2025')}\n{story}\nACTÚA:\n\n"
+        "Ministra Carla Méndez\nJr. Junín 210, Lima\nCorreo-e: [email protected]\n\n"
+        f"{LETTER_ES}"
+    )
+    draft = parse_text(text)
+    assert draft.deadline is None
+    (target,) = draft.targets
+    assert target.email is None and target.marks == {"email": "doubtful"}
+
+
+def test_a_spanish_letter_names_its_addressee() -> None:
+    text = (
+        HEAD_ES.format(index="AMR 46/2201/2025")
+        + "\nTomás Quispe fue detenido.\n\nEstimado Fiscal General Juan Pérez:\nLe escribo "
+        "para pedirle que ponga en libertad a Tomás Quispe de inmediato y sin condiciones.\n"
+        "Atentamente,\n"
+    )
+    draft = parse_text(text)
+    assert [(t.name, t.marks) for t in draft.targets] == [
+        ("Fiscal General Juan Pérez", {"name": "assumed"})
+    ]
+
+
+def test_a_web_copy_with_a_blank_line_after_every_line_keeps_its_recipients_whole() -> None:
+    targets = read(
+        "Prosecutor General Nuno Reis\n\nOffice of the Prosecutor General\n\n"
+        "Rua Augusta 10, Lisbon\n\nFax: +351 21 555 0101\n\nTwitter/X: @ProsecutorNR\n\n"
+        "Embassy of Portugal in the United States\n\nAmbassador Clara Mota\n\n"
+        "2012 Massachusetts Ave NW, Washington DC 20036\n\nEmail: [email protected]"
+    )
+    assert [(t.name, t.title, t.organisation) for t in targets] == [
+        ("Prosecutor General Nuno Reis", "Office of the Prosecutor General", None),
+        ("Ambassador Clara Mota", None, "Embassy of Portugal in the United States"),
+    ]
+    assert targets[0].social == "@ProsecutorNR" and targets[1].marks == {"email": "doubtful"}
+
+
+def test_an_office_written_out_above_the_name_is_the_title() -> None:
+    (target,) = read_es(
+        "Directora de la Oficina Nacional de Protección\n\nMarta Quiroga Ríos\n\n"
+        "Carrera 9 No. 12-40, Bogotá, Colombia\n\nCorreo-e: despacho@onp.example"
+    )
+    assert (target.name, target.title) == (
+        "Marta Quiroga Ríos",
+        "Directora de la Oficina Nacional de Protección",
+    )
+
+
+def test_the_letter_s_greeting_says_which_line_is_the_name() -> None:
+    text = (
+        f"{HEAD_ES.format(index='MDE 13/7001/2025')}\nUn hombre fue condenado.\n\nACTÚA:\n\n"
+        "Presidente del Poder Judicial\nHead of the Judiciary Karim Tavakoli\n"
+        "c/o Permanent Mission of Iran to the UN\nChemin du Lac 28, 1209 Ginebra, Suiza\n\n"
+        "Señor Tavakoli:\nLe escribo para pedirle que anule la condena a muerte y que se "
+        "celebre un nuevo juicio justo.\nAtentamente,\n"
+    )
+    (target,) = parse_text(text).targets
+    assert target.name == "Head of the Judiciary Karim Tavakoli"
+    assert target.title == "Presidente del Poder Judicial"
+
+
+def test_a_one_line_recipient_with_its_mission_after_c_o() -> None:
+    (target,) = read_es(
+        "Presidente del Poder Judicial / Head of the Judiciary, Karim Tavakoli c/o Embassy of "
+        "Iran to the European Union, Avenue Franklin Roosevelt 15, 1050 Bruselas (Bélgica)",
+        index="MDE 13/7001/2025",
+    )
+    assert (target.name, target.title) == (
+        "Karim Tavakoli",
+        "Presidente del Poder Judicial / Head of the Judiciary",
+    )
+    assert target.address[0] == "c/o Embassy of Iran to the European Union"
+
+
+@pytest.mark.parametrize(
+    ("title", "country"),
+    [
+        ("Irán: Riesgo de ejecución inminente de un manifestante", "Irán"),
+        ("Urgent Action Update: Student Held Incommunicado (Egypt: UA 41.25)", "Egypt"),
+    ],
+)
+def test_a_country_in_the_title_is_read(title: str, country: str) -> None:
+    draft = parse_text(
+        f"{title}\n\nSomeone was detained. Please write to the minister.\nUA 41/25\n"
+    )
+    assert draft.country == country and not draft.marks
+
+
+def test_a_long_form_state_name_is_a_country() -> None:
+    assert country_named("Arab Republic of Egypt") == "Egypt"
+    assert country_named("República Bolivariana de Venezuela") == "Venezuela"
+    assert country_named("Republic of Nowhere") is None
+
+
+def test_a_members_greeting_a_sign_off_and_a_team_are_not_the_letter_or_recipients() -> None:
+    text = (
+        "URGENT ACTION 3-2-26\n\nDear friends,\n\nThe new prosecutor was named yesterday, so "
+        "please use the new name when you send your appeals this week:\n\n"
+        "SEND APPEALS BEFORE 25 MARCH 2026 TO:\n\nActing Prosecutor General\nRuth Okafor\n"
+        "Office of the Prosecutor, 16th Floor, Liberty Tower\nAbuja 900211, Nigeria\n"
+        "Salutation: Dear Acting Prosecutor General\n\nIn solidarity,\n\n"
+        "Individuals at Risk Team\n\nTo learn about recent Urgent Action successes, go to\n"
+    )
+    draft = parse_text(text)
+    assert [t.name for t in draft.targets] == ["Ruth Okafor"]
+    assert draft.letter == "" or not draft.letter.startswith("The new prosecutor")
+    assert draft.salutation != "Dear friends,"
+
+
+def test_a_sentence_ending_in_a_colon_is_no_salutation() -> None:
+    text = (
+        "Write A Letter:\n\nHis Majesty King Tomas II\nRoyal Palace, Harbour Road 1\n"
+        "Port Alder 1102\n\nOr you can take action by:\nsigning the petition that our group "
+        "will deliver to the embassy next month, together with the letters.\n"
+    )
+    draft = parse_text(text)
+    assert draft.salutation == "" and [t.name for t in draft.targets] == [
+        "His Majesty King Tomas II"
+    ]

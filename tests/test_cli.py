@@ -269,11 +269,26 @@ def test_demo_walks_through_a_ua_in_the_terminal(tmp_path: Path, language: str) 
 
 def test_demo_lets_you_play_the_organiser(tmp_path: Path) -> None:
     document = future_copy(tmp_path, "ua-en-two-targets.txt")
-    typed = "\n".join([f"/file {document}", "1", "/actions", "/quit"])
+    typed = "\n".join([f"/file {document}", "1", "1", "/actions", "/quit"])
     result = uabot("demo", stdin=typed, cwd=tmp_path)
     assert "Preview of UA 45/26 (draft)" in result.stdout
+    assert "Send UA 45/26 to 0 subscribers now?\n  [1] Yes, send it" in result.stdout
     assert "Published UA 45/26" in result.stdout
     assert "TWO LAND DEFENDERS" in result.stdout
+
+
+def test_the_demo_shows_its_own_ua_and_samples_and_tells_your_id(tmp_path: Path) -> None:
+    typed = ["/help", "/myid", "/file", "/quit"]
+    out = uabot("demo", stdin="\n".join(typed), cwd=tmp_path).stdout
+    assert "/ua 101/26 – One Urgent Action, by its number" in out  # the demo's own number
+    assert "/ua 72/24" not in out
+    assert "Your Telegram user id is 1. An admin gives you a role with /grant 1 organiser" in out
+    samples = [line.removeprefix("/file ") for line in out.splitlines() if "new-ua-" in line]
+    assert [Path(sample).name for sample in samples] == ["new-ua-en.txt", "new-ua-es.txt"]
+    tried = uabot("demo", stdin=f"/file {samples[0]}\n/quit", cwd=tmp_path).stdout
+    assert "Preview of UA 102/26 (draft)" in tried
+    assert "• who to write to: press “Correct a field”, then “Who to write to”" in tried
+    assert "• the deadline: press “Correct a field”, then “Deadline”" in tried
 
 
 def test_the_demo_speaks_its_language_in_its_own_notes_too(tmp_path: Path) -> None:
@@ -390,7 +405,7 @@ async def test_the_demo_delivers_what_it_publishes_and_ctrl_c_leaves_nothing(
         cwd=tmp_path,
     )
     assert demo.stdin and demo.stdout and demo.stderr
-    typed = ["/subscribe", "/as 2", "/subscribe", "/stats", "/as 1", f"/file {document}", "1"]
+    typed = ["/subscribe", "/as 2", "/subscribe", "/stats", "/as 1", f"/file {document}", "1", "1"]
     demo.stdin.write("".join(line + "\n" for line in typed).encode())
     await demo.stdin.drain()
     seen = await _read_until(demo.stdout, "(to person 2: New Urgent Action: UA 45/26)")

@@ -52,7 +52,11 @@ _SPELT_AT = re.compile(r"(?i)\s*[\[(]\s*at\s*[\])]\s*")
 _SPELT_DOT = re.compile(r"(?i)\s*[\[(]\s*dot\s*[\])]\s*")
 
 
-_SOCIAL = re.compile(r"^(?:twitter|x|facebook|instagram|bluesky|mastodon|tiktok)\s*:\s*(.+)$", re.I)
+_SOCIAL = re.compile(
+    r"^(?:twitter|x|twitter\s*/\s*x|x\s*/\s*twitter|facebook|instagram|bluesky|mastodon|"
+    r"tiktok)\s*:\s*(.+)$",
+    re.I,
+)
 
 
 _PHONE = re.compile(r"^(?:fax|tel|tel[eé]fono|phone)\.?\s*:?\s*(\+?[\d(][\d ()./-]{5,})$", re.I)
@@ -102,6 +106,16 @@ _OFFICE = re.compile(
 )
 
 
+#: An office written out ("Minister of the Interior", "Director de la Unidad Nacional",
+#: "Presidente de la Magistratura"): the title above a name, not the name.
+_OFFICE_TITLE = re.compile(
+    r"(?i)^(?:the\s+)?(?:\w+\s+){0,2}(?:minister|president|director|head|prosecutor|"
+    r"secretary|governor|chief|attorney|commissioner|ministr[oa]|president[ea]|director[a]?|"
+    r"fiscal|procurador[a]?|secretari[oa]|gobernador[a]?|jef[ea]|comisionad[oa])"
+    r"(?:\s+general)?\s+(?:of|for|de|del|para)\b"
+)
+
+
 _ORGANISATION = re.compile(
     r"\b(mission|embassy|consulate|ministry|embajada|misi[oó]n|consulado|ministerio)\b", re.I
 )
@@ -119,7 +133,8 @@ HONORIFIC = re.compile(
 def is_one_line_contact(line: str) -> bool:
     """A whole contact on one line: a web copy that lost the line breaks of an address."""
     line = CC_PREFIX.sub("", line)
-    return len(line) > 50 and line.count(",") >= 3 and not line.endswith(".")
+    labelled = len(_INLINE_LABELS.findall(line)) >= 2  # "... Fax: ... Email: ..."
+    return len(line) > 50 and (line.count(",") >= 3 or labelled) and not line.endswith(".")
 
 
 def _explode(line: str) -> list[str]:
@@ -129,9 +144,20 @@ def _explode(line: str) -> list[str]:
     line = line[prefix.end() :] if prefix else line
     parts = [part.strip() for part in _INLINE_LABELS.split(line) if part.strip()]
     head = parts[0]
+    pieces = [head]
     if len(head) > 50 and head.count(",") >= 2 and not _INLINE_LABELS.match(head):
-        parts[:1] = [piece.strip() for piece in head.split(",") if piece.strip()]
+        pieces = [piece.strip() for piece in head.split(",") if piece.strip()]
+    pieces[:1] = [piece.strip() for piece in _HEAD_BREAKS.split(pieces[0]) if piece.strip()]
+    parts[:1] = pieces
     return parts
+
+
+#: Where a name run together with its office or street begins the next envelope line:
+#: "H.E. Majid Ravanchi Permanent Mission of Iran 622 Third Avenue".
+_HEAD_BREAKS = re.compile(
+    r"\s+(?=(?:Permanent\s+Mission|Mission|Embassy|Office\s+of|Ministry|Misi[oó]n|Embajada|"
+    r"Oficina|Ministerio)\b)|(?<=[a-z.])\s+(?=\d{1,5}\s+[A-Z])"
+)
 
 
 def contact_blocks(region: list[str]) -> list[list[str]]:
@@ -139,7 +165,7 @@ def contact_blocks(region: list[str]) -> list[list[str]]:
     ends at its email, phone, handle or salutation, or where a new name begins after an
     address. Headings, footers and the people at risk are not contacts."""
     contacts: list[list[str]] = []
-    for block in _merge_lone_offices(blocks(region)):
+    for block in _merge_lone_offices(_undouble(blocks(region))):
         block = [line for line in block if not is_debris(line)]
         while block and is_heading(block[0]) and not _is_contact_end(block[0]):
             block = block[1:]  # "CONTACT INFORMATION" above the first address
@@ -168,16 +194,57 @@ def contact_blocks(region: list[str]) -> list[list[str]]:
     return [block for block in contacts if not _not_a_contact(block)]
 
 
+def _undouble(found: list[list[str]]) -> list[list[str]]:
+    """A web copy that put a blank line after every line of an address ("Secretary X," /
+    "" / "Department of Justice," / "" / "DOJ Building,"): its lines as one block, for
+    the contacts in it to be told apart by their ends (email, phone, handle) instead."""
+    pieces = [block[0] for block in found if len(block) == 1]
+    envelope = [
+        line
+        for line in pieces
+        if _is_contact_end(line) or (is_address_line(line) and not is_person_at_risk(line))
+    ]
+    if len(found) >= 3 and len(pieces) >= 0.8 * len(found) and len(envelope) >= 2:
+        return [[line for block in found for line in block]]
+    return found
+
+
 def _not_a_contact(block: list[str]) -> bool:
     """A block that only looks like an address: an instruction, a sentence of the case,
     or the person at risk (named with "(m)" or an age) without any way to reach them."""
     head = block[0]
-    if NOT_A_CONTACT.match(head) or is_sentence(head):
+    if NOT_A_CONTACT.match(head) or is_sentence(head) or _CLOSING_WORDS.match(head):
         return True
     reachable = any(_is_contact_end(line) for line in block) or any(
         is_address_line(line) for line in block[1:]
     )
-    return not reachable and (is_person_at_risk(head) or is_heading(head) or is_heading_case(head))
+    lowercase = [word for word in head.split() if word.islower() and word not in _PARTICLES]
+    chatter = len(lowercase) >= 3 or head.endswith((":", ","))
+    return not reachable and (
+        is_person_at_risk(head) or is_heading(head) or is_heading_case(head) or chatter
+    )
+
+
+#: Words of a name written in lower case ("Salman bin Abdul Aziz Al Saud", "María de la
+#: Cruz"): a line with three other lower-case words is a sentence, not a name.
+_PARTICLES = frozenset(
+    {"bin", "bint", "ibn", "al", "el", "de", "del", "la", "las", "los", "da", "das", "do"}
+    | {"dos", "di", "du", "van", "von", "der", "den", "y", "e"}
+)
+#: How a message signs off ("In solidarity,"): what follows is its sender, not a recipient.
+_CLOSING_WORDS = re.compile(
+    r"(?i)^(?:in solidarity|en solidaridad|yours sincerely|sincerely|atentamente|"
+    r"saludos(?: cordiales)?|thank you|thanks|gracias|best regards|kind regards)\b"
+)
+
+
+def until_closing(lines: list[str]) -> list[str]:
+    """The lines before a sign-off: after "In solidarity," come a team's name and a page's
+    links, which are no one to write to."""
+    for number, line in enumerate(lines):
+        if _CLOSING_WORDS.match(line) and len(line) < 40:
+            return lines[:number]
+    return lines
 
 
 def _merge_lone_offices(found: list[list[str]]) -> list[list[str]]:
@@ -213,7 +280,17 @@ def _is_contact_end(line: str) -> bool:
 
 def _clean(line: str) -> str:
     line = _LINK_NOTE.sub("", CC_PREFIX.sub("", line))
+    line = re.sub(r"^To\s+(?=[A-Z])", "", line)  # "To King Salman ...", under "Write a letter:"
     return line.strip().rstrip(",").strip()
+
+
+def _care_of_apart(block: list[str]) -> list[str]:
+    """ "Mohseni Ejei c/o Embassy of Iran": the name, and the address it goes through."""
+    lines: list[str] = []
+    for line in block:
+        name, found, rest = line.partition(" c/o ")
+        lines += [name, f"c/o {rest}"] if found and name.strip() else [line]
+    return lines
 
 
 def _email(value: str, marks: dict[str, str]) -> str | None:
@@ -232,9 +309,9 @@ def contact(block: list[str], organisation_first: bool) -> Contact:
     lines: list[str] = []
     email = social = phone = None
     marks: dict[str, str] = {}
-    for raw in block:
+    for raw in _care_of_apart(block):
         line = _clean(raw)
-        if not line:
+        if not any(ch.isalnum() for ch in line):
             continue
         if labelled := _LABELLED_EMAIL.match(line):
             email = _email(labelled.group(1), marks) or email
@@ -258,24 +335,36 @@ def contact(block: list[str], organisation_first: bool) -> Contact:
     lines = [line for line in lines if not CARE_OF.match(line)]
     if len(lines) > 1 and lines[0].endswith(":") and len(lines[0].split()) <= 5:
         lines.pop(0)  # "Governor-General:" above the name says whom the name is
-    if (
-        len(lines) >= 2
-        and _ROLE.search(lines[0])
-        and not _ROLE.search(lines[1])
-        and not _OFFICE.search(lines[1])
-        and name_problem(lines[1]) is None
-    ):
-        lines[0], lines[1] = lines[1], lines[0]  # the office above the name
+    office_first = False
+    if len(lines) >= 2 and not _OFFICE.search(lines[1]) and name_problem(lines[1]) is None:
+        if _ROLE.search(lines[0]) and not _ROLE.search(lines[1]):
+            office_first = True  # "Minister of Justice" above "Elias Brandt"
+        elif _OFFICE_TITLE.match(lines[0]) and not _OFFICE_TITLE.match(lines[1]):
+            office_first = True  # "Presidente de la Magistratura" above "Head ... Raisi"
+    if office_first:
+        lines[0], lines[1] = lines[1], lines[0]
     organisation = None
-    if organisation_first and len(lines) > 1 and _ORGANISATION.search(lines[0]):
-        organisation = lines.pop(0)
+    official_below = len(lines) > 1 and bool(HONORIFIC.match(lines[1]))
+    if (
+        len(lines) > 1
+        and _ORGANISATION.search(lines[0])
+        and (organisation_first or (official_below and name_problem(lines[1]) is None))
+    ):
+        organisation = lines.pop(0)  # "Embassy of X" above "Ambassador Y"
     name = ""
     if lines and name_problem(lines[0]) is None:
         name = lines.pop(0)
     elif not organisation:
         marks["name"] = "doubtful"
     title = None
-    if name and len(lines) >= 2 and not organisation and not is_address_line(lines[0]):
+    office_next = bool(lines) and bool(_ROLE.search(lines[0]) or _OFFICE.search(lines[0]))
+    if (
+        name
+        and lines
+        and not organisation
+        and not is_address_line(lines[0])
+        and (len(lines) >= 2 or office_next)
+    ):
         title = lines.pop(0)
     return Contact(
         name=name,
@@ -344,18 +433,32 @@ _FORMS_OF_ADDRESS = frozenset(
 _ABROAD = re.compile(r"(?i)\b(?:c/o|mission|misi[oó]n|embassy|embajada|consulate|consulado)\b")
 
 
+def _names_greeted(salutation: str) -> set[str]:
+    """The words of a salutation that name a person: "Señor Raisi:" -> {"Raisi"}; none
+    in "Dear Minister, or Dear Ambassador,"."""
+    found = set()
+    for word in _GREETING.sub("", salutation).split():
+        word = word.strip(",:;.")
+        if word.lower() in ("of", "for", "de", "del", "para"):
+            break  # "Señora Fiscal de la Nación:": the rest names the office
+        if (
+            word[:1].isupper()
+            and word.lower() not in _FORMS_OF_ADDRESS
+            and not _ROLE.fullmatch(word)
+            and not _GREETING.match(word + " ")
+        ):
+            found.add(word)
+    return found
+
+
 def addressee(salutation: str) -> Contact | None:
     """Whom a letter opening "Dear Director Juan Pérez," writes to, for a document that
     names nobody else: marked assumed, with no address yet. None for "Dear Minister,"."""
     words = _GREETING.sub("", salutation).rstrip(",:; ").split()
-    named = [
-        word
-        for word in words
-        if word[:1].isupper() and word.lower().strip(".") not in _FORMS_OF_ADDRESS
-        if not _ROLE.fullmatch(word)
-    ]
+    named = _names_greeted(salutation)
     name = " ".join(words)
-    if len(words) < 2 or not named or name_problem(name) is not None:
+    alternatives = {"or", "o", "u", "/"} & {word.lower() for word in words}
+    if len(words) < 2 or not named or alternatives or name_problem(name) is not None:
         return None
     return Contact(name=name, marks={"name": "assumed"})
 
@@ -382,3 +485,15 @@ def read_contacts(text: str, organisation_first: bool = False) -> list[Contact]:
     lines = normalise(text)[:MAX_PASTED_LINES]
     found = [contact(block, organisation_first) for block in contact_blocks(lines)]
     return [one for one in found if not is_empty(one)]
+
+
+def named_as_greeted(found: Contact, salutation: str) -> Contact:
+    """The recipient whose name the letter greets ("Señor Raisi:") on a line read as their
+    office: "Presidente de la Magistratura" above "Head of the Judiciary Ebrahim Raisi"
+    gives the office as the name until the letter says whom it writes to."""
+    greeted = _names_greeted(salutation)
+    if not greeted or not found.name or greeted & set(found.name.split()):
+        return found
+    if found.title and greeted & set(found.title.split()) and name_problem(found.title) is None:
+        found.name, found.title = found.title, found.name
+    return found

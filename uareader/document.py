@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from uareader.checks import document_country, is_sentence
+from uareader.checks import document_country, is_heading, is_sentence
 from uareader.contacts import (
     CC_PREFIX,
     NOT_A_CONTACT,
@@ -34,10 +34,39 @@ from uareader.contacts import (
     contact_blocks,
     is_empty,
     is_one_line_contact,
+    named_as_greeted,
+    until_closing,
 )
 from uareader.extract import DocumentReadError, extract_text
 from uareader.fields import Header, is_dateline, is_header_line, read_header
+from uareader.headings import (
+    ADDITIONAL,
+    APPEAL_SIGNS,
+    APPEALS_TO,
+    COPY_INTRO,
+    ENVELOPE_HONORIFIC,
+    HEADING,
+    LANGUAGES_ASKED,
+    NAME_PRONOUN,
+    NAVIGATION,
+    POINTS_INTRO,
+    PREFERRED_LANGUAGE,
+    PREVIOUS_LINK,
+    RUN_IN_TITLE,
+    TAKE_ACTION,
+    TITLE_LABEL,
+    TRAILERS,
+    UA_WORDS,
+)
 from uareader.phrases import N_, Phrase
+from uareader.sample_letter import (
+    LETTER_INTRO,
+    SALUTATION_START,
+    letter_apart,
+    letter_end,
+    points_to_make,
+    salutation_index,
+)
 from uareader.text import (
     ascii_quotes,
     first,
@@ -46,7 +75,7 @@ from uareader.text import (
     normalise,
     prose,
 )
-from uareader.vocabulary import language_code
+from uareader.vocabulary import country_named, language_code
 
 MAX_TEXT_CHARACTERS = 200_000
 #: What publishing needs and a document may lack; the organiser adds it in chat.
@@ -119,104 +148,6 @@ class UADraft:
         return data
 
 
-#: The heading, also run into the title a copy glued to it ("Acción UrgenteMéxico: ...").
-_HEADING = re.compile(
-    r"^\W*(?:URGENT ACTION|ACCI[OÓ]N URGENTE)(?:\b|(?=(?-i:[A-ZÁÉÍÓÚÑ][a-záéíóúñ])))\s*(.*)$",
-    re.I,
-)
-_TITLE_LABEL = re.compile(r"(?i)^(?:title|t[ií]tulo)\s*:\s*")
-#: What an appeal page without a number says: an invitation to write, a model letter.
-_APPEAL_SIGNS = re.compile(
-    r"(?i)\b(?:carta\s+modelo|modelo\s+de\s+carta|llamamientos?|escriban|escribe\s+a|"
-    r"write\s+to|sample\s+letter|model\s+letter|send\s+appeals?|env[ií]en?\s+(?:sus\s+)?"
-    r"(?:cartas|llamamientos))\b"
-)
-#: "Urgent Action update: <title>", "Acción urgente: <title>": a title run into the heading.
-_RUN_IN_TITLE = re.compile(
-    r"(?i)^\s*(?:[:|–—-]\s*)?(?:(?:update|actualizaci[oó]n)\b\s*[:|–—-]?|[:|–—-])\s*"
-)
-_UA_WORDS = re.compile(r"(?i)\burgent\s+action|\bacci[oó]n\s+urgente")
-#: The heading of the action block: alone on its line or followed by a colon, so that
-#: "ACTÚA LO ANTES POSIBLE Y NO MÁS TARDE DEL: ..." (a deadline) is not taken for it.
-_TAKE_ACTION = re.compile(
-    r"^(?:TAKE ACTION|ACT[UÚ]A(?:N)?|ACT[UÚ]EN|TOMA ACCI[OÓ]N|PASA A LA ACCI[OÓ]N|"
-    r"RECOMMENDED ACTION|ACCI[OÓ]N RECOMENDADA|WHAT YOU CAN DO|QU[EÉ] PUEDES HACER)"
-    r"\s*(?::|[.?!]?$)",
-    re.I,
-)
-_POINTS_INTRO = re.compile(
-    r"(?i)^(?:please\s+)?(?:write|escrib\w*|env[ií]en)\b.*(?:language|idioma|lengua|"
-    r"immediately|inmediatamente|urgently|urgentemente)[^:]*:\s*$|^recommended action\b.*:"
-)
-_APPEALS_TO = re.compile(
-    r"(?i)^(?:appeals?\s+to\b|write\s+to\b|escrib[eií]\s+a\b|escriban\s+a\b|"
-    r"contact\b.*\bofficials?\b.*:\s*$|"
-    r"env[ií]\w*\s+(?:sus\s+)?llamamientos\s+a\b)|"
-    r"(?:\bsend\s+appeals\b|\bwrite\b|llamamientos\b|\bescrib\w*\b).{0,150}\b(?:to|a)\s*:\s*$"
-)
-_COPY_INTRO = re.compile(
-    r"(?i)^(?:send a copy|(?:and\s+|also\s+send\s+)?copies\s+to|copy\s+to|"
-    r"env[ií]\w*\s+(?:una\s+)?copias?|(?:y\s+)?copias?\s+a\b)"
-)
-#: "Here's a sample letter:", "Modelo de carta": the letter follows, the addresses end.
-_LETTER_INTRO = re.compile(
-    r"(?i)^(?:here'?s\s+a\s+)?(?:sample|model|template)\s+letter\b.{0,30}$|"
-    r"^(?:modelo\s+de\s+carta|carta\s+modelo)\b.{0,30}$"
-)
-_SALUTATION_START = re.compile(
-    r"^(dear|mr\.?|ms\.?|mrs\.?|madam|sir|your excellency|excellency|your majesty|"
-    r"hon(?:ou?rable|\.)|sr\.?|sra\.?|señor|señora|estimad[oa]s?|excelent[ií]sim[oa]|"
-    r"distinguid[oa]|querid[oa]|apreciad[oa]|attorney|minister|president|ministr[oa]|fiscal|"
-    r"presidenta?|excelencia|majestad|su majestad)\b",
-    re.I,
-)
-_CLOSING = re.compile(
-    r"^(yours (?:sincerely|faithfully|truly|respectfully)|sincerely(?: yours)?|respectfully|"
-    r"kind regards|best regards|regards|atentamente|muy atentamente|le saluda atentamente|"
-    r"respetuosamente|cordialmente|sinceramente|saludos cordiales|reciba un cordial saludo)\b",
-    re.I,
-)
-_ADDITIONAL = re.compile(
-    r"^(?:ADDITIONAL INFORMATION|INFORMACI[OÓ]N ADICIONAL|BACKGROUND(?: INFORMATION)?|"
-    r"INFORMACI[OÓ]N (?:GENERAL|DE CONTEXTO|COMPLEMENTARIA)|CONTEXTO)\b\s*:?\s*",
-    re.I,
-)
-_PREFERRED_LANGUAGE = re.compile(
-    r"^(?:PREFERRED LANGUAGE(?: TO ADDRESS (?:THE )?TARGETS?)?|IDIOMA PREFERENTE[^:]*|"
-    r"IDIOMA PREFERIDO[^:]*|LENGUA PREFERIDA[^:]*)\s*:\s*(.*)$",
-    re.I,
-)
-_DEADLINE_TRAILER = re.compile(
-    r"^(?:.*?\b(?:UNTIL|ANTES DEL|HASTA(?: EL)?|NO M[AÁ]S TARDE DEL?)|DEADLINE|"
-    r"FECHA L[IÍ]MITE[^:]*)\s*:\s*(.*)$",
-    re.I,
-)
-_NAME_PRONOUN = re.compile(
-    r"^(?:NAME AND PREFERRED PRONOUNS?|NOMBRE Y (?:PRONOMBRE|G[EÉ]NERO)[^:]*)\s*:\s*(.*)$", re.I
-)
-_PREVIOUS_LINK = re.compile(
-    r"^(?:LINK TO (?:THE )?PREVIOUS UA|ENLACE A LA (?:AU|ACCI[OÓ]N)[^:]*)\s*:\s*(.*)$", re.I
-)
-#: "Please write immediately in Arabic, English or your own language:", "Escriban ... en
-#: persa, en inglés o en su propio idioma:": older layouts name the officials' language here.
-_LANGUAGES_ASKED = re.compile(
-    r"(?i)\b(?:in|en)\s+([^:]{3,80}?)\s*,?\s+(?:or|o|u)\s+(?:in\s+|en\s+)?(?:your|su|tu)\s+"
-    r"(?:own\s+|propio\s+)?(?:language|idioma|lengua)"
-)
-_TRAILERS = (_PREFERRED_LANGUAGE, _DEADLINE_TRAILER, _NAME_PRONOUN, _PREVIOUS_LINK)
-_NUMBERED_STEP = re.compile(r"^\d{1,2}[.)]\s+")
-#: Lines of a web page's navigation or footer, copied along with a UA.
-_NAVIGATION = re.compile(
-    r"(?i)^(?:skip to (?:main )?content|log ?in|sign ?in|sign up|donate|dona(?:r)?|menu|"
-    r"men[uú]|search|buscar|share|compartir|home|inicio|english|español|français|"
-    r"português|العربية|ir al contenido(?: principal)?|iniciar sesi[oó]n|hazte soci[oa]|"
-    r"[uú]nete|join|contact(?: us)?|contacto|privacy(?: policy)?|cookies?|"
-    r"pol[ií]tica de privacidad|take action|act[uú]a|facebook|twitter|instagram|youtube|"
-    r"tiktok|x|linkedin|whatsapp|email|print|imprimir|back to top|volver arriba|"
-    r"©.*|copyright.*)$"
-)
-
-
 def _is_instruction(line: str) -> bool:
     """A line of the TAKE ACTION block rather than the first address under it."""
     if not line or is_header_line(line) or is_one_line_contact(line):
@@ -229,33 +160,8 @@ def _address_blocks(region: list[str]) -> list[list[str]]:
     return [
         block
         for block in contact_blocks(region)
-        if not (_HEADING.match(block[0]) or _LETTER_INTRO.match(block[0]))
+        if not (HEADING.match(block[0]) or LETTER_INTRO.match(block[0]))
     ]
-
-
-def _salutation_index(lines: list[str], start: int, stop: int) -> int | None:
-    """The line that opens the sample letter: short, ends in ',' or ':' and leads into prose."""
-    for number in range(start, stop):
-        line = lines[number]
-        if (
-            not line
-            or len(line) > 90
-            or not line.endswith((",", ":"))
-            or CC_PREFIX.match(line)
-            or SALUTATION_LABEL.match(line)
-            or _APPEALS_TO.search(line)
-            or _COPY_INTRO.match(line)
-            or _POINTS_INTRO.search(line)
-        ):
-            continue
-        following = next(
-            (lines[n] for n in range(number + 1, min(stop, number + 4)) if lines[n]), ""
-        )
-        if _SALUTATION_START.match(line) and len(following) >= 40:
-            return number
-        if len(following) >= 60 and len(line.split()) <= 6 and not _TAKE_ACTION.match(line):
-            return number
-    return None
 
 
 def _trailer(lines: list[str], pattern: re.Pattern[str]) -> tuple[int | None, str]:
@@ -269,25 +175,28 @@ def _trailer(lines: list[str], pattern: re.Pattern[str]) -> tuple[int | None, st
 def _has_ua_sign(text: str, header: Header, lines: list[str]) -> bool:
     """A number, index, deadline or heading; or, on an appeal page that has none of these,
     an invitation to write together with a letter's salutation."""
-    if header.ua_number or header.index or header.deadline or _UA_WORDS.search(text[:50_000]):
+    if header.ua_number or header.index or header.deadline or UA_WORDS.search(text[:50_000]):
         return True
-    salutation = any(
-        _SALUTATION_START.match(line) and line.endswith((",", ":")) and len(line) <= 90
+    addressed = any(
+        (SALUTATION_START.match(line) and line.endswith((",", ":")) and len(line) <= 90)
+        or ENVELOPE_HONORIFIC.match(line)
         for line in lines
     )
-    return salutation and bool(_APPEAL_SIGNS.search(text[:50_000]))
+    return addressed and bool(APPEAL_SIGNS.search(text[:50_000]))
 
 
 def _content_span(lines: list[str], header: Header) -> tuple[int, int]:
     """Where the UA starts and ends in a copied web page: from its first sign (heading,
     number or index) to its last labelled or long line, leaving menus and footers out."""
-    signs = [n for n, line in enumerate(lines) if _HEADING.match(line) or _UA_WORDS.search(line)]
+    signs = [n for n, line in enumerate(lines) if HEADING.match(line) or UA_WORDS.search(line)]
     signs += [n for n in (header.number_line, header.deadline_line) if n is not None]
     start = min(signs) if signs else 0
     while start > 0 and _title_like(lines[start - 1]):
         start -= 1  # a web page's title sits just above its first UA sign
+    above = first(lines, TAKE_ACTION, max(start - 3, 0), start)
+    start = above if above is not None else start  # "Take action:", then "report on UA 12.24"
     end = len(lines)
-    while end > start + 1 and (not lines[end - 1] or _NAVIGATION.match(lines[end - 1])):
+    while end > start + 1 and (not lines[end - 1] or NAVIGATION.match(lines[end - 1])):
         end -= 1
     return start, end
 
@@ -297,7 +206,7 @@ def _title_like(line: str) -> bool:
     return (
         3 <= len(words) <= 30
         and not line.endswith((".", ",", ":", ";"))
-        and not _NAVIGATION.match(line)
+        and not NAVIGATION.match(line)
         and line[:1].isupper()
     )
 
@@ -305,31 +214,31 @@ def _title_like(line: str) -> bool:
 def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
     """The title without a label a layout gives it ("Title: ...")."""
     title, after = _found_title(lines, start, header)
-    return _TITLE_LABEL.sub("", title).strip(), after
+    return TITLE_LABEL.sub("", title).strip(), after
 
 
 def _found_title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
     """The title and the line after it. Current layouts put it under "URGENT ACTION" in
     capitals; web pages run it into the heading ("Acción urgente: México, ...") or put it
     above the UA number."""
-    heading = first(lines, _HEADING, start)
+    heading = first(lines, HEADING, start)
     while heading is not None:
-        rest = _HEADING.match(lines[heading]).group(1)  # type: ignore[union-attr]
+        rest = HEADING.match(lines[heading]).group(1)  # type: ignore[union-attr]
         if not rest.strip(" :|–—-"):
             break  # a bare "URGENT ACTION": the title is under it
         glued = rest[:1].isalpha() and lines[heading][: -len(rest)][-1:].isalpha()
-        if _RUN_IN_TITLE.match(rest) or glued:
-            title = _RUN_IN_TITLE.sub("", rest).strip()
+        if RUN_IN_TITLE.match(rest) or glued:
+            title = RUN_IN_TITLE.sub("", rest).strip()
             if len(title.split()) >= 2:
                 return title, heading + 1
-        heading = first(lines, _HEADING, heading + 1)  # "Urgent Action Network" is no heading
+        heading = first(lines, HEADING, heading + 1)  # "Urgent Action Network" is no heading
     if heading is not None:
         cursor = heading + 1
         while cursor < len(lines) and not lines[cursor]:
             cursor += 1
         title_lines = []
         while cursor < len(lines) and lines[cursor] and is_heading_case(lines[cursor]):
-            if cursor != header.number_line and not _TAKE_ACTION.match(lines[cursor]):
+            if cursor != header.number_line and not TAKE_ACTION.match(lines[cursor]):
                 title_lines.append(lines[cursor])
             cursor += 1
         if title_lines:
@@ -341,6 +250,8 @@ def _found_title(lines: list[str], start: int, header: Header) -> tuple[str, int
         return "", heading + 1
     for number in range(start, min(len(lines), start + 12)):
         line = lines[number]
+        if TAKE_ACTION.match(line) or is_heading(line):
+            break  # past the action's heading come addresses: a name there is no title
         if (
             line
             and number != header.number_line
@@ -369,31 +280,14 @@ def _addresses_above(lines: list[str], salutation: int, floor: int) -> int:
     return start
 
 
-def _letter_end(lines: list[str], salutation: int, limit: int) -> int:
-    for number in range(salutation + 1, limit):
-        if _CLOSING.match(ascii_quotes(lines[number])):
-            return number + 1
-        if number > salutation + 1 and (
-            _ADDITIONAL.match(lines[number]) or _APPEALS_TO.search(lines[number])
-        ):
-            return number
-    return limit
+#: "Irán: posible ejecución ...", "... (Egypt: UA 132.19)": the country a title names.
+_TITLE_COUNTRY = re.compile(r"^([^:()]{3,40}):\s|\(([^:()]{3,40}):\s*(?:UA|AU)\b")
 
 
-def _points(lines: list[str], start: int, stop: int) -> str:
-    """The points to make, for layouts with no sample letter ("Please write immediately
-    ...:" then bullets): the supporter writes them in their own words."""
-    intro = first(lines, _POINTS_INTRO, start, stop)
-    if intro is None:
-        return ""
-    end = intro + 1
-    while end < stop and not (
-        _APPEALS_TO.search(lines[end])
-        or _COPY_INTRO.match(lines[end])
-        or _HEADING.match(lines[end])
-    ):
-        end += 1
-    return prose(lines[intro + 1 : end])
+def _title_country(title: str) -> str | None:
+    """The country a title states in Amnesty's way, at its start or beside the number."""
+    found = _TITLE_COUNTRY.search(title)
+    return country_named(found.group(1) or found.group(2)) if found else None
 
 
 def parse_text(text: str) -> UADraft:
@@ -409,7 +303,7 @@ def parse_text(text: str) -> UADraft:
                 limit=f"{MAX_TEXT_CHARACTERS:,}",
             )
         )
-    lines = normalise(text)
+    lines = letter_apart(normalise(text))
     header = read_header(lines)
     if not _has_ua_sign(text, header, lines):
         raise UADocumentError(
@@ -429,16 +323,16 @@ def parse_text(text: str) -> UADraft:
     skip = {n for n, line in enumerate(lines) if is_header_line(line) or is_dateline(line)}
     skip |= {n for n in (header.number_line, header.deadline_line) if n is not None}
 
-    trailer_lines = [n for n in (_trailer(lines, p)[0] for p in _TRAILERS) if n is not None]
-    additional = first(lines, _ADDITIONAL, cursor)
-    take_action = first(lines, _TAKE_ACTION, cursor)
-    points_intro = first(lines, _POINTS_INTRO, cursor)
-    appeals_to = first(lines, _APPEALS_TO, cursor)
+    trailer_lines = [n for n in (_trailer(lines, p)[0] for p in TRAILERS) if n is not None]
+    additional = first(lines, ADDITIONAL, cursor)
+    take_action = first(lines, TAKE_ACTION, cursor)
+    points_intro = first(lines, POINTS_INTRO, cursor)
+    appeals_to = first(lines, APPEALS_TO, cursor)
     sections = [n for n in (take_action, points_intro, appeals_to, additional) if n is not None]
     summary_end = min([*sections, *trailer_lines, end])
     if header.number_line is not None and header.number_line > cursor + 1:
         summary_end = min(summary_end, header.number_line)
-    if not sections and (opening := _salutation_index(lines, cursor, end)) is not None:
+    if not sections and (opening := salutation_index(lines, cursor, end)) is not None:
         summary_end = min(summary_end, _addresses_above(lines, opening, cursor))
     summary = prose([ln for n, ln in enumerate(lines[cursor:summary_end], cursor) if n not in skip])
 
@@ -463,28 +357,34 @@ def parse_text(text: str) -> UADraft:
     ):
         targets_start = header.number_line + 1  # the template's UA line heads the addresses
     letter_limit = min([n for n in later_sections if n > targets_start] or [end])
-    copy_intro = first(lines, _COPY_INTRO, targets_start, letter_limit)
+    copy_intro = first(lines, COPY_INTRO, targets_start, letter_limit)
     if copy_intro is None:
         copy_intro = first(lines, CC_PREFIX, targets_start, letter_limit)
         cc_start = copy_intro
     else:
         cc_start = copy_intro + 1
-    salutation_line = _salutation_index(
+    salutation_line = salutation_index(
         lines, cc_start if cc_start is not None else targets_start, letter_limit
     )
     if salutation_line is None:
-        salutation_line = _salutation_index(lines, cursor, letter_limit)
+        salutation_line = salutation_index(lines, cursor, letter_limit)
     targets_end = min(
         n
         for n in (copy_intro, salutation_line, letter_limit)
         if n is not None and n >= targets_start
     )
-    target_region = [
-        ln for n, ln in enumerate(lines[targets_start:targets_end], targets_start) if n not in skip
-    ]
+    target_region = until_closing(
+        [
+            ln
+            for n, ln in enumerate(lines[targets_start:targets_end], targets_start)
+            if n not in skip
+        ]
+    )
     target_blocks = _address_blocks(target_region)
     targets = [contact(block, organisation_first=False) for block in target_blocks]
     targets = [found for found in targets if not is_empty(found)]
+    if salutation_line is not None:
+        targets = [named_as_greeted(found, lines[salutation_line]) for found in targets]
     salutation = ""
     for block in target_blocks:
         for line in block:
@@ -506,10 +406,10 @@ def parse_text(text: str) -> UADraft:
     if salutation_line is not None:
         salutation = lines[salutation_line]
         letter = prose(
-            lines[salutation_line + 1 : _letter_end(lines, salutation_line, letter_limit)]
+            lines[salutation_line + 1 : letter_end(lines, salutation_line, letter_limit)]
         )
     else:
-        letter = _points(lines, cursor, letter_limit)
+        letter = points_to_make(lines, cursor, letter_limit)
         if letter:
             warnings.append(
                 Phrase(
@@ -542,7 +442,7 @@ def parse_text(text: str) -> UADraft:
     additional_info = ""
     if additional is not None:
         later = [n for n in (*trailer_lines, appeals_to) if n is not None and n > additional]
-        first_line = _ADDITIONAL.sub("", lines[additional]).strip()
+        first_line = ADDITIONAL.sub("", lines[additional]).strip()
         body = [first_line] if first_line else []
         additional_info = prose(
             [
@@ -556,12 +456,14 @@ def parse_text(text: str) -> UADraft:
                 ),
             ]
         )
-    _, preferred_text = _trailer(lines, _PREFERRED_LANGUAGE)
+    _, preferred_text = _trailer(lines, PREFERRED_LANGUAGE)
     if not preferred_text:
-        asked = next(filter(None, map(_LANGUAGES_ASKED.search, lines)), None)
+        asked = next(filter(None, map(LANGUAGES_ASKED.search, lines)), None)
         preferred_text = asked.group(1) if asked else ""
-    _, name_pronoun = _trailer(lines, _NAME_PRONOUN)
-    _, previous_link = _trailer(lines, _PREVIOUS_LINK)
+    _, name_pronoun = _trailer(lines, NAME_PRONOUN)
+    _, previous_link = _trailer(lines, PREVIOUS_LINK)
+    if header.country is None and (in_title := _title_country(title)):
+        header = replace(header, country=in_title)
     found = document_country(header, address_country(targets))
     if found.note is not None:
         warnings.append(found.note)

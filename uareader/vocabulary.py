@@ -272,12 +272,23 @@ def find_country(text: str) -> str | None:
     return names[match.group(0).upper()][0]
 
 
+#: A state's long form ("Arab Republic of Egypt", "República Bolivariana de Venezuela"):
+#: what follows it is the country's name.
+_LONG_FORM = re.compile(
+    r"(?i)^(?:the\s+)?(?:(?:arab|islamic|bolivarian|people's|democratic|federal|socialist|"
+    r"united|federative|plurinational)\s+)*(?:republic|kingdom|state|sultanate|emirate)\s+of\s+"
+    r"(?:the\s+)?|^(?:la\s+)?(?:rep[uú]blica|reino|estado|sultanato)\s+(?:(?:[aá]rabe|isl[aá]mica|"
+    r"bolivariana|popular|democr[aá]tica|federal|federativa|plurinacional)\s+)*(?:de(?:l)?\s+)?"
+)
+
+
 def country_named(value: str) -> str | None:
     """The country ``value`` is, when it is one and nothing else ("Venezuela", "USA
-    (Texas)"); None for a region, a phone line or a distribution code."""
+    (Texas)", "Arab Republic of Egypt"); None for a region, a phone line or a
+    distribution code."""
     plain = re.sub(r"\s*\(.*\)\s*$", "", value).strip(" .,;:-|")
     names, _ = _countries()
-    known = names.get(plain.upper())
+    known = names.get(plain.upper()) or names.get(_LONG_FORM.sub("", plain).upper())
     return known[0] if known else None
 
 

@@ -40,8 +40,11 @@ class TerminalChannel:
         tr: Translator,
         user_id: int = 1,
         language_hint: str | None = None,
+        samples: Sequence[Path] = (),
     ) -> None:
         self.dispatcher = dispatcher
+        #: Documents shipped to try the organiser's side with, suggested by a bare /file.
+        self.samples = tuple(samples)
         self.tr = tr
         self.stdin = stdin
         self.stdout = stdout
@@ -91,6 +94,11 @@ class TerminalChannel:
             self.switch_to(int(person))
             return None
         if line.startswith("/file"):
+            if not line[len("/file") :].strip():
+                self._note(N_("send a UA document: /file PATH. To try, the demo ships these:"))
+                for sample in self.samples:
+                    self._print(f"/file {sample}")
+                return None
             path = Path(line[len("/file") :].strip()).expanduser()
             try:
                 content = path.read_bytes()
