@@ -188,10 +188,10 @@ class Recipients(ButtonData, prefix="who"):
 
 @dataclass(frozen=True)
 class RecipientAction(ButtonData, prefix="whodo"):
-    """Add, replace all, edit, remove or move up (``action``) the ``number``-th of a list."""
+    """What to do to a list and its ``number``-th recipient: ``action`` is the list and the
+    deed in one word ("to-add", "cc-drop"), so the data stays within Telegram's 64 bytes."""
 
     update_id: int
-    which: str
     action: str
     number: int | None = None
 

@@ -74,25 +74,25 @@ def _listing(ctx: Context, update: UAUpdate, which: str) -> Text:
         row = [
             Button(
                 ctx._("Edit {n}").format(n=number),
-                data=RecipientAction(update.id, which, "edit", number).data,
+                data=RecipientAction(update.id, f"{which}-edit", number).data,
             ),
             Button(
                 ctx._("Remove {n}").format(n=number),
-                data=RecipientAction(update.id, which, "drop", number).data,
+                data=RecipientAction(update.id, f"{which}-drop", number).data,
             ),
         ]
         if number > 1:
             row.append(
                 Button(
                     ctx._("Move {n} up").format(n=number),
-                    data=RecipientAction(update.id, which, "up", number).data,
+                    data=RecipientAction(update.id, f"{which}-up", number).data,
                 )
             )
         rows.append(tuple(row))
     rows.append(
         (
-            Button(ctx._("Add one"), data=RecipientAction(update.id, which, "add").data),
-            Button(ctx._("Replace all"), data=RecipientAction(update.id, which, "all").data),
+            Button(ctx._("Add one"), data=RecipientAction(update.id, f"{which}-add").data),
+            Button(ctx._("Replace all"), data=RecipientAction(update.id, f"{which}-all").data),
         )
     )
     rows.append((Button(ctx._("Back to the preview"), data=ShowPreview(update.id).data),))

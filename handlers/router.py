@@ -40,8 +40,9 @@ async def route_callback(ctx: Context, data: str) -> list[Reply]:
             return await drafts.cancel_draft(ctx, update_id, confirmed)
         case b.Recipients(update_id, which):
             return await recipients.show(ctx, update_id, which)
-        case b.RecipientAction(update_id, which, action, number):
-            return await recipients.act(ctx, update_id, which, action, number)
+        case b.RecipientAction(update_id, action, number):
+            which, _, deed = action.partition("-")
+            return await recipients.act(ctx, update_id, which, deed, number)
         case b.AddLanguage(update_id):
             return await drafts.add_language(ctx, update_id)
         case b.PreviewStep(update_id, step, language):

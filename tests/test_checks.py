@@ -414,3 +414,58 @@ def test_a_sentence_ending_in_a_colon_is_no_salutation() -> None:
     assert draft.salutation == "" and [t.name for t in draft.targets] == [
         "His Majesty King Tomas II"
     ]
+
+
+def test_an_office_before_a_name_on_one_line_keeps_the_name() -> None:
+    targets = read("Governor Ana Whitfield\nState Capitol Building\n600 Main Avenue\nSpringfield")
+    assert [(t.name, t.address[0]) for t in targets] == [
+        ("Governor Ana Whitfield", "State Capitol Building")
+    ]
+
+
+def test_a_lone_office_above_the_name_and_an_and_copy_block() -> None:
+    text = (
+        f"{HEAD.format(index='ASA 17/9001/2025')}\nA lawyer was detained.\n\n"
+        "PLEASE SEND APPEALS BEFORE 18 OCTOBER 2025 TO:\nProcurator\nWang Lin\n"
+        "City People's Procuratorate\n166 Xianghua Road\nZhuhai 519000\n"
+        "Salutation: Dear Procurator\nAnd copy:\nMr. Chen Bo\nChargé d'affaires\n"
+        "Embassy of China\n275 Slater Street\nOttawa K1P 5H9\n"
+    )
+    draft = parse_text(text)
+    assert [(t.name, t.title) for t in draft.targets] == [("Wang Lin", "Procurator")]
+    assert [c.name for c in draft.cc] == ["Mr. Chen Bo"]
+
+
+def test_a_letter_page_with_the_person_at_risk_as_its_subject_line() -> None:
+    text = (
+        "Head of the Judiciary\nKarim Tavakoli\nc/o Permanent Mission of Iran to the UN\n"
+        "Chemin du Lac 28\n1209 Geneva\n\nLeila Hosseini\n\nDear Mr. Karim Tavakoli,\n\n"
+        "On 10 August human rights lawyer Leila Hosseini began a hunger strike in prison.\n\n"
+        "I urge you to release Leila Hosseini immediately and unconditionally.\n\n"
+        "Yours sincerely,\n"
+    )
+    draft = parse_text(text)
+    assert draft.title == ""  # no street or name taken for a title
+    assert [(t.name, t.title) for t in draft.targets] == [
+        ("Karim Tavakoli", "Head of the Judiciary")
+    ]
+
+
+def test_an_ayatollah_is_a_recipient_not_a_title() -> None:
+    text = (
+        "Ayatollah Sayed Reza Navabi\nLíder de la República\n\nExcelencia,\n"
+        "Me dirijo a usted para expresarle mi gran preocupación por la situación de una mujer "
+        "condenada a muerte tras un juicio injusto.\nAtentamente,\n"
+    )
+    draft = parse_text(text)
+    assert [t.name for t in draft.targets] == ["Ayatollah Sayed Reza Navabi"]
+
+
+def test_a_date_in_a_long_sentence_of_the_story_is_no_deadline() -> None:
+    story = (
+        "Más de cien personas siguen presas, a pesar de los llamamientos del Consejo de "
+        "Derechos Humanos y del Consejo Permanente de la OEA en favor de su liberación, y del "
+        "compromiso del gobierno de ponerlas a todas en libertad antes del 18 de junio de 2025.\n"
+    )
+    text = f"{HEAD_ES.format(index='AMR 43/0001/2025')}\n{story}"
+    assert parse_text(text).deadline is None

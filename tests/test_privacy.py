@@ -65,6 +65,8 @@ async def test_logs_of_a_whole_journey_carry_no_id_text_or_token(database_url) -
             await says(api, ADMIN_ID, 1)
             await api.user_presses(ADMIN_ID, api.last(ADMIN_ID), "Publish")
             await says(api, ADMIN_ID, 2)
+            await api.user_presses(ADMIN_ID, api.last(ADMIN_ID), "Yes, send it")
+            await says(api, ADMIN_ID, 3)
             await api.user_sends(PERSON, "/start", language="es")
             await says(api, PERSON, 1)
             await api.user_sends(PERSON, FREE_TEXT, language="es")

@@ -121,8 +121,8 @@ async def test_webhook_checks_the_secret_and_counts_a_redelivered_update_once(
         assert len(api.messages[voter]) == 6, "the re-sent update produced no new answer"
         metrics = await scrape(f"http://127.0.0.1:{port}/metrics")
         assert metrics['uabot_updates_total{outcome="duplicate"}'] == 1
-        assert metrics['uabot_updates_total{outcome="ok"}'] == 3 + 2 * 6
-        assert metrics["uabot_update_seconds_count"] == 3 + 2 * 6 + 1
+        assert metrics['uabot_updates_total{outcome="ok"}'] == 4 + 2 * 6  # 4 to publish
+        assert metrics["uabot_update_seconds_count"] == 4 + 2 * 6 + 1
 
 
 @pytest.mark.parametrize("library", LIBRARIES)
@@ -156,7 +156,9 @@ async def test_metrics_follow_a_broadcast_while_polling(
         assert metrics["uabot_telegram_429_total"] == 0
         assert metrics['uabot_outbox_depth{kind="ua"}'] == 0
         assert metrics["uabot_reminders_due"] == 0
-        assert metrics['uabot_updates_total{outcome="ok"}'] == 3 + 3
+        assert (
+            metrics['uabot_updates_total{outcome="ok"}'] == 4 + 3
+        )  # publishing: two files, Publish, "Yes, send it"
 
 
 @pytest.mark.parametrize("library", LIBRARIES)

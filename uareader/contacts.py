@@ -74,7 +74,7 @@ _NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
 
 #: The office someone holds, written above their name in older layouts.
 _ROLE = re.compile(
-    r"(?i)\b(?:prosecutor|minister|president|governor|chief|head|director|judge|chair(?:man|"
+    r"(?i)\b(?:prosecutor|procurator|minister|president|governor|chief|head|director|judge|chair(?:man|"
     r"person|woman)?|commissioner|ombudsman|secretary|mayor|king|prime|attorney|fiscal|"
     r"ministr[oa]|president[ea]|gobernador[a]?|jef[ea]|director[a]?|secretari[oa]|alcalde(?:sa)?|"
     r"procurador[a]?|defensor[a]?|comisionad[oa]|juez|jueza|magistrad[oa])\b"
@@ -124,7 +124,7 @@ _ORGANISATION = re.compile(
 HONORIFIC = re.compile(
     r"^(mr|ms|mrs|dr|dra|hon|h\.e|his|her|sr|sra|srta|excmo|excma|sir|dame|prof|king|queen|"
     r"president|presidente|presidenta|ambassador|embajador|embajadora|general|lic|licenciad[oa]|"
-    r"ayatol[aá]h?|counsellor|brigadier|colonel|coronel|lieutenant-general|sheikh|judge|juez|"
+    r"ayatoll?[aá]h?|counsellor|brigadier|colonel|coronel|lieutenant-general|sheikh|judge|juez|"
     r"the hon|the most hon|the rt\.? hon)(?:\.\s|\s)",
     re.I,
 )
@@ -202,7 +202,10 @@ def _undouble(found: list[list[str]]) -> list[list[str]]:
     envelope = [
         line
         for line in pieces
-        if _is_contact_end(line) or (is_address_line(line) and not is_person_at_risk(line))
+        if _is_contact_end(line)
+        or (is_address_line(line) and not is_person_at_risk(line))
+        or _POSTCODE_ALONE.match(line)
+        or country_named(line)
     ]
     if len(found) >= 3 and len(pieces) >= 0.8 * len(found) and len(envelope) >= 2:
         return [[line for block in found for line in block]]
@@ -284,6 +287,22 @@ def _clean(line: str) -> str:
     return line.strip().rstrip(",").strip()
 
 
+_POSTCODE_ALONE = re.compile(r"^\d{4,6}$")
+_OFFICE_THEN_BODY = re.compile(r"^[\w-]+(?:\s[\w-]+)?,\s")
+#: Words that qualify an office ("Acting Attorney General", "Deputy Prime Minister").
+_OFFICE_WORDS = frozenset({"acting", "deputy", "interim", "vice", "general", "prime", "chief"})
+
+
+def is_office(line: str) -> bool:
+    """An office with no one's name in it ("Minister of Justice", "Attorney General"),
+    unlike "Governor Kay Ivey", whose office comes before her name on the same line."""
+    if _OFFICE_TITLE.match(line) or (_ROLE.match(line) and _OFFICE_THEN_BODY.match(line)):
+        return True  # "Head of the Judiciary", "Chairperson, National Commission for ..."
+    words = [word.strip(",.:").lower() for word in line.replace("-", " ").split()]
+    # "Pennsylvania Acting Attorney General" ends in its office; "Governor Kay Ivey" in a name
+    return bool(words) and bool(_ROLE.fullmatch(words[-1]) or words[-1] in _OFFICE_WORDS)
+
+
 def _care_of_apart(block: list[str]) -> list[str]:
     """ "Mohseni Ejei c/o Embassy of Iran": the name, and the address it goes through."""
     lines: list[str] = []
@@ -337,7 +356,7 @@ def contact(block: list[str], organisation_first: bool) -> Contact:
         lines.pop(0)  # "Governor-General:" above the name says whom the name is
     office_first = False
     if len(lines) >= 2 and not _OFFICE.search(lines[1]) and name_problem(lines[1]) is None:
-        if _ROLE.search(lines[0]) and not _ROLE.search(lines[1]):
+        if is_office(lines[0]) and not _ROLE.search(lines[1]):
             office_first = True  # "Minister of Justice" above "Elias Brandt"
         elif _OFFICE_TITLE.match(lines[0]) and not _OFFICE_TITLE.match(lines[1]):
             office_first = True  # "Presidente de la Magistratura" above "Head ... Raisi"
@@ -497,3 +516,21 @@ def named_as_greeted(found: Contact, salutation: str) -> Contact:
     if found.title and greeted & set(found.title.split()) and name_problem(found.title) is None:
         found.name, found.title = found.title, found.name
     return found
+
+
+def without_subject_lines(targets: list[Contact], salutation: str) -> list[Contact]:
+    """Without a bare name the letter does not greet when it greets another recipient:
+    a layout that puts the person at risk as the subject line ("Nasrin Sotoudeh") between
+    the official's address and "Dear Mr. Ebrahim Raisi,"."""
+    greeted = _names_greeted(salutation)
+
+    def is_greeted(found: Contact) -> bool:
+        return bool(greeted & set(f"{found.name} {found.title or ''}".split()))
+
+    if not greeted or not any(is_greeted(found) for found in targets):
+        return targets
+    return [
+        found
+        for found in targets
+        if is_greeted(found) or found.address or found.email or found.social or found.title
+    ]

@@ -22,9 +22,10 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from uareader.checks import document_country, is_heading, is_sentence
+from uareader.checks import document_country, is_address_line, is_heading, is_sentence
 from uareader.contacts import (
     CC_PREFIX,
+    HONORIFIC,
     NOT_A_CONTACT,
     SALUTATION_LABEL,
     Contact,
@@ -33,9 +34,11 @@ from uareader.contacts import (
     contact,
     contact_blocks,
     is_empty,
+    is_office,
     is_one_line_contact,
     named_as_greeted,
     until_closing,
+    without_subject_lines,
 )
 from uareader.extract import DocumentReadError, extract_text
 from uareader.fields import Header, is_dateline, is_header_line, read_header
@@ -250,8 +253,14 @@ def _found_title(lines: list[str], start: int, header: Header) -> tuple[str, int
         return "", heading + 1
     for number in range(start, min(len(lines), start + 12)):
         line = lines[number]
-        if TAKE_ACTION.match(line) or is_heading(line):
-            break  # past the action's heading come addresses: a name there is no title
+        if (
+            TAKE_ACTION.match(line)
+            or is_heading(line)
+            or HONORIFIC.match(line)
+            or is_address_line(line)
+            or is_office(line)
+        ):
+            break  # past the action's heading, or at an official's name, come addresses
         if (
             line
             and number != header.number_line
@@ -263,20 +272,14 @@ def _found_title(lines: list[str], start: int, header: Header) -> tuple[str, int
 
 
 def _addresses_above(lines: list[str], salutation: int, floor: int) -> int:
-    """Where the address blocks right above a letter begin, on a page with no heading
-    for them (an appeal page: the case, the addresses, the letter)."""
+    """Where the address lines right above a letter begin, on a page with no heading for
+    them (an appeal page: the case, the addresses, the letter): back to the last sentence."""
     start = salutation
-    line = salutation - 1
-    while line >= floor:
-        if not lines[line]:
-            line -= 1
-            continue
-        top = line
-        while top - 1 >= floor and lines[top - 1]:
-            top -= 1
-        if any(is_sentence(text) for text in lines[top : line + 1]):
+    for number in range(salutation - 1, floor - 1, -1):
+        if lines[number] and is_sentence(lines[number]):
             break
-        start, line = top, top - 1
+        if lines[number]:
+            start = number
     return start
 
 
@@ -385,6 +388,7 @@ def parse_text(text: str) -> UADraft:
     targets = [found for found in targets if not is_empty(found)]
     if salutation_line is not None:
         targets = [named_as_greeted(found, lines[salutation_line]) for found in targets]
+        targets = without_subject_lines(targets, lines[salutation_line])
     salutation = ""
     for block in target_blocks:
         for line in block:

@@ -304,7 +304,9 @@ def _deadline(lines: list[str]) -> tuple[date | None, int | None, str | None]:
                     unreadable = (line_number, rest.strip(" :")[:60])
                 continue
             before = line[max(cue.start() - 80, 0) : cue.start()]
-            sentence = _SENTENCE_END.split(line[: cue.end()])[-1]
+            # The appeal phrase close before the date, in its own sentence: "calls from the
+            # Council ... and the promise to free them all before 18 June" is the story.
+            sentence = _SENTENCE_END.split(line[: cue.end()])[-1][-90:]
             asks_here = asks_for_action and bool(_ACTION_WORDS.search(sentence))
             if not (asks_here or labelled) or _NOT_A_DEADLINE.search(before):
                 continue

@@ -20,7 +20,8 @@ APPEAL_SIGNS = re.compile(
     r"(?i)\b(?:carta\s+modelo|modelo\s+de\s+carta|llamamientos?|escriban|escribe\s+a|"
     r"escrib[ae]\s+una\s+carta|write\s+to|write\s+a\s+letter|sample\s+letter|model\s+letter|"
     r"send\s+appeals?|send\s+(?:\w+\s+)?letters|env[ií]en?\s+(?:sus\s+)?(?:cartas|llamamientos)|"
-    r"i\s+am\s+writing\s+to|le\s+escribo|me\s+dirijo\s+a\s+usted)\b"
+    r"i\s+am\s+writing\s+to|le\s+escribo|me\s+dirijo\s+a\s+usted|i\s+urge\s+you|"
+    r"i\s+call\s+on\s+you|le\s+insto|le\s+ruego|le\s+pido)\b"
 )
 
 #: How an official is addressed on an envelope ("His Majesty ...", "Su Excelencia ..."):
@@ -59,7 +60,7 @@ APPEALS_TO = re.compile(
 )
 
 COPY_INTRO = re.compile(
-    r"(?i)^(?:send a copy|(?:and\s+|also\s+send\s+)?copies\s+to|copy\s+to|"
+    r"(?i)^(?:send a copy|(?:and\s+|also\s+send\s+)?copies\s+to|copy\s+to|(?:and\s+)?copy\s*:|"
     r"env[ií]\w*\s+(?:una\s+)?copias?|(?:y\s+)?copias?\s+a\b)"
 )
 
