@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,6 +51,12 @@ def deadline_problem(deadline: date, today: date) -> Phrase | None:
     return None
 
 
+def recipients_of(update: UAUpdate) -> list[dict[str, Any]]:
+    """Who supporters are told to write to: the first version's list that has any (the
+    list is one for every language)."""
+    return next((list(text.targets) for text in update.texts if text.targets), [])
+
+
 def publish_problems(update: UAUpdate, today: date, live: UAUpdate | None = None) -> list[Phrase]:
     """What stops this draft from being published; ``live``: the number's live update."""
     problems = []
@@ -69,6 +76,21 @@ def publish_problems(update: UAUpdate, today: date, live: UAUpdate | None = None
     if not any(text.targets for text in update.texts):
         problems.append(
             Phrase(N_("who to write to: press “Correct a field”, then “Who to write to”"))
+        )
+    nameless = [
+        number
+        for number, contact in enumerate(recipients_of(update), 1)
+        if not (contact.get("name") or contact.get("title") or contact.get("organisation"))
+    ]
+    if nameless:
+        problems.append(
+            Phrase(
+                N_(
+                    "a name for recipient {numbers} (the document gave only an address): "
+                    "press “Correct a field”, then “Who to write to”"
+                ),
+                numbers=", ".join(map(str, nameless)),
+            )
         )
     if not any(text.letter for text in update.texts):
         problems.append(

@@ -456,8 +456,8 @@ async def test_an_organiser_adds_who_to_write_to_in_chat_and_supporters_see_it(
         assert listing == "Who to write to:\n\nNobody yet."
         prompt = await press("Add one")
         assert "Send the recipient as the document lays it out" in prompt
-        unread = await send("call me maybe")
-        assert "I read “call me maybe” as a name, but no address or email under it" in unread
+        unread = await send("Dr. Mateo Rojas Vela")
+        assert "I read “Dr. Mateo Rojas Vela” as a name, but no address or email" in unread
         assert "Minister of the Interior\nMr. Rafael Ortiz" in unread  # the example
         block = (
             "Minister of Justice\nDr. Mateo Rojas Vela\nAvenida Central 500\n"
