@@ -469,3 +469,53 @@ def test_a_date_in_a_long_sentence_of_the_story_is_no_deadline() -> None:
     )
     text = f"{HEAD_ES.format(index='AMR 43/0001/2025')}\n{story}"
     assert parse_text(text).deadline is None
+
+
+def test_points_to_make_then_write_to_and_a_double_spaced_block() -> None:
+    text = (
+        "Freedonia: Release the arrested reporters\n\nAt least ten reporters are held.\n\n"
+        "Write to the President urging him to:\n\n  • Release all the reporters.\n"
+        "  • Stop the raids on newsrooms.\n\nWrite to:\n\nOskar Brandt\n\nPresident\n\n"
+        "19 Independence Street\n\nPort Alder 1066\n\nEmail: office@president.example\n\n"
+        "Salutation: Your Excellency:\n"
+    )
+    draft = parse_text(text)
+    assert [(t.name, t.title, t.email) for t in draft.targets] == [
+        ("Oskar Brandt", "President", "office@president.example")
+    ]
+
+
+def test_a_name_and_office_above_a_double_spaced_address() -> None:
+    text = (
+        f"{HEAD_ES.format(index='AMR 23/0001/2025')}\nSiete mil personas están atrapadas.\n\n"
+        "ACTÚA:\n\nSr. Pablo Ríos\nPresidente de la República\n\n"
+        "Palacio Central, Carrera 8 No. 7-26\n\nBogotá, Colombia\n\n"
+        "Correo-e: contacto@presidencia.example\n\nTwitter: @PabloRios\n\n \n\n"
+        "Señor Presidente Ríos:\n\n \n\nMe dirijo a usted para expresarle mi alarma por la "
+        "situación de las comunidades atrapadas entre las hostilidades.\n\nAtentamente,\n"
+    )
+    draft = parse_text(text)
+    assert [(t.name, t.title, t.social) for t in draft.targets] == [
+        ("Sr. Pablo Ríos", "Presidente de la República", "@PabloRios")
+    ]
+    assert draft.salutation == "Señor Presidente Ríos:" and draft.letter.startswith("Me dirijo")
+
+
+def test_an_office_in_a_sentence_above_the_name_is_left_out() -> None:
+    (target,) = read_es(
+        "Al fiscal federal a cargo de la Fiscalía Nacional en lo Criminal y Correccional "
+        "Federal Nº 4\nDr. Carlos Méndez\nCorreo-e: fiscalia4@mpf.example"
+    )
+    assert (target.name, target.email) == ("Dr. Carlos Méndez", "fiscalia4@mpf.example")
+
+
+def test_the_country_the_text_names_most_is_assumed_when_nothing_else_says() -> None:
+    text = (
+        "Call on the authorities to free Ana\n\nAna was arrested in Nicaragua in May. Courts in "
+        "Nicaragua have held her since, and a judge in Costa Rica refused to hear her family. "
+        "Please write to the minister in Nicaragua.\n\nDear Minister,\nI urge you to release "
+        "Ana at once and without conditions, and to let her see her family.\nYours sincerely,\n"
+    )
+    draft = parse_text(text)
+    assert draft.country == "Nicaragua" and draft.marks == {"country": "assumed"}
+    assert "taken from the text, which names it most" in str(draft.warnings)

@@ -132,10 +132,13 @@ class CountryFound:
     note: Phrase | None = None
 
 
-def document_country(header: Header, address_country: str | None) -> CountryFound:
-    """The country the text names, checked against the country its AI index is filed
-    under; the index's country where the text names none (11 of 26 old documents); a
-    recipient's address last, as an assumption (a mission's address may be abroad)."""
+def document_country(
+    header: Header, address_country: str | None, text_country: str | None = None
+) -> CountryFound:
+    """The country the header or title names, checked against the country its AI index is
+    filed under; the index's country where they name none (11 of 26 old documents); then,
+    as assumptions for the organiser to check, a recipient's address (not a mission's,
+    which may be abroad) and the country the text names most."""
     named, index = header.country, header.index
     code = index_country(index)
     from_index = territory_name(code, header.language) if code else None
@@ -182,4 +185,10 @@ def document_country(header: Header, address_country: str | None) -> CountryFoun
             country=address_country,
         )
         return CountryFound(address_country, "assumed", note)
+    if text_country:
+        note = Phrase(
+            N_("The country was taken from the text, which names it most: {country}."),
+            country=text_country,
+        )
+        return CountryFound(text_country, "assumed", note)
     return CountryFound(None)

@@ -169,6 +169,8 @@ def contact_blocks(region: list[str]) -> list[list[str]]:
         block = [line for line in block if not is_debris(line)]
         while block and is_heading(block[0]) and not _is_contact_end(block[0]):
             block = block[1:]  # "CONTACT INFORMATION" above the first address
+        while len(block) > 2 and is_sentence(block[0]) and _reachable(block[1:]):
+            block = block[1:]  # "Al fiscal federal a cargo de la Fiscalía ..." above the name
         if not block:
             continue
         if all(is_one_line_contact(line) for line in block):
@@ -196,20 +198,42 @@ def contact_blocks(region: list[str]) -> list[list[str]]:
 
 def _undouble(found: list[list[str]]) -> list[list[str]]:
     """A web copy that put a blank line after every line of an address ("Secretary X," /
-    "" / "Department of Justice," / "" / "DOJ Building,"): its lines as one block, for
-    the contacts in it to be told apart by their ends (email, phone, handle) instead."""
-    pieces = [block[0] for block in found if len(block) == 1]
-    envelope = [
-        line
-        for line in pieces
-        if _is_contact_end(line)
-        or (is_address_line(line) and not is_person_at_risk(line))
-        or _POSTCODE_ALONE.match(line)
-        or country_named(line)
-    ]
-    if len(found) >= 3 and len(pieces) >= 0.8 * len(found) and len(envelope) >= 2:
-        return [[line for block in found for line in block]]
-    return found
+    "" / "Department of Justice," / "" / "DOJ Building,"): the blocks between two
+    paragraphs as one, for the contacts in them to be told apart by their ends (email,
+    phone, handle) instead, when most of those blocks are single lines and at least two
+    of them are an envelope's (a street, a postcode, an email)."""
+    merged: list[list[str]] = []
+    run: list[list[str]] = []
+    for block in [*found, None]:
+        if block is not None and not any(is_sentence(line) for line in block):
+            run.append(block)
+            continue
+        lines = [line for part in run for line in part]
+        singles = [part[0] for part in run if len(part) == 1]
+        envelope = [
+            line
+            for line in singles
+            if _is_contact_end(line)
+            or (is_address_line(line) and not is_person_at_risk(line))
+            or _POSTCODE_ALONE.match(line)
+            or country_named(line)
+        ]
+        if len(run) >= 3 and len(singles) >= 0.7 * len(run) and len(envelope) >= 2:
+            merged.append(lines)
+        else:
+            merged.extend(run)
+        run = []
+        if block is not None:
+            merged.append(block)
+    return merged
+
+
+def _reachable(block: list[str]) -> bool:
+    """Whether a block holds a way to reach someone: an email, phone, handle or salutation
+    anywhere, or an address line below its first."""
+    return any(_is_contact_end(line) for line in block) or any(
+        is_address_line(line) for line in block[1:]
+    )
 
 
 def _not_a_contact(block: list[str]) -> bool:
@@ -218,9 +242,7 @@ def _not_a_contact(block: list[str]) -> bool:
     head = block[0]
     if NOT_A_CONTACT.match(head) or is_sentence(head) or _CLOSING_WORDS.match(head):
         return True
-    reachable = any(_is_contact_end(line) for line in block) or any(
-        is_address_line(line) for line in block[1:]
-    )
+    reachable = _reachable(block)
     lowercase = [word for word in head.split() if word.islower() and word not in _PARTICLES]
     chatter = len(lowercase) >= 3 or head.endswith((":", ","))
     return not reachable and (

@@ -78,7 +78,7 @@ from uareader.text import (
     normalise,
     prose,
 )
-from uareader.vocabulary import country_named, language_code
+from uareader.vocabulary import country_named, language_code, most_named_country
 
 MAX_TEXT_CHARACTERS = 200_000
 #: What publishing needs and a document may lack; the organiser adds it in chat.
@@ -183,6 +183,7 @@ def _has_ua_sign(text: str, header: Header, lines: list[str]) -> bool:
     addressed = any(
         (SALUTATION_START.match(line) and line.endswith((",", ":")) and len(line) <= 90)
         or ENVELOPE_HONORIFIC.match(line)
+        or SALUTATION_LABEL.match(line)
         for line in lines
     )
     return addressed and bool(APPEAL_SIGNS.search(text[:50_000]))
@@ -331,6 +332,9 @@ def parse_text(text: str) -> UADraft:
     take_action = first(lines, TAKE_ACTION, cursor)
     points_intro = first(lines, POINTS_INTRO, cursor)
     appeals_to = first(lines, APPEALS_TO, cursor)
+    if appeals_to is not None and POINTS_INTRO.search(lines[appeals_to]):
+        # "Write to the President urging him to:" lists the points; "Write to:" the addresses
+        appeals_to = first(lines, APPEALS_TO, appeals_to + 1) or appeals_to
     sections = [n for n in (take_action, points_intro, appeals_to, additional) if n is not None]
     summary_end = min([*sections, *trailer_lines, end])
     if header.number_line is not None and header.number_line > cursor + 1:
@@ -468,7 +472,7 @@ def parse_text(text: str) -> UADraft:
     _, previous_link = _trailer(lines, PREVIOUS_LINK)
     if header.country is None and (in_title := _title_country(title)):
         header = replace(header, country=in_title)
-    found = document_country(header, address_country(targets))
+    found = document_country(header, address_country(targets), most_named_country(text))
     if found.note is not None:
         warnings.append(found.note)
     marks = {"country": found.mark} if found.mark else {}

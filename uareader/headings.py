@@ -48,7 +48,8 @@ TAKE_ACTION = re.compile(
 
 POINTS_INTRO = re.compile(
     r"(?i)^(?:please\s+)?(?:write|escrib\w*|env[ií]en)\b.*(?:language|idioma|lengua|"
-    r"immediately|inmediatamente|urgently|urgentemente)[^:]*:\s*$|^recommended action\b.*:"
+    r"immediately|inmediatamente|urgently|urgentemente|urging|calling\s+on|pidi[eé]ndole|"
+    r"inst[aá]ndole)[^:]*:\s*$|^recommended action\b.*:"
 )
 
 APPEALS_TO = re.compile(

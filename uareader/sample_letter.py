@@ -65,7 +65,7 @@ def salutation_index(lines: list[str], start: int, stop: int) -> int | None:
         ):
             continue
         following = next(
-            (lines[n] for n in range(number + 1, min(stop, number + 4)) if lines[n]), ""
+            (lines[n] for n in range(number + 1, min(stop, number + 6)) if lines[n]), ""
         )
         if SALUTATION_START.match(line) and len(following) >= 40:
             return number

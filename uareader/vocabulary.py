@@ -315,3 +315,22 @@ def index_country(index: str | None) -> str | None:
 
     match = re.match(r"\s*([A-Z]{3})\s*(\d{2})\s*/", index or "")
     return INDEX_COUNTRIES.get(f"{match.group(1)} {match.group(2)}") if match else None
+
+
+def most_named_country(text: str) -> str | None:
+    """The country a text names most often, at least twice and more often than any other
+    (the case is told where it happens); None when no country stands out. Only the first
+    20,000 characters are read: the case comes first, and a stranger's text may be long."""
+    names, pattern = _countries()
+    counts: dict[str, int] = {}
+    spelling: dict[str, str] = {}
+    for match in pattern.finditer(text[:20_000]):
+        name, code = names[match.group(0).upper()]
+        if code is None:
+            continue
+        counts[code] = counts.get(code, 0) + 1
+        spelling.setdefault(code, name)
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return spelling[ranked[0][0]]
