@@ -519,3 +519,32 @@ def test_the_country_the_text_names_most_is_assumed_when_nothing_else_says() -> 
     draft = parse_text(text)
     assert draft.country == "Nicaragua" and draft.marks == {"country": "assumed"}
     assert "taken from the text, which names it most" in str(draft.warnings)
+
+
+def test_an_urgent_action_network_letter_and_a_contact_by_deadline() -> None:
+    text = (
+        "UAN Letter: 74/25 Freedonia\n\nContact below official by 25 May, 2025:\n\n"
+        "To: Oskar Brandt\n    Minister of Human Rights\n\nDear Minister:\nI am writing to ask you "
+        "to release the two activists at once, as they are held for speaking their minds.\n"
+        "Sincerely,\n"
+    )
+    draft = parse_text(text)
+    assert (draft.ua_number, str(draft.deadline)) == ("74/25", "2025-05-25")
+    assert [(t.name, t.title) for t in draft.targets] == [
+        ("Oskar Brandt", "Minister of Human Rights")
+    ]
+    assert draft.title == ""  # "To: Oskar Brandt" is whom the letter goes to, not a title
+    story = text.replace("Contact below official by", "He had no contact with anyone until")
+    assert parse_text(story).deadline is None
+
+
+def test_a_greeting_left_without_its_comma_opens_the_letter() -> None:
+    text = (
+        "Urgent action: release the prisoners of conscience\n\nThree men are held.\n\n"
+        "Dear Prime Minister / Dear Minister\n\nI am deeply concerned that the prisoners of "
+        "conscience are held for their peaceful views, and I ask you to release them.\n\n"
+        "Yours sincerely,\n"
+    )
+    draft = parse_text(text)
+    assert draft.salutation == "Dear Prime Minister / Dear Minister"
+    assert draft.letter.startswith("I am deeply concerned")

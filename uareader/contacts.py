@@ -36,6 +36,10 @@ class Contact:
     marks: dict[str, str] = field(default_factory=dict)
 
 
+#: "To: <name>", "Para: <name>", "To King Salman": whom a letter goes to, before the name.
+TO_LABEL = re.compile(r"^(?:(?:To|TO|Para|PARA)\s*:\s*|To\s+(?=[A-Z]))")
+
+
 CC_PREFIX = re.compile(r"^(?:CC|C\.C\.|Copia(?:s)?(?: a)?)\s*:\s*", re.I)
 
 
@@ -305,7 +309,9 @@ def _is_contact_end(line: str) -> bool:
 
 def _clean(line: str) -> str:
     line = _LINK_NOTE.sub("", CC_PREFIX.sub("", line))
-    line = re.sub(r"^To\s+(?=[A-Z])", "", line)  # "To King Salman ...", under "Write a letter:"
+    line = TO_LABEL.sub(
+        "", line
+    )  # "To: Albert Puela", "To King Salman ..." under "Write a letter:"
     return line.strip().rstrip(",").strip()
 
 

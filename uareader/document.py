@@ -28,6 +28,7 @@ from uareader.contacts import (
     HONORIFIC,
     NOT_A_CONTACT,
     SALUTATION_LABEL,
+    TO_LABEL,
     Contact,
     address_country,
     addressee,
@@ -260,6 +261,7 @@ def _found_title(lines: list[str], start: int, header: Header) -> tuple[str, int
             or HONORIFIC.match(line)
             or is_address_line(line)
             or is_office(line)
+            or TO_LABEL.match(line)
         ):
             break  # past the action's heading, or at an official's name, come addresses
         if (

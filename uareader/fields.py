@@ -19,7 +19,8 @@ from datetime import date
 from uareader.vocabulary import ORDINALS, country_named, find_country, find_date
 
 _NUMBER = r"((?a:\d{1,4}))\s*[/.]\s*((?a:\d{2}))(?![\d/])"
-_UA = r"\b(?:UA|AU)\b\s*(?:N[ºo°.]\s*|n[úu]m\.?\s*)?:?\s*"
+#: "UA", "AU", and "UAN" (the Urgent Action Network's letters: "UAN Letter: 74/12").
+_UA = r"\b(?:UA|AU|UAN)\b(?:\s+(?i:letter))?\s*(?:N[ºo°.]\s*|n[úu]m\.?\s*)?:?\s*"
 _ORDINAL_WORD = r"(\d{1,2}(?:st|nd|rd|th|a|ª)|[A-Za-zÁÉÍÓÚáéíóú]+)"
 _ORDINAL_UA = re.compile(rf"(?i:\b{_ORDINAL_WORD})\s+{_UA}{_NUMBER}")
 _FURTHER = re.compile(
@@ -73,6 +74,9 @@ _ACTION_WORDS = re.compile(
 #: Where a sentence ends: an appeal phrase counts for the date in its own sentence only
 #: ("... held until around 3 May 2025. Please act now." is the story, not a deadline).
 _SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-ZÁÉÍÓÚÑ¿¡])")
+#: "Contact below official by 25 May, 2017:": an imperative, at the sentence's start only
+#: ("he had no contact with his family until ..." is the story).
+_CONTACT_BY = re.compile(r"(?i)^\s*(?:please\s+)?(?:contact|contacta|contacten)\b")
 _NOT_A_DEADLINE = re.compile(r"(?i)\b(?:arrested|detained|born|since|detenid|nacid|desde)\b")
 
 #: Said as a sentence of its own ("No further action is requested. Many thanks..."); the
@@ -307,7 +311,9 @@ def _deadline(lines: list[str]) -> tuple[date | None, int | None, str | None]:
             # The appeal phrase close before the date, in its own sentence: "calls from the
             # Council ... and the promise to free them all before 18 June" is the story.
             sentence = _SENTENCE_END.split(line[: cue.end()])[-1][-90:]
-            asks_here = asks_for_action and bool(_ACTION_WORDS.search(sentence))
+            asks_here = (asks_for_action and bool(_ACTION_WORDS.search(sentence))) or bool(
+                _CONTACT_BY.match(sentence)
+            )
             if not (asks_here or labelled) or _NOT_A_DEADLINE.search(before):
                 continue
             candidates.append((0 if labelled else 1, line_number, found[0]))

@@ -48,6 +48,10 @@ CLOSING = re.compile(
 )
 
 
+#: "Dear Prime Minister / Dear Minister": a greeting a copy left without its comma.
+_BARE_DEAR = re.compile(r"(?i)^(?:dear|estimad[oa])\s+[\w .'/-]{3,60}$")
+
+
 def salutation_index(lines: list[str], start: int, stop: int) -> int | None:
     """The line that opens the sample letter: short, ends in ',' or ':' and leads into prose."""
     for number in range(start, stop):
@@ -55,7 +59,7 @@ def salutation_index(lines: list[str], start: int, stop: int) -> int | None:
         if (
             not line
             or len(line) > 90
-            or not line.endswith((",", ":"))
+            or not (line.endswith((",", ":")) or _BARE_DEAR.match(line))
             or CC_PREFIX.match(line)
             or SALUTATION_LABEL.match(line)
             or APPEALS_TO.search(line)

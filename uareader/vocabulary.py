@@ -211,6 +211,8 @@ _COUNTRY_ALIASES: dict[str, tuple[str, str | None]] = {
     "DRC": ("DRC", "CD"),
     "República Democrática del Congo": ("República Democrática del Congo", "CD"),
     "Republic of the Congo": ("Republic of the Congo", "CG"),
+    "Democratic Republic of Congo": ("Democratic Republic of the Congo", "CD"),
+    "Republic of Congo": ("Republic of the Congo", "CG"),
     "Rusia": ("Rusia", "RU"),
     "Burma": ("Myanmar", "MM"),
     "Birmania": ("Myanmar", "MM"),
