@@ -116,6 +116,11 @@ HOSTILE = {
     "a salutation then blank lines": "Dear Sir,\n" + "\n" * 190000,
     "one line of country-like words": "UA: 1/26 Index: AMR 11/1/2026 " + "Venezuelan " * 17000,
     "16,000 contacts": "URGENT ACTION\nAPPEALS TO:\n" + "Mr. A\nB\nC\n" * 16000,
+    # A /newua paste of 48 Telegram parts, each all UA numbers: 36.7 s before the header
+    # check ran once a line rather than once a number.
+    "48 pasted parts of UA numbers": "\n".join([("UA 1/11 " * 600)[:4096]] * 48),
+    "48 pasted parts of EXTRA numbers": "\n".join([("EXTRA 1/11 " * 400)[:4096]] * 48),
+    "48 pasted parts of ordinal UAs": "\n".join([("Seventh UA: 1/11 " * 300)[:4096]] * 48),
 }
 
 

@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.app import App
 from handlers.commands import COMMANDS
-from handlers.context import Context
+from handlers.context import Context, PastedRead
 from handlers.contract import Incoming, Reply, Text
+from handlers.drafts import PASTED_NAME, pasted_so_far
 from handlers.draftview import ORGANISERS
 from handlers.router import route
 from storage.database import retry_unreachable
@@ -78,6 +79,30 @@ class Dispatcher:
         except UADocumentError as error:
             return error
 
+    async def _read_pasted(self, incoming: Incoming) -> PastedRead | None:
+        """The UA text an organiser pasted since /newua, read at their /done before the
+        transaction opens and in a process of its own, as a file is: read inside it, a
+        crafted paste held the write lock, and every other person's update, for seconds.
+        Only someone with a paste waiting (an organiser: only they can start one) has
+        anything read."""
+        if incoming.command != "done":
+            return None
+
+        async def waiting() -> str | None:
+            async with self.app.sessions() as session:
+                ctx = await Context.load(self.app, session, incoming, COMMANDS)
+                if ctx.supporter is None or ctx.role not in ORGANISERS:
+                    return None
+                return await pasted_so_far(session, ctx.supporter.id, ctx.now)
+
+        text = await retry_unreachable(waiting, give_up_after=DATABASE_PATIENCE, what="a paste")
+        if not text:
+            return None
+        try:
+            return PastedRead(text, await self.app.documents.read(PASTED_NAME, text.encode()))
+        except UADocumentError as error:
+            return PastedRead(text, error)
+
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """The replies to ``incoming``, its effects committed; counted by outcome."""
         outcome, replies = await self._handle(incoming)
@@ -92,6 +117,7 @@ class Dispatcher:
 
         after_commit: list[Callable[[], Awaitable[None]]] = []
         document_read = await self._read_document(incoming)
+        pasted_read = await self._read_pasted(incoming)
 
         async def transaction() -> tuple[str, list[Reply]]:
             after_commit.clear()
@@ -112,6 +138,7 @@ class Dispatcher:
                     ctx = Context.of(self.app, session, incoming, supporter, COMMANDS)
                 ctx.after_commit = after_commit
                 ctx.document_read = document_read
+                ctx.pasted_read = pasted_read
                 return "ok", await route(ctx)
 
         try:

@@ -37,6 +37,14 @@ def whole_number(text: str, most: int = 10**9) -> int | None:
     return number if number <= most else None
 
 
+@dataclass(frozen=True)
+class PastedRead:
+    """A paste as it was when read, and the draft read from it or why it is none."""
+
+    text: str
+    result: UADraft | UADocumentError
+
+
 @dataclass
 class Context:
     app: Services
@@ -49,6 +57,9 @@ class Context:
     #: An organiser's document as read before the transaction (in a process of its own),
     #: or why it could not be: what the document handler uses.
     document_read: UADraft | UADocumentError | None = None
+    #: The UA text an organiser pasted, read before the transaction in a process of its
+    #: own at their /done (``bot.dispatcher``), with what came of it.
+    pasted_read: PastedRead | None = None
     #: What to do once this update's transaction has committed (never inside it).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     #: The audit entry of this update's privileged command, once authorised or refused.

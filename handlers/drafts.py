@@ -8,9 +8,11 @@ same and the preview (``handlers.draftview``) says what to add. Field correction
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import operations
 from handlers.buttons import CancelDraft, FieldMenu, Publish
@@ -24,7 +26,14 @@ from handlers.revisions import (
 )
 from handlers.uaview import language_name, nth_ua, ua_label, ua_phrase
 from handlers.walkthrough import preview_step
-from storage.inputs import add_part, finish_input, pasted_length, pending_input, start_input
+from storage.inputs import (
+    add_part,
+    finish_input,
+    pasted_length,
+    pasted_text,
+    pending_input,
+    start_input,
+)
 from storage.models import PendingInput, UAUpdate
 from storage.outbox import count_audience
 from storage.statuses import UpdateStatus
@@ -217,7 +226,28 @@ async def done(ctx: Context, pending: PendingInput | None) -> list[Reply]:
             "nothing pasted", ctx._("Nothing to finish: send /newua, then paste the UA text.")
         )
     text = await finish_input(ctx.session, pending)
-    return await import_text(ctx, lambda: parse_text(text))
+    read = ctx.pasted_read
+    if read is None or read.text != text:  # a part arrived since: read it all here
+        return await import_text(ctx, lambda: parse_text(text))
+    return await import_text(ctx, partial(_draft_or_raise, read.result))
+
+
+def _draft_or_raise(result: UADraft | UADocumentError) -> UADraft:
+    if isinstance(result, UADocumentError):
+        raise result
+    return result
+
+
+#: The name a paste is read under in the isolated reader: plain text.
+PASTED_NAME = "pasted.txt"
+
+
+async def pasted_so_far(session: AsyncSession, supporter_id: int, now: datetime) -> str | None:
+    """The UA text a person has pasted since /newua, or None when they are pasting none."""
+    pending = await pending_input(session, supporter_id, now)
+    if pending is None or pending.purpose != GATHER or not pending.parts:
+        return None
+    return pasted_text(pending)
 
 
 async def organiser_input(ctx: Context) -> PendingInput | None:

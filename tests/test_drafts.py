@@ -4,6 +4,7 @@ it, long pastes, changes to a live UA, closing notices."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import date, timedelta
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from storage.models import ActionReport, Delivery, PendingInput, UACase, UAUpdate
 from tests.conftest import ADMIN_ID, FIXTURES, SEEDS, count, fixture_bytes, publish_fixture
+from uareader.isolated import DocumentReader
 
 LAYOUTS = FIXTURES / "layouts"
 
@@ -435,3 +437,35 @@ async def test_stale_and_forged_buttons_get_the_right_answer(chat) -> None:
     for data in buttons.values():
         await stranger.press_data(data)
         assert stranger.text == "Sorry, that is not something I can do for you.", data
+
+
+def _numbers_pasted() -> list[str]:
+    """A paste that is slow to read: Telegram's 4,096-character parts, each all UA numbers
+    (found by a helper: 48 such parts froze every other person's /start for 17-19 s)."""
+    return [("UA 1/11 " * 600)[:4096]] * 48
+
+
+async def _paste(organiser, parts: list[str]) -> None:
+    await organiser.send("/newua")
+    for part in parts:
+        await organiser.send(part)
+
+
+async def test_pasted_text_is_read_apart_with_the_files_time_limit(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await _paste(organiser, [fixture_bytes("ua-en-two-targets.txt").decode()])
+    app.documents = DocumentReader(seconds=0.01)  # no child process answers that fast
+    await organiser.send("/done")
+    assert "too large or too complex to be a UA document" in organiser.text
+
+
+async def test_a_slow_paste_keeps_no_one_else_waiting(chat, app) -> None:
+    organiser, other = chat(ADMIN_ID), chat(310)
+    await _paste(organiser, _numbers_pasted())
+    done = asyncio.create_task(organiser.send("/done"))
+    await asyncio.sleep(0)  # /done begins: its reading goes to a process of its own
+    await other.send("/start")
+    assert "Welcome!" in other.text
+    assert not done.done(), "the other person's /start waited for the paste to be read"
+    await done
+    assert "Preview of UA 1/11 (draft)" in organiser.text
