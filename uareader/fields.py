@@ -11,6 +11,7 @@ fixed place; what is not there is None, never an error.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -183,6 +184,13 @@ def ua_number(lines: list[str]) -> tuple[str | None, int | None, int | None]:
     Of the lines that name the number, the header line (the one with the index or the
     date, or that starts with the number) is preferred: "Click here to report your action
     on Seventh UA 72.24" comes before "Seventh UA: 72/24 Index: ..." in the template."""
+
+    @functools.cache
+    def on_header(line_number: int) -> bool:
+        # Once a line: 500 numbers on one line of 4,096 characters, each checking its
+        # whole line, took 12.6 s for a 48-part paste.
+        return is_header_line(lines[line_number])
+
     for pattern in (_ORDINAL_UA, _FURTHER, _PLAIN_UA, _NAMED_UA, _EXTRA):
         found: list[tuple[int, re.Match[str]]] = []
         for line_number, line in enumerate(lines):
@@ -194,15 +202,7 @@ def ua_number(lines: list[str]) -> tuple[str | None, int | None, int | None]:
                 found.append((line_number, match))
         if not found:
             continue
-        header_lines: dict[int, bool] = {}  # once a line: 500 numbers on one line of 4,096
-        # characters, each checking its whole line, took 12 s for a 48-part paste
-
-        def not_header(item: tuple[int, re.Match[str]]) -> tuple[bool, int]:
-            if item[0] not in header_lines:
-                header_lines[item[0]] = is_header_line(lines[item[0]])
-            return not header_lines[item[0]], item[0]
-
-        line_number, match = min(found, key=not_header)
+        line_number, match = min(found, key=lambda item: (not on_header(item[0]), item[0]))
         *word, case, year = match.groups()
         number = f"{case}/{year}"
         if pattern is _ORDINAL_UA:
