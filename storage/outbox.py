@@ -183,15 +183,33 @@ async def claim_due(
     return [Claimed(**row._asdict()) for row in rows]
 
 
+#: The longest error kept on a row: the reason, not Telegram's whole answer.
+ERROR_CHARACTERS = 200
+
+
+def storable(text: str | None) -> str | None:
+    """Text from outside (Telegram's error descriptions) as every database stores it: no
+    NUL or other control characters (PostgreSQL refuses a NUL, and the outcome of a send
+    that could not be written left its worker hung), at most ``ERROR_CHARACTERS``."""
+    if text is None:
+        return None
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in text[: ERROR_CHARACTERS * 2])
+    return cleaned[:ERROR_CHARACTERS]
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one send: the delivery's new status and when to try again."""
+    """What became of one send: the delivery's new status and when to try again. The
+    error is made storable when the outcome is built, whoever builds it."""
 
     delivery_id: int
     status: str
     next_attempt_at: datetime | None = None
     error: str | None = None
     blocked_supporter: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "error", storable(self.error))
 
 
 async def record_outcomes(session: AsyncSession, outcomes: list[Outcome], today: date) -> None:
