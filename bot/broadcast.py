@@ -389,7 +389,7 @@ class OutboxWorker:
         sent: dict[int, int] = {}
         for broadcast_id, chat_id, message_id, text in notes:
             try:
-                if message_id is None:
+                if not message_id:  # none yet, or its id went unread (0): a new one
                     sent[broadcast_id] = await self.sender.send_text(chat_id, text)
                 else:
                     await self.sender.edit_text(chat_id, message_id, text)

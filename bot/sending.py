@@ -47,6 +47,11 @@ class Rejected(SendError):
     """400: Telegram refused this request as it is (e.g. a message that cannot be edited)."""
 
 
+class Unreadable(SendError):
+    """Telegram answered ok, but with a result that is no message (a broken proxy, a change
+    of the Bot API): what was asked was done, so it is never done again."""
+
+
 #: A private chat's numeric id, or a public channel's "@username".
 ChatId = int | str
 

@@ -129,6 +129,12 @@ class FakeBotAPI:
         """Drop the faults not injected yet (one test's leftovers must not hit the next)."""
         self._faults.clear()
 
+    def odd_result_next(self, method: str, result: object, times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``method``, answering each with an ok
+        whose result is ``result`` instead of the message."""
+        for _ in range(times):
+            self._faults[method].append(Fault(200, "", odd_result=result))
+
     def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
         for _ in range(times):
             self._faults[method].append(Fault(200, "", stall=seconds))
@@ -389,6 +395,10 @@ class FakeBotAPI:
         faults = self._faults.get(method)
         if faults:
             fault = faults.popleft()
+            if fault.odd_result is not None:
+                handler = getattr(self, f"_m_{method}")
+                await handler(params)
+                return self._ok(fault.odd_result)
             if fault.stall:
                 await asyncio.sleep(fault.stall)
             else:

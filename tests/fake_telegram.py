@@ -15,6 +15,9 @@ class Fault:
     description: str
     retry_after: int | None = None
     stall: float = 0.0
+    #: Do what was asked, then answer ``{"ok": true, "result": <this>}`` (a broken proxy's
+    #: answer, or a Bot API change): done, but nothing readable about it.
+    odd_result: object = None
 
 
 @dataclass

@@ -530,3 +530,14 @@ async def test_a_ua_closed_mid_broadcast_is_not_sent_further(app, chat, api, sen
     await worker.drain()
     assert await statuses(app) == {"sent": 2, "expired": 4}
     assert sum(len(api.messages[chat_id]) for chat_id in chats) == 2
+
+
+async def test_an_ok_answer_that_is_no_message_counts_as_sent_once(
+    app, chat, api, any_sender
+) -> None:
+    chats = await subscribe_many(app, 10)
+    await publish_fixture(chat)
+    api.odd_result_next("sendMessage", "garbage", times=3)
+    await OutboxWorker(app, any_sender, rate_per_second=10_000, concurrency=2).drain()
+    assert sorted(len(api.messages[c]) for c in chats) == [1] * 10
+    assert await statuses(app) == {"sent": 10}

@@ -483,3 +483,29 @@ async def test_an_organiser_adds_who_to_write_to_in_chat_and_supporters_see_it(
             assert heading in step
             assert "Dr. Mateo Rojas Vela" in step and "Avenida Central 500" in step
             assert "despacho@justicia.andes.example" in step
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+@pytest.mark.parametrize("result", ["garbage", {"message_id": "x"}, []])
+async def test_an_ok_answer_with_an_unreadable_result_loses_no_reply(
+    api: FakeBotAPI, database_url: str, library: str, result: object
+) -> None:
+    """Telegram (or a proxy before it) says ok with a result that is no message: the
+    message was sent, so it is not sent again, and the update's other replies follow."""
+    async with running(api, database_url, library):
+        await publish_through_chat(api)
+        reader = 503
+        await api.user_sends(reader, "/start ua-45-26")
+        await says(api, reader, 1)
+        for count in (2, 3):
+            await api.user_presses(reader, api.last(reader), "Next")
+            await says(api, reader, count)
+        api.odd_result_next("sendDocument", result)
+        api.odd_result_next("sendMessage", result)
+        await api.user_presses(reader, api.last(reader), "Get the letter as a file")
+        messages = await api.wait_for(reader, 6)
+        names = [m.document_name for m in messages if m.document_name]
+        assert names == ["ua-45-26-letter-es.txt", "ua-45-26-letter-es.docx"]  # each once
+        assert "Step 4 of 5" in (messages[-1].text or "") or messages[-1].reply_markup
+        await api.user_sends(reader, "/help")
+        assert "What I can do:" in await says(api, reader, 7)

@@ -42,6 +42,7 @@ from bot.sending import (
     Transient,
     Unauthorized,
     Uncertain,
+    Unreadable,
 )
 from handlers.contract import File
 
@@ -65,6 +66,8 @@ async def _call(request: Callable[[], Awaitable[T]]) -> T:
     except TelegramServerError as error:
         raise Transient(error.message) from error
     except ClientDecodeError as error:
+        if isinstance(error.data, dict) and error.data.get("ok") is True:
+            raise Unreadable("the Bot API answered ok with a result aiogram cannot read") from None
         raise Transient("the Bot API answered something that is not JSON") from error
     except TelegramNetworkError as error:
         # aiogram reports a timeout (the request may have arrived) as "Request timeout error".

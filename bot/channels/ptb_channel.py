@@ -39,6 +39,7 @@ from bot.sending import (
     Transient,
     Unauthorized,
     Uncertain,
+    Unreadable,
 )
 from handlers.contract import File
 
@@ -111,7 +112,14 @@ class PTBSender(JsonMessages):
 
     async def send_file(self, chat_id: int, file: File) -> None:
         document = InputFile(file.content, filename=file.filename)
-        await _call(lambda: self.bot.send_document(chat_id, document, caption=file.caption or None))
+        try:
+            await _call(
+                lambda: self.bot.send_document(chat_id, document, caption=file.caption or None)
+            )
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            # PTB reads the answer into a Message after Telegram said ok; an answer that is
+            # no message fails there, with whatever its parsing met: the file was sent.
+            raise Unreadable(type(error).__name__) from None
 
     async def download(self, file_id: str) -> bytes:
         telegram_file = await _call(lambda: self.bot.get_file(file_id))

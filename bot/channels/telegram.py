@@ -29,6 +29,7 @@ from bot.sending import (
     TelegramSender,
     Transient,
     Uncertain,
+    Unreadable,
 )
 from handlers.commands import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION, StaffMember
 from handlers.contract import Document, File, Incoming, Menu, Notice, Reply, Text
@@ -165,8 +166,7 @@ class JsonMessages(ABC):
         params = {"chat_id": chat_id, **message_params(text)}
         if text.silent:
             params["disable_notification"] = True
-        message = await self.call("sendMessage", params)
-        return int(message["message_id"])
+        return message_id_of(await self.call("sendMessage", params))
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
         params = {"chat_id": chat_id, "message_id": message_id, **message_params(text)}
@@ -177,6 +177,15 @@ class JsonMessages(ABC):
         if text is not None:
             params["text"] = text
         await self.call("answerCallbackQuery", params)
+
+
+def message_id_of(result: Any) -> int:
+    """The id of a message Telegram says it sent; 0 when its answer names none: the message
+    went all the same (Telegram said ok), so it is never sent again."""
+    if isinstance(result, dict) and type(result.get("message_id")) is int:
+        return int(result["message_id"])
+    log.warning("Telegram sent a message but its answer names no message id")
+    return 0
 
 
 def message_params(text: Text) -> dict[str, Any]:
@@ -237,6 +246,8 @@ async def send_replies(
                 await _patiently(pacer, chat_id, partial(sender.send_file, chat_id, reply))
             elif isinstance(reply, Menu):  # not a message: no turn in the send budget
                 await _patiently(pacer, None, partial(_set_menu, sender, reply))
+        except Unreadable:
+            log.warning("Telegram did as asked but its answer could not be read")
         except SendError as error:
             lost.append(_reason(error))
             if isinstance(error, Blocked):
