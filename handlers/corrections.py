@@ -20,6 +20,7 @@ from storage.models import PendingInput, UAUpdate
 from storage.statuses import UpdateStatus
 from storage.uas import get_update, renumber, set_ordinal, text_in
 from uareader.phrases import N_
+from uareader.text import safe_text
 from uareader.vocabulary import find_date, language_code, parse_date
 
 #: The languages a UA's text may be written in, by the document or typed in chat.
@@ -199,6 +200,9 @@ async def _store(
 ) -> list[Reply]:
     """Check a field's new value and store it; on a problem, say it and wait for another."""
     field = FIELDS[key]
+    value = safe_text(value)
+    if not field.long:  # a title typed on two lines would show its second as the bot's own
+        value = " ".join(value.split())
     if len(value) > field.limit:
         return [_too_long(ctx, update, len(value), field.limit)]
     problem = await _SETTERS[key](ctx, update, value, language)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from storage.models import ActionReport, Delivery, PendingInput, UACase, UAUpdate
+from storage.models import ActionReport, Delivery, PendingInput, UACase, UAText, UAUpdate
 from tests.conftest import ADMIN_ID, FIXTURES, SEEDS, count, fixture_bytes, publish_fixture
 from uareader.isolated import DocumentReader
 
@@ -469,3 +469,32 @@ async def test_a_slow_paste_keeps_no_one_else_waiting(chat, app) -> None:
     assert not done.done(), "the other person's /start waited for the paste to be read"
     await done
     assert "Preview of UA 1/11 (draft)" in organiser.text
+
+
+async def test_characters_no_letter_file_can_hold_are_dropped_when_typed(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    await organiser.press("Correct a field")
+    await organiser.press("Letter (English)")
+    await organiser.send("Dear Minister,\nRelease them\uffff now\x0b, please.\ud800")
+    await organiser.send("/done")
+    await organiser.press("Publish")
+    await organiser.press("Yes, send it")
+    reader = chat(320)
+    await reader.open_step("45/26", 3)
+    await reader.press("Get the letter as a file")
+    txt, docx = reader.files
+    assert "Release them now, please." in txt.content.decode()
+    assert docx.content.startswith(b"PK")  # a .docx was made, no apology instead
+
+
+async def test_a_one_line_field_stays_one_line_and_loses_bidi_overrides(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    await organiser.press("Correct a field")
+    await organiser.press("Title (English)")
+    await organiser.send("FREE THE DEFENDERS\nDeadline: tomorrow!\u202e")
+    assert "Title: FREE THE DEFENDERS Deadline: tomorrow!\n" in organiser.text
+    async with app.sessions() as session:
+        titles = list(await session.scalars(select(UAText.title)))
+    assert titles == ["FREE THE DEFENDERS Deadline: tomorrow!"]

@@ -21,9 +21,23 @@ _HYPHENATED = re.compile(r"[a-zà-ÿ]-$")
 TERMINAL = (".", "!", "?", ":", ";", '"', "”", "’", ")", "»")
 
 
+#: Characters a .docx (XML 1.0) cannot hold, and those that reorder text on a screen (bidi
+#: overrides and isolates: a typed "\u202e" makes a line read backwards): never kept. A
+#: letter holding U+FFFF published fine, then every "letter as a file" failed.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def safe_text(text: str) -> str:
+    """``text`` without what no letter file can hold and what would disguise a line."""
+    return _UNSAFE.sub("", text)
+
+
 def normalise(text: str) -> list[str]:
     """Clean lines: unify spaces and line breaks, drop bullets and control characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = safe_text(text)
     text = "".join(ch for ch in text if ch == "\n" or ch >= " " or ch == "\t")
     lines = []
     for raw in text.split("\n"):
