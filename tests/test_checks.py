@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import fixture_bytes
 from uareader.checks import name_problem
 from uareader.contacts import Contact
 from uareader.document import UADocumentError, parse_text
@@ -548,3 +549,17 @@ def test_a_greeting_left_without_its_comma_opens_the_letter() -> None:
     draft = parse_text(text)
     assert draft.salutation == "Dear Prime Minister / Dear Minister"
     assert draft.letter.startswith("I am deeply concerned")
+
+
+def test_a_background_sentence_does_not_close_a_case() -> None:
+    text = fixture_bytes("ua-en-second-update.txt").decode()
+    said = "ADDITIONAL INFORMATION\nNo further action is required against them, the court said.\n"
+    closed_by_story = parse_text(text.replace("ADDITIONAL INFORMATION\n", said))
+    assert closed_by_story.closing_notice is False and closed_by_story.letter
+    notice = parse_text(
+        text.replace(
+            "ADDITIONAL INFORMATION\n",
+            "No further action is requested.\n\nADDITIONAL INFORMATION\n",
+        )
+    )
+    assert notice.closing_notice is True

@@ -42,7 +42,7 @@ from uareader.contacts import (
     without_subject_lines,
 )
 from uareader.extract import DocumentReadError, extract_text
-from uareader.fields import Header, is_dateline, is_header_line, read_header
+from uareader.fields import Header, is_dateline, is_header_line, read_header, says_it_is_closed
 from uareader.headings import (
     ADDITIONAL,
     APPEAL_SIGNS,
@@ -503,7 +503,8 @@ def parse_text(text: str) -> UADraft:
         preferred_language=language_code(preferred_text) if preferred_text else None,
         name_pronoun=name_pronoun,
         previous_link=previous_link.split()[0] if previous_link else None,
-        closing_notice=header.closing_notice,
+        closing_notice=header.closing_notice
+        and says_it_is_closed("\n".join(lines[: additional if additional is not None else end])),
         warnings=warnings,
         marks=marks,
     )

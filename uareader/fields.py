@@ -173,7 +173,7 @@ def read_header(lines: list[str]) -> Header:
         country=country,
         not_a_country=not_a_country,
         language=document_language(text),
-        closing_notice=bool(_CLOSING_NOTICE.search(text)),
+        closing_notice=says_it_is_closed(text),
     )
 
 
@@ -209,6 +209,11 @@ def ua_number(lines: list[str]) -> tuple[str | None, int | None, int | None]:
             return number, ORDINALS[word[0].lower()], line_number
         return number, _ordinal(lines, number, pattern is _FURTHER), line_number
     return None, None, None
+
+
+def says_it_is_closed(text: str) -> bool:
+    """Whether ``text`` says no more action is asked for, in a sentence of its own."""
+    return bool(_CLOSING_NOTICE.search(text))
 
 
 def is_header_line(line: str) -> bool:
