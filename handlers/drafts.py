@@ -71,6 +71,16 @@ def _import_notes(ctx: Context, draft: UADraft, imported: Imported) -> list[str]
                 "Correct “Which UA of the case” if that is wrong."
             ).format(nth=ctx.tr.say(nth_ua(imported.update.ordinal)))
         )
+    if imported.language_added:
+        notes.append(
+            ctx._(
+                "{ua} is live: its {language} version is added and its supporters read it from "
+                "now on. This preview shows that version."
+            ).format(
+                ua=ua_label(ctx.tr, imported.update),
+                language=language_name(ctx.tr, imported.language_added),
+            )
+        )
     if "deadline" in imported.disagreements:
         notes.append(
             ctx._(
@@ -105,7 +115,8 @@ async def import_text(
     imported = await import_document(ctx.session, draft, draft.language, ctx.now, into=into)
     if imported.revision is not None:
         return proposed_change(ctx, imported.update, imported.revision)
-    return preview(ctx, imported.update, _import_notes(ctx, draft, imported))
+    notes = _import_notes(ctx, draft, imported)
+    return preview(ctx, imported.update, notes, language=imported.language_added)
 
 
 def _not_this_ua(ctx: Context, draft: UADraft, into: UAUpdate) -> str | None:

@@ -95,10 +95,13 @@ def gathered(ctx: Context, characters: int) -> Text:
     )
 
 
-def preview(ctx: Context, update: UAUpdate, notes: Sequence[str] = ()) -> list[Reply]:
-    """Every field of the update as it was read, what is missing, and what to do next."""
+def preview(
+    ctx: Context, update: UAUpdate, notes: Sequence[str] = (), language: str | None = None
+) -> list[Reply]:
+    """Every field of the update as it was read, what is missing, and what to do next;
+    ``language``: the version to show (the one just added), else the reader's."""
     tr = ctx.tr
-    text, _ = pick_text(update, tr.language)
+    text, _ = pick_text(update, language or tr.language)
     languages = ", ".join(language_name(tr, t.language) for t in update.texts)
     details = [
         update.index_code or "—",

@@ -50,6 +50,8 @@ class Imported:
     ordinal_assumed: bool = False
     #: True when it replaced the draft's text in its language (a corrected document).
     replaced: bool = False
+    #: The language added to a live update (its supporters in it read it from now on).
+    language_added: str | None = None
 
 
 async def _case_for(session: AsyncSession, number: str | None) -> UACase:
@@ -106,12 +108,14 @@ async def import_document(
     if existing is not None and languages and language not in languages:
         if draft.deadline and existing.deadline and draft.deadline != existing.deadline:
             disagreements["deadline"] = draft.deadline  # flagged; the stored deadline stands
-        if existing.status != UpdateStatus.DRAFT:  # a new language for a live UA changes no words
+        if existing.status == UpdateStatus.DRAFT:
+            _keep_update_fields(draft, existing)
+        elif _same_index(draft, existing):  # a new language for a live UA: added, and said so
             _apply(existing, draft, language, text_only=True)
             await session.flush()
             update = await get_update(session, existing.id)
-            return Imported(update, disagreements=disagreements)  # type: ignore[arg-type]
-        _keep_update_fields(draft, existing)
+            assert update is not None
+            return Imported(update, disagreements=disagreements, language_added=language)
     if existing is not None and existing.status != UpdateStatus.DRAFT:
         revision = UARevision(
             update_id=existing.id, language=language, draft=draft.to_json(), created_at=now
@@ -122,6 +126,15 @@ async def import_document(
     update = await save_draft(session, draft, language, case=case, ordinal=ordinal)
     replaced = language in languages
     return Imported(update, disagreements=disagreements, ordinal_assumed=assumed, replaced=replaced)
+
+
+def _same_index(draft: UADraft, update: UAUpdate) -> bool:
+    """Whether a document may be another language of ``update``: it names no other AI index
+    (translations keep the index). One that does becomes a change to show, never a version
+    added unasked: it would give the live UA's supporters another case's letter."""
+    if not (draft.index and update.index_code):
+        return True
+    return "".join(draft.index.split()).upper() == "".join(update.index_code.split()).upper()
 
 
 async def save_draft(

@@ -498,3 +498,22 @@ async def test_a_one_line_field_stays_one_line_and_loses_bidi_overrides(chat, ap
     async with app.sessions() as session:
         titles = list(await session.scalars(select(UAText.title)))
     assert titles == ["FREE THE DEFENDERS Deadline: tomorrow!"]
+
+
+async def test_another_language_for_a_live_ua_is_checked_like_a_draft_s(chat, app) -> None:
+    organiser = chat(ADMIN_ID)
+    await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+    await organiser.press("Publish")
+    await organiser.press("Yes, send it")
+    spanish = fixture_bytes("ua-es-two-targets.txt")
+    other_case = spanish.replace(b"AMR 99/4521/2026", b"AMR 99/7777/2026")
+    await organiser.upload("otra.txt", other_case)
+    assert "UA 45/26 is live. This document would change it:" in organiser.text
+    assert "AMR 99/4521/2026 → AMR 99/7777/2026" in organiser.text
+    async with app.sessions() as session:
+        languages = list(await session.scalars(select(UAText.language)))
+    assert languages == ["en"]  # nothing added unasked
+    await organiser.press("Keep it as it is")
+    await organiser.upload("ua-es.txt", spanish)
+    assert "UA 45/26 is live: its Spanish version is added" in organiser.text
+    assert "Title: DOS DEFENSORES" in organiser.text  # the version just added is shown
