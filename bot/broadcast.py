@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.announcements import announcement, channel_post, reminder
@@ -67,6 +68,8 @@ log = logging.getLogger("uabot.outbox")
 #: disk full, a database read-only or down): for as long as it takes, sending nothing
 #: meanwhile. Dropping them would send every one of those messages again.
 RECORD_PATIENCE = float("inf")
+#: When a delivery prepared while the database was away is tried again: a blip is seconds.
+DATABASE_BACKOFF = timedelta(seconds=5)
 #: The rate shown to organisers is measured over this many seconds...
 RATE_WINDOW = 10
 #: ...so more send times than 10 s at 1,000/s (far beyond Telegram's 30/s) are never needed.
@@ -267,6 +270,18 @@ class OutboxWorker:
         (their rows would be sent again when the lease ran out)."""
         try:
             return await self._deliver(delivery)
+        except SQLAlchemyError as error:
+            # The database away while the message was prepared (a reminder reads its
+            # figures): a reason to try again, never a failure for good (a 1 s blip once
+            # failed all 60 reminders of a round).
+            log.warning("a delivery waits for the database: %s", type(error).__name__)
+            self._tally("retried")
+            return Outcome(
+                delivery.id,
+                DeliveryStatus.PENDING,
+                next_attempt_at=self.app.clock.now() + DATABASE_BACKOFF,
+                error="the database was unavailable",
+            )
         except SecretKeyError:  # written under another key: this row can never be sent
             log.warning("a delivery's chat id cannot be decrypted with the configured key")
             self._tally("failed")

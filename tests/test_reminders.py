@@ -224,3 +224,49 @@ async def test_not_yet_promises_only_a_reminder_that_will_come(
     await OutboxWorker(app, sender, rate_per_second=10_000).drain()
     assert api.last(881).text.startswith("Reminder: UA 45/26")
     assert not api.messages[882] and not api.messages[883]
+
+
+async def test_a_database_blip_while_reminders_are_rendered_fails_none_for_good(
+    app, chat, api, sender, clock
+) -> None:
+    """The database away for a moment while each reminder's figures are read: every
+    reminder is sent once it is back (all 60 were marked failed for good before)."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    chats = await subscribe_many(app, 12)
+    await publish_fixture(chat)
+    await OutboxWorker(app, sender, rate_per_second=10_000).drain()
+    clock.set(THREE_DAYS_BEFORE)
+    assert await Reminders(app).fire(1, "3d") == 12
+    away = True
+
+    def blip(conn, cursor, statement, parameters, context, executemany) -> None:
+        if (
+            away
+            and "action_totals" in statement
+            and statement.lstrip().upper().startswith("SELECT")
+        ):
+            raise OperationalError(statement, parameters, Exception("server closed the connection"))
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", blip)
+    try:
+        worker = OutboxWorker(app, sender, rate_per_second=10_000)
+        await worker.drain()
+        away = False
+        clock.advance(timedelta(minutes=5))  # past any backoff
+        await worker.drain()
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", blip)
+    assert sorted(len(api.messages[c]) for c in chats) == [2] * 12  # the UA, then its reminder
+    async with app.sessions() as session:
+        statuses = dict(
+            (
+                await session.execute(
+                    select(Delivery.status, func.count())
+                    .where(Delivery.kind == "reminder")
+                    .group_by(Delivery.status)
+                )
+            ).all()
+        )
+    assert statuses == {"sent": 12}
