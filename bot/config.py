@@ -205,6 +205,7 @@ class MetricsSettings(_Section):
 class SecuritySettings(_Section):
     secret_key: str | None = None
     purge_grace_days: int = Field(default=30, ge=0)
+    audit_retention_days: int = Field(default=365, ge=1)
 
 
 class LoggingSettings(_Section):

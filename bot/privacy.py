@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from bot.app import App
+from storage.audit import forget_before
 from storage.privacy import Purged, purge_expired
 
 log = logging.getLogger("uabot.privacy")
@@ -34,13 +35,17 @@ async def purge(app: App) -> Purged:
     now = app.clock.now()
     today = app.today()
     cutoff = today - timedelta(days=app.settings.security.purge_grace_days)
+    audit_kept = timedelta(days=app.settings.security.audit_retention_days)
     async with app.write_lock, app.sessions() as session, session.begin():
         purged = await purge_expired(session, cutoff, now - SEEN_UPDATES_KEPT)
+        audited = await forget_before(session, now - audit_kept)
     log.info(
-        "purged %d reports and %d deliveries of expired UAs, %d old update ids",
+        "purged %d reports and %d deliveries of expired UAs, %d old update ids, "
+        "%d audit entries past their retention",
         purged.reports,
         purged.deliveries,
         purged.update_ids,
+        audited,
     )
     return purged
 

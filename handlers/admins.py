@@ -153,6 +153,8 @@ def _audit_line(ctx: Context, entry: AuditEntry, names: dict[str, str]) -> str:
     outcome = ctx._(OUTCOME_LABELS.get(entry.outcome, entry.outcome))
     if entry.reason:
         outcome += f" ({entry.reason})"
+    if entry.times > 1:
+        outcome += f" ×{ctx.tr.number(entry.times)}"  # the stamp is the last of them
     subject = who(entry.actor) + (f" → {who(entry.target)}" if entry.target else "")
     stamp = entry.at.strftime("%Y-%m-%d %H:%M")
     detail = f" · {entry.detail}" if entry.detail else ""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
+from storage.statuses import AuditOutcome
 
 
 async def record(
@@ -20,7 +21,27 @@ async def record(
     at: datetime,
     detail: str = "",
 ) -> AuditEntry:
-    """A new entry; the caller may still change its outcome before the commit."""
+    """A new entry; the caller may still change its outcome before the commit. A refusal
+    joins the day's entry of the same person and command, counted, so that a stranger's
+    flood of refusals is one line and cannot push what others did out of sight."""
+    if outcome == AuditOutcome.REFUSED:
+        day = datetime.combine(at.date(), time(), tzinfo=at.tzinfo)
+        earlier = await session.scalar(
+            select(AuditEntry)
+            .where(
+                AuditEntry.actor == actor,
+                AuditEntry.command == command[:32],
+                AuditEntry.outcome == AuditOutcome.REFUSED,
+                AuditEntry.at >= day,
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
+        if earlier is not None:
+            earlier.times += 1
+            earlier.at = at
+            await session.flush()
+            return earlier
     entry = AuditEntry(
         at=at,
         actor=actor,
@@ -43,6 +64,12 @@ async def latest(
     if person is not None:
         query = query.where(or_(AuditEntry.actor == person, AuditEntry.target == person))
     return list(await session.scalars(query))
+
+
+async def forget_before(session: AsyncSession, before: datetime) -> int:
+    """Delete the entries older than ``before`` (the audit's retention); how many went."""
+    result = await session.execute(delete(AuditEntry).where(AuditEntry.at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def entries_about(session: AsyncSession, person: str) -> int:

@@ -293,7 +293,8 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: When it happened; for refusals counted together, the latest of them.
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     actor: Mapped[str] = mapped_column(String(16), index=True)
     target: Mapped[str | None] = mapped_column(String(16), index=True, default=None)
     command: Mapped[str] = mapped_column(String(32))
@@ -301,6 +302,9 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(String(200), default="")
+    #: How many times it happened: refusals of one command to one person in one day are
+    #: one entry (300 of a stranger's pushed a real /grant out of /audit).
+    times: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class AudienceWeek(Base):

@@ -337,13 +337,13 @@ def test_config_after_the_command_or_in_uabot_config_and_a_schema_not_ours(
     assert uabot("ua", "list", "--config", str(config), cwd=tmp_path).returncode == 0
     from_environment = uabot("stats", env={"UABOT_CONFIG": str(config)}, cwd=tmp_path)
     assert "subscribers now: 0 receive new UAs" in from_environment.stdout
-    uabot("--config", str(config), "migrate", "--downgrade", "0010", cwd=tmp_path)
+    uabot("--config", str(config), "migrate", "--downgrade", "0011", cwd=tmp_path)
     behind = uabot("stats", "--config", str(config), cwd=tmp_path)
     assert behind.returncode == 2
-    assert "is behind this uabot (0011): run `uabot migrate`" in behind.stderr
+    assert "is behind this uabot (0012): run `uabot migrate`" in behind.stderr
     with sqlite3.connect(database) as connection:
-        columns = {row[1] for row in connection.execute("PRAGMA table_info(ua_updates)")}
-    assert "field_marks" not in columns  # not migrated
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(audit_log)")}
+    assert "times" not in columns  # not migrated
     uabot("migrate", "--config", str(config), cwd=tmp_path)
     with sqlite3.connect(database) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '0042'")

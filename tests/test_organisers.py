@@ -9,6 +9,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.figures import print_stats
+from bot.privacy import purge
 from handlers.organisers import KIND_COUNT_LABELS
 from handlers.uaview import KIND_LABELS
 from storage.models import AuditEntry, Delivery
@@ -359,3 +360,32 @@ async def test_subscriber_figures_now_and_per_week_in_chat_and_cli(chat, app, cl
 
 def test_every_kind_of_action_is_counted_in_the_figures() -> None:
     assert KIND_COUNT_LABELS.keys() == KIND_LABELS.keys()
+
+
+async def test_a_stranger_s_refusals_are_counted_and_push_nothing_out_of_the_audit(
+    chat, app, clock
+) -> None:
+    admin, mallory = chat(ADMIN_ID), chat(300)
+    await admin.send("/grant 301 organiser")
+    for _ in range(300):
+        await mallory.send("/grant 300 admin")
+    await mallory.send("/team")
+    assert await count(app, AuditEntry, AuditEntry.outcome == "refused") == 2  # not 301
+    await admin.send("/audit")
+    lines = admin.text.splitlines()
+    assert any("/grant · refused ×300 · person" in line for line in lines)
+    assert any(f"/grant · done · {ADMIN_ID} → 301" in line for line in lines)
+    clock.advance(timedelta(days=1))  # a new day: a new entry to count in
+    await mallory.send("/grant 300 admin")
+    assert await count(app, AuditEntry, AuditEntry.outcome == "refused") == 3
+
+
+async def test_the_audit_is_kept_for_its_retention_then_deleted(chat, app, clock) -> None:
+    admin = chat(ADMIN_ID)
+    await admin.send("/grant 301 organiser")
+    clock.advance(timedelta(days=app.settings.security.audit_retention_days - 1))
+    await purge(app)
+    assert await count(app, AuditEntry) == 1
+    clock.advance(timedelta(days=2))
+    await purge(app)
+    assert await count(app, AuditEntry) == 0
