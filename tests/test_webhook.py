@@ -135,7 +135,7 @@ async def test_a_client_slow_to_send_its_headers_is_cut_off() -> None:
         await server.stop()
 
 
-async def test_connections_beyond_the_cap_are_closed_as_they_come() -> None:
+async def test_a_connection_beyond_the_cap_makes_room_by_closing_the_oldest_silent_one() -> None:
     server = WebhookServer(
         _never_fed, path="/hook", secret_token="s", listen="127.0.0.1:0", max_connections=3
     )
@@ -143,11 +143,51 @@ async def test_connections_beyond_the_cap_are_closed_as_they_come() -> None:
     try:
         held = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(3)]
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-        assert await _closed_by_server(reader, within=5)
+        assert await _closed_by_server(held[0][0], within=5)  # the oldest that said nothing
+        assert not await _closed_by_server(reader, within=0.3)  # the newcomer stays
         writer.close()
         for _, held_writer in held:
             held_writer.close()
-        await asyncio.sleep(0.2)
-        assert await _health(server.port) == 200  # room again once they are gone
     finally:
         await server.stop()
+
+
+async def test_telegram_is_served_while_strangers_hold_every_connection() -> None:
+    """Strangers' idle connections fill the cap: Telegram's posts (they carry the secret)
+    and /healthz are still served, each closing an idle stranger to fit."""
+    fed: list[dict] = []
+
+    async def feed(update: dict) -> None:
+        fed.append(update)
+
+    server = WebhookServer(
+        feed, path="/hook", secret_token="s", listen="127.0.0.1:0", max_connections=20
+    )
+    await server.start()
+    try:
+        idle = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(35)]
+        statuses = []
+        async with aiohttp.ClientSession() as telegram:
+            for update_id in range(10):
+                async with telegram.post(
+                    f"http://127.0.0.1:{server.port}/hook",
+                    json={"update_id": update_id},
+                    headers={SECRET_HEADER: "s"},
+                ) as answer:
+                    statuses.append(answer.status)
+                idle.append(await asyncio.open_connection("127.0.0.1", server.port))
+        assert statuses == [200] * 10
+        assert await _health(server.port) == 200
+        for _, writer in idle:
+            writer.close()
+    finally:
+        await server.stop()
+    assert await _eventually(lambda: len(fed) == 10)
+
+
+async def _eventually(condition, seconds: float = 5) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+    return condition()

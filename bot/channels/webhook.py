@@ -108,6 +108,7 @@ class WebhookServer:
             self.port,
             max_connections=self.max_connections,
             header_seconds=self.header_seconds,
+            secret=self.secret_token,
         )
         self.port = await self._site.start()
         log.info("webhook server listening on %s:%s%s", self.host, self.port, self.path)
