@@ -257,12 +257,10 @@ class OutboxWorker:
         """Try again later with exponential backoff, or give up after ``max_attempts``."""
         if attempts >= self.max_attempts:
             self._tally("failed")
-            return Outcome(key, DeliveryStatus.FAILED, error=reason[:200])
+            return Outcome(key, DeliveryStatus.FAILED, error=reason)
         self._tally("retried")
         backoff = timedelta(seconds=min(2**attempts, 300))
-        return Outcome(
-            key, DeliveryStatus.PENDING, next_attempt_at=now + backoff, error=reason[:200]
-        )
+        return Outcome(key, DeliveryStatus.PENDING, next_attempt_at=now + backoff, error=reason)
 
     async def _send(self, delivery: Claimed) -> Outcome:
         """One delivery's outcome, whatever happens: an error of ours or an answer nobody
@@ -339,7 +337,7 @@ class OutboxWorker:
             return Outcome(key, DeliveryStatus.PENDING, next_attempt_at=None, error=UNCERTAIN)
         except Rejected as error:
             self._tally("failed")
-            return Outcome(key, DeliveryStatus.FAILED, error=f"rejected: {error}"[:200])
+            return Outcome(key, DeliveryStatus.FAILED, error=f"rejected: {error}")
         except (Transient, SendError) as error:
             return self._retry(key, attempts, f"{type(error).__name__}: {error}", now)
         self._tally("sent")

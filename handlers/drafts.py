@@ -186,11 +186,9 @@ def _document_read(ctx: Context) -> UADraft:
     """The document as the dispatcher read it, in a process of its own, before this
     transaction."""
     read = ctx.document_read
-    if isinstance(read, UADocumentError):
-        raise read
     if read is None:
         raise UADocumentError(too_complex(), ctx.incoming.document.filename)  # type: ignore[union-attr]
-    return read
+    return _draft_or_raise(read)
 
 
 async def _language_asked_for(ctx: Context) -> UAUpdate | None:

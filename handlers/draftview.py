@@ -10,7 +10,14 @@ from handlers.buttons import AddLanguage, CancelDraft, FieldMenu, PreviewStep, P
 from handlers.context import Context
 from handlers.contract import Button, Reply, Text, split_text
 from handlers.operations import publish_problems
-from handlers.uaview import STATUS_LABELS, language_name, pick_text, shortened, ua_label
+from handlers.uaview import (
+    STATUS_LABELS,
+    language_name,
+    pick_text,
+    recipients,
+    shortened,
+    ua_label,
+)
 from storage.models import UAUpdate
 from storage.statuses import UpdateStatus
 from storage.uas import (
@@ -115,9 +122,9 @@ def preview(
         ),
         "",
         ctx._("Who to write to:"),
-        *(recipient_lines(ctx, text.targets) or ["—"]),
+        *(recipient_lines(ctx, recipients(update, "targets", text)) or ["—"]),
         ctx._("Copy to:"),
-        *(recipient_lines(ctx, text.cc) or ["—"]),
+        *(recipient_lines(ctx, recipients(update, "cc", text)) or ["—"]),
         "",
         ctx._("Title: {title}").format(title=text.title or "—"),
         ctx._("Index, country, date: {details}").format(details=" · ".join(details)),

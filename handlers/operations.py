@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.uaview import nth_ua, ua_phrase
+from handlers.uaview import nth_ua, recipients, ua_phrase
 from storage.models import UACase, UAUpdate
 from storage.outbox import publish_and_queue
 from storage.statuses import UpdateStatus
@@ -51,12 +50,6 @@ def deadline_problem(deadline: date, today: date) -> Phrase | None:
     return None
 
 
-def recipients_of(update: UAUpdate) -> list[dict[str, Any]]:
-    """Who supporters are told to write to: the first version's list that has any (the
-    list is one for every language)."""
-    return next((list(text.targets) for text in update.texts if text.targets), [])
-
-
 def publish_problems(update: UAUpdate, today: date, live: UAUpdate | None = None) -> list[Phrase]:
     """What stops this draft from being published; ``live``: the number's live update."""
     problems = []
@@ -73,13 +66,13 @@ def publish_problems(update: UAUpdate, today: date, live: UAUpdate | None = None
                 date=update.deadline,
             )
         )
-    if not any(text.targets for text in update.texts):
+    if not recipients(update, "targets"):
         problems.append(
             Phrase(N_("who to write to: press “Correct a field”, then “Who to write to”"))
         )
     nameless = [
         number
-        for number, contact in enumerate(recipients_of(update), 1)
+        for number, contact in enumerate(recipients(update, "targets"), 1)
         if not (contact.get("name") or contact.get("title") or contact.get("organisation"))
     ]
     if nameless:

@@ -15,6 +15,7 @@ from handlers.buttons import RecipientAction, ShowPreview
 from handlers.context import Context
 from handlers.contract import Button, Reply, Text
 from handlers.draftview import draft_for, recipient_lines
+from handlers.uaview import recipients
 from storage.inputs import finish_input, start_input
 from storage.models import PendingInput, UAUpdate
 from storage.statuses import UpdateStatus
@@ -41,13 +42,6 @@ EXAMPLE = (
 )
 
 
-def contacts_of(update: UAUpdate, which: str) -> list[dict[str, Any]]:
-    """The list as supporters see it: the first version's (all versions hold the same
-    list once it was corrected in chat)."""
-    texts = sorted(update.texts, key=lambda text: text.language != "en")
-    return list(getattr(texts[0], LISTS[which]) or []) if texts else []
-
-
 def _store(update: UAUpdate, which: str, contacts: list[dict[str, Any]]) -> None:
     for text in update.texts:
         setattr(text, LISTS[which], [dict(contact) for contact in contacts])
@@ -63,7 +57,7 @@ async def show(ctx: Context, update_id: int, which: str) -> list[Reply]:
 
 
 def _listing(ctx: Context, update: UAUpdate, which: str) -> Text:
-    contacts = contacts_of(update, which)
+    contacts = recipients(update, LISTS[which])
     heading = (
         ctx._("Who to write to:") if which == "to" else ctx._("Send a copy of your letter to:")
     )
@@ -107,7 +101,7 @@ async def act(
     if isinstance(update, list):
         return update
     which = which if which in LISTS else "to"
-    contacts = contacts_of(update, which)
+    contacts = recipients(update, LISTS[which])
     index = (number or 0) - 1
     if action in ("edit", "drop", "up") and not 0 <= index < len(contacts):
         return [_listing(ctx, update, which)]  # an old button: the list has changed
@@ -180,7 +174,7 @@ async def receive(ctx: Context, pending: PendingInput) -> list[Reply]:
                 ),
             )
         ]
-    contacts = contacts_of(update, which)
+    contacts = recipients(update, LISTS[which])
     pasted = [asdict(contact) for contact in read]
     if action == "all":
         contacts = pasted

@@ -150,19 +150,19 @@ def language_name(tr: Translator, code: str | None) -> str:
     return tr.gettext(LANGUAGE_LABELS[code]) if code in LANGUAGE_LABELS else (code or "")
 
 
-def recipients(update: UAUpdate, text: UAText, which: str) -> list[dict[str, Any]]:
-    """A version's recipients (``which``: "targets" or "cc"), or another version's where it
-    names none: who to write to does not change with the language a document came in."""
-    found = getattr(text, which) or []
-    if not found:
-        found = next((getattr(other, which) for other in update.texts if getattr(other, which)), [])
-    return list(found)
+def recipients(update: UAUpdate, which: str, text: UAText | None = None) -> list[dict[str, Any]]:
+    """Who to write to (``which``: "targets") or to copy ("cc"): ``text``'s list, else the
+    first version's that has one, English first. The list is one for every language (the
+    chat writes it to each version), so a version a document gave none shows another's."""
+    versions = [text] if text is not None else []
+    versions += sorted(update.texts, key=lambda version: version.language != "en")
+    return next((list(getattr(v, which)) for v in versions if getattr(v, which)), [])
 
 
 def targets_step(tr: Translator, update: UAUpdate) -> str:
     text, fell_back = pick_text(update, tr.language)
     lines = [*_fallback_note(tr, fell_back), tr.gettext("Who to write to:"), ""]
-    targets = recipients(update, text, "targets")
+    targets = recipients(update, "targets", text)
     if not targets:
         lines.append(tr.gettext("This UA names no official; the letter step says whom to address."))
     for contact in targets:
@@ -206,7 +206,7 @@ def letter_step(tr: Translator, update: UAUpdate, language: str) -> str:
 
 def cc_step(tr: Translator, update: UAUpdate) -> str:
     text, _ = pick_text(update, tr.language)
-    copies = recipients(update, text, "cc")
+    copies = recipients(update, "cc", text)
     if not copies:
         return tr.gettext("This UA asks for no copy. Go on to report your action.")
     lines = [tr.gettext("Send a copy of your letter to:"), ""]

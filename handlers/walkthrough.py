@@ -283,11 +283,11 @@ async def letter_files(
         return notes
     text = letter_text(update, language)
     letter = Letter(
-        recipients=recipients(update, text, "targets"),
+        recipients=recipients(update, "targets", text),
         salutation=text.salutation,
         body=text.letter,
         signature=signature,
-        copies=recipients(update, text, "cc"),
+        copies=recipients(update, "cc", text),
         copy_label=ctx.app.catalogs.get(text.language).gettext("cc:"),
     )
     stem = "ua-{}-letter-{}".format(update.ua_number.replace("/", "-"), text.language)
@@ -305,7 +305,7 @@ async def letter_files(
         _after_the_files(
             ctx,
             update,
-            has_copies=bool(recipients(update, pick_text(update, ctx.tr.language)[0], "cc")),
+            has_copies=bool(recipients(update, "cc", pick_text(update, ctx.tr.language)[0])),
         ),
     ]
 

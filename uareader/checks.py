@@ -19,6 +19,7 @@ from uareader.vocabulary import (
     find_country,
     find_date,
     index_country,
+    most_named_country,
     territory_name,
 )
 
@@ -132,9 +133,7 @@ class CountryFound:
     note: Phrase | None = None
 
 
-def document_country(
-    header: Header, address_country: str | None, text_country: str | None = None
-) -> CountryFound:
+def document_country(header: Header, address_country: str | None, text: str = "") -> CountryFound:
     """The country the header or title names, checked against the country its AI index is
     filed under; the index's country where they name none (11 of 26 old documents); then,
     as assumptions for the organiser to check, a recipient's address (not a mission's,
@@ -185,7 +184,7 @@ def document_country(
             country=address_country,
         )
         return CountryFound(address_country, "assumed", note)
-    if text_country:
+    if text_country := most_named_country(text):  # read only when nothing else says
         note = Phrase(
             N_("The country was taken from the text, which names it most: {country}."),
             country=text_country,

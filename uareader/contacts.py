@@ -78,8 +78,8 @@ _NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
 
 #: The office someone holds, written above their name in older layouts.
 _ROLE = re.compile(
-    r"(?i)\b(?:prosecutor|procurator|minister|president|governor|chief|head|director|judge|chair(?:man|"
-    r"person|woman)?|commissioner|ombudsman|secretary|mayor|king|prime|attorney|fiscal|"
+    r"(?i)\b(?:prosecutor|procurator|minister|president|governor|chief|head|director|judge|"
+    r"chair(?:man|person|woman)?|commissioner|ombudsman|secretary|mayor|king|prime|attorney|fiscal|"
     r"ministr[oa]|president[ea]|gobernador[a]?|jef[ea]|director[a]?|secretari[oa]|alcalde(?:sa)?|"
     r"procurador[a]?|defensor[a]?|comisionad[oa]|juez|jueza|magistrad[oa])\b"
 )
@@ -309,9 +309,8 @@ def _is_contact_end(line: str) -> bool:
 
 def _clean(line: str) -> str:
     line = _LINK_NOTE.sub("", CC_PREFIX.sub("", line))
-    line = TO_LABEL.sub(
-        "", line
-    )  # "To: Albert Puela", "To King Salman ..." under "Write a letter:"
+    # "To: Albert Puela", "To King Salman ..." under "Write a letter:"
+    line = TO_LABEL.sub("", line)
     return line.strip().rstrip(",").strip()
 
 

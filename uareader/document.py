@@ -79,7 +79,7 @@ from uareader.text import (
     normalise,
     prose,
 )
-from uareader.vocabulary import country_named, language_code, most_named_country
+from uareader.vocabulary import country_named, language_code
 
 MAX_TEXT_CHARACTERS = 200_000
 #: What publishing needs and a document may lack; the organiser adds it in chat.
@@ -474,7 +474,7 @@ def parse_text(text: str) -> UADraft:
     _, previous_link = _trailer(lines, PREVIOUS_LINK)
     if header.country is None and (in_title := _title_country(title)):
         header = replace(header, country=in_title)
-    found = document_country(header, address_country(targets), most_named_country(text))
+    found = document_country(header, address_country(targets), text)
     if found.note is not None:
         warnings.append(found.note)
     marks = {"country": found.mark} if found.mark else {}
