@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.announcements import announcement, channel_post, reminder
 from bot.app import App
+from bot.kept_outcomes import DamagedFile, keep, read_kept, set_aside
 from bot.pacer import Pacer
 from bot.sending import (
     Blocked,
@@ -43,7 +44,7 @@ from bot.sending import (
 from handlers.contract import Text
 from handlers.uaview import ua_label
 from storage.crypto import SecretKeyError
-from storage.database import retry_unreachable, unreachable
+from storage.database import unreachable
 from storage.models import Broadcast, Supporter, UAUpdate
 from storage.outbox import (
     UNCERTAIN,
@@ -64,10 +65,10 @@ from storage.uas import get_update
 
 log = logging.getLogger("uabot.outbox")
 
-#: How long the worker keeps outcomes in memory while the database cannot take them (a
-#: disk full, a database read-only or down): for as long as it takes, sending nothing
-#: meanwhile. Dropping them would send every one of those messages again.
-RECORD_PATIENCE = float("inf")
+#: Once stopped, how long the worker still tries to write outcomes the database cannot take
+#: (read-only, disk full, down) before it keeps them in a file: SIGTERM ends the process in
+#: under 10 s. Until stopped it waits as long as it takes, sending nothing meanwhile.
+STOP_GRACE = 3.0
 #: When a delivery prepared while the database was away is tried again: a blip is seconds.
 DATABASE_BACKOFF = timedelta(seconds=5)
 #: The rate shown to organisers is measured over this many seconds...
@@ -93,6 +94,16 @@ class Figures:
 
 #: A progress message to send or edit: broadcast id, chat, message id (None: send one), text.
 ProgressNote = tuple[int, int, int | None, Text]
+
+
+async def _either(*events: asyncio.Event) -> None:
+    """Wait until one of ``events`` is set."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 def channel_chat_id(chat: str) -> ChatId:
@@ -128,10 +139,16 @@ class OutboxWorker:
         self.figures = Figures()
         self._updates: dict[int, UAUpdate] = {}
         self._last_progress = 0.0
+        self._stop = asyncio.Event()  # set by ``run``'s caller: SIGTERM
+        self._kept_written = False
 
     # --- one round -----------------------------------------------------------------------
     async def run_once(self) -> int:
         """Claim a batch, send it, record the outcomes; the number of deliveries handled."""
+        if not self._kept_written:
+            self._kept_written = await self._write_kept_outcomes()
+            if not self._kept_written:
+                return 0
         await self.post_to_channels()
         now = self.app.clock.now()
         async with self.app.write_lock, self.app.sessions() as session, session.begin():
@@ -139,10 +156,16 @@ class OutboxWorker:
         if not claimed:
             return 0
         await self._load_updates({c.update_id for c in claimed})
-        queue: asyncio.Queue[Claimed] = asyncio.Queue()
-        for delivery in claimed:
-            queue.put_nowait(delivery)
+        await self._send_batch(claimed)
+        return len(claimed)
+
+    async def _send_batch(self, claimed: list[Claimed]) -> None:
+        """Send ``claimed`` with ``concurrency`` senders and record each outcome as it comes.
+        On stop, what is not sent yet is handed back, and what the database cannot take
+        is kept in a file for the next start."""
+        queue = deque(claimed)
         outcomes: list[Outcome] = []
+        unwritten: list[Outcome] = []
         changed = asyncio.Event()
         sending_done = False
         # Cleared while outcomes cannot be written: no message goes out whose outcome could
@@ -160,49 +183,120 @@ class OutboxWorker:
                     continue
                 pending = outcomes[:]
                 outcomes.clear()
-                await self._record(
-                    "recording outcomes",
-                    partial(record_outcomes, outcomes=pending, today=self.app.today()),
-                    writable,
-                )
+                if not await self._write_outcomes(pending, writable):
+                    unwritten.extend(pending)
 
         async def work() -> None:
-            while not queue.empty():
-                await writable.wait()
-                outcomes.append(await self._send(queue.get_nowait()))
+            # No await between the test and the take: another sender cannot empty the queue
+            # in between (four senders woken for two deliveries once failed the round).
+            while queue and not self._stop.is_set():
+                if not writable.is_set():
+                    await _either(writable, self._stop)
+                    continue
+                outcomes.append(await self._send(queue.popleft()))
                 changed.set()
 
         recorder = asyncio.create_task(record())
         try:
             await asyncio.gather(*(work() for _ in range(min(self.concurrency, len(claimed)))))
         finally:
+            # Stopped: the rest goes back to the queue at once, for the next worker.
+            outcomes.extend(
+                Outcome(left.id, DeliveryStatus.PENDING, error=left.error) for left in queue
+            )
             sending_done = True
             changed.set()
             await recorder
-        return len(claimed)
+        if unwritten:
+            self._keep(unwritten)
 
-    async def _record(
+    async def _write_outcomes(self, outcomes: list[Outcome], writable: asyncio.Event) -> bool:
+        """Write ``outcomes``; False when stopped before the database took them. A mistake
+        of ours in one of them (not the database being away) costs that one alone."""
+        store = partial(record_outcomes, outcomes=outcomes, today=self.app.today())
+        try:
+            return await self._write("recording outcomes", store, writable)
+        except Exception:
+            if len(outcomes) == 1:
+                log.exception("an outcome could not be written; its message may be sent again")
+                return True
+            log.exception("outcomes could not be written together; writing them one by one")
+        for outcome in outcomes:
+            if not await self._write_outcomes([outcome], writable):
+                return False
+        return True
+
+    def _keep(self, outcomes: list[Outcome]) -> None:
+        path = self.app.settings.broadcast.outcomes_file
+        try:
+            total = keep(path, outcomes)
+        except OSError as error:
+            log.error(
+                "%d outcomes could not be kept in %s (%s): those messages will be sent again",
+                len(outcomes),
+                path,
+                error.strerror,
+            )
+            return
+        log.warning("%d outcomes kept in %s until the database takes them", total, path)
+
+    async def _write_kept_outcomes(self) -> bool:
+        """Write what an earlier run kept in its file, before anything is claimed: its rows
+        are still leased, so none of those messages goes out again. False when stopped
+        before the database took them (the file stays)."""
+        path = self.app.settings.broadcast.outcomes_file
+        try:
+            kept = read_kept(path)
+        except DamagedFile as error:
+            log.error(
+                "kept outcomes could not be read (%s); set aside as %s", error, set_aside(path)
+            )
+            return True
+        if not kept:
+            path.unlink(missing_ok=True)
+            return True
+        store = partial(record_outcomes, outcomes=kept, today=self.app.today(), only_leased=True)
+        if not await self._write("kept outcomes", store):
+            return False
+        path.unlink(missing_ok=True)
+        log.info("%d kept outcomes written", len(kept))
+        return True
+
+    async def _write(
         self,
         what: str,
         store: Callable[[AsyncSession], Awaitable[None]],
         writable: asyncio.Event | None = None,
-    ) -> None:
-        """Commit what ``store`` writes, waiting out a database that cannot take it: a
+    ) -> bool:
+        """Commit what ``store`` writes, waiting out a database that cannot take it now: a
         message sent but not recorded would be sent again once its lease runs out. While it
-        waits, ``writable`` is cleared, so that sending stops too."""
-
-        async def write() -> None:
+        waits, ``writable`` is cleared, so that sending stops too. Once stopped it tries for
+        ``STOP_GRACE`` seconds more, then answers False: SIGTERM must end the process."""
+        pause = 0.1
+        give_up_at: float | None = None
+        while True:
             try:
                 async with self.app.write_lock, self.app.sessions() as session, session.begin():
                     await store(session)
-            except Exception:
+            except Exception as error:
+                if not unreachable(error):
+                    raise
                 if writable is not None:
                     writable.clear()
-                raise
-            if writable is not None:
-                writable.set()
-
-        await retry_unreachable(write, give_up_after=RECORD_PATIENCE, what=what)
+                log.warning("the database cannot take %s now (%s)", what, type(error).__name__)
+            else:
+                if writable is not None:
+                    writable.set()
+                return True
+            if self._stop.is_set():
+                give_up_at = give_up_at or time.monotonic() + STOP_GRACE
+                if time.monotonic() >= give_up_at:
+                    return False
+                await asyncio.sleep(pause)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), pause)
+            pause = min(pause * 2, 2.0)
 
     async def drain(self) -> int:
         """Send everything that is due now; the total handled."""
@@ -214,13 +308,14 @@ class OutboxWorker:
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
         """Work until ``stop``; when nothing is due, look again every ``idle`` seconds."""
+        self._stop = stop
         while not stop.is_set():
             try:
                 handled = await self.run_once()
                 await self.report_progress()
             except Exception as error:
-                if unreachable(error):  # expected during a database restart: no traceback
-                    log.warning("database unreachable (%s); trying again", type(error).__name__)
+                if unreachable(error):  # expected during a failover: no traceback
+                    log.warning("database unavailable (%s); trying again", type(error).__name__)
                 else:
                     log.exception("outbox round failed; trying again")
                 handled = 0
@@ -358,9 +453,9 @@ class OutboxWorker:
         await self._load_updates({post.update_id for post in posts})
         for post in posts:
             outcome = await self._post(post)
-            await self._record(
-                "a channel post", partial(record_channel_post, post_id=post.id, outcome=outcome)
-            )
+            store = partial(record_channel_post, post_id=post.id, outcome=outcome)
+            if not await self._write("a channel post", store):
+                log.warning("a channel post's outcome was not written: it may be posted again")
             if outcome.status == DeliveryStatus.FAILED:
                 log.warning("a channel post failed: %s", outcome.error)
         return len(posts)

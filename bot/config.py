@@ -169,6 +169,9 @@ class BroadcastSettings(_Section):
     #: Every message the bot sends, replies first: Telegram's limit (about 30 a second).
     rate_per_second: float = Field(default=30, gt=0, le=1000)
     lease_seconds: float = Field(default=120, ge=1, le=3600)
+    #: Where a worker stopped while the database takes no writes keeps the outcomes it
+    #: could not write, for the next start to write: those messages are not sent twice.
+    outcomes_file: Path = Path("uabot-unwritten-outcomes.json")
     channels: list[ChannelTarget] = Field(default_factory=list)
 
     def channel_addresses(self) -> list[tuple[str, str]]:

@@ -93,11 +93,25 @@ async def ping(engine: AsyncEngine) -> None:
                 raise
 
 
+#: SQLSTATEs by which PostgreSQL says it cannot take a statement now, not that the statement
+#: is wrong: connection lost (08), read-only during a failover (25006), a conflict to retry
+#: (40), out of disk or memory (53), a lock not available (55P03), shutting down or starting
+#: up (57), an I/O error (58). asyncpg's errors for these reach us as plain DBAPIErrors: a
+#: read-only standby once stopped the outbox worker for good.
+_NOT_NOW_STATES = ("08", "25006", "40", "53", "55P03", "57", "58")
+
+
 def unreachable(error: BaseException) -> bool:
-    """Whether ``error`` says the database could not be reached or dropped the connection:
-    worth trying again in a moment, unlike a mistake in the query or the data."""
+    """Whether ``error`` says the database could not be reached, dropped the connection or
+    cannot take a statement now (read-only, disk full, restarting): worth trying again in a
+    moment, unlike a mistake in the query or the data."""
     if isinstance(error, DBAPIError):
-        return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+        state = getattr(error.orig, "sqlstate", None) or ""
+        return (
+            error.connection_invalidated
+            or isinstance(error, OperationalError | InterfaceError)
+            or state.startswith(_NOT_NOW_STATES)
+        )
     return isinstance(error, OSError | TimeoutError)
 
 

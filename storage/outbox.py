@@ -212,9 +212,18 @@ class Outcome:
         object.__setattr__(self, "error", storable(self.error))
 
 
-async def record_outcomes(session: AsyncSession, outcomes: list[Outcome], today: date) -> None:
+async def record_outcomes(
+    session: AsyncSession, outcomes: list[Outcome], today: date, *, only_leased: bool = False
+) -> None:
+    """Write what became of each send. ``only_leased``: only to rows still being sent, for
+    outcomes kept from an earlier run (a stale file may not undo what happened since)."""
+    statement = update(Delivery)
+    if only_leased:
+        statement = statement.where(Delivery.status == DeliveryStatus.SENDING).execution_options(
+            synchronize_session=None  # no rows of this session to keep in step
+        )
     await session.execute(
-        update(Delivery),
+        statement,
         [
             {
                 "id": outcome.delivery_id,

@@ -81,9 +81,13 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings.model_validate(
-        {"database": {"url": database_url}, "bot": {"admins": [ADMIN_ID]}}
+        {
+            "database": {"url": database_url},
+            "bot": {"admins": [ADMIN_ID]},
+            "broadcast": {"outcomes_file": str(tmp_path / "unwritten-outcomes.json")},
+        }
     )
 
 

@@ -35,6 +35,7 @@ from tests.conftest import (
     publish_fixture,
     subscribe_many,
 )
+from tests.database_faults import DatabaseFaults
 from uareader.document import parse_text
 
 
@@ -404,19 +405,49 @@ async def test_while_outcomes_cannot_be_written_nothing_more_is_sent(
 
 _examples = itertools.count(1)
 #: One step of a broadcast's life: Telegram refusing, a send timing out after it arrived,
-#: the worker killed after some sends, or a worker running until nothing is due.
+#: the worker killed after some sends, a worker running until nothing is due, or its own
+#: database failing under it: an outcome write refused once ("once"), no outcome written for
+#: a while ("away": disk full, read-only), or SIGTERM while none can be ("stop").
 _STEPS = st.one_of(
     st.tuples(st.just("fail"), st.sampled_from([500, 502, 409, 429]), st.integers(1, 3)),
     st.tuples(st.just("stall"), st.just(0), st.just(1)),
     st.tuples(st.just("crash"), st.integers(1, 12), st.just(0)),
     st.tuples(st.just("run"), st.just(0), st.just(0)),
+    st.tuples(st.sampled_from(["once", "away", "stop"]), st.integers(1, 12), st.integers(1, 3)),
 )
+
+
+async def _database_fault(app, sender, api, kind: str, after: int, tenths: int) -> None:
+    """A worker runs; after ``after`` sends its database fails as ``kind`` says, for
+    ``tenths`` tenths of a second. SIGTERM ("stop") must end the worker within 10 s."""
+    stop = asyncio.Event()
+    before = api.total_sent()
+    with DatabaseFaults(app).watching() as faults:
+        worker = OutboxWorker(app, sender, rate_per_second=400, concurrency=4)
+        running = asyncio.create_task(worker.run(stop, idle=0.05))
+        await api.wait_until(lambda: api.total_sent() >= before + after, 5)
+        if kind == "once":
+            faults.refuse_next = 1
+        else:
+            faults.refusing = True
+        await asyncio.sleep(tenths / 10)
+        if kind == "stop":
+            stop.set()
+            await asyncio.wait_for(running, 10)
+        faults.refusing = False
+        stop.set()
+        await asyncio.wait_for(running, 10)
 
 
 async def _fresh_broadcast(folder, subscribers: int) -> tuple[App, FixedClock, list[int]]:
     """A new database with ``subscribers`` queued for a published UA; chat ids of its own."""
     clock = FixedClock(START)
-    settings = Settings.model_validate({"database": {"url": f"sqlite+aiosqlite:///{folder}/s.db"}})
+    settings = Settings.model_validate(
+        {
+            "database": {"url": f"sqlite+aiosqlite:///{folder}/s.db"},
+            "broadcast": {"outcomes_file": str(folder / "unwritten-outcomes.json")},
+        }
+    )
     app = await build_app(settings, secret_key=generate_secret_key(), clock=clock)
     chats = await subscribe_many(app, subscribers, first=5_000_000 + next(_examples) * 1_000)
     async with app.sessions() as session, session.begin():
@@ -457,8 +488,10 @@ async def test_a_broadcast_through_any_failures_and_crashes_reaches_everyone_onc
                 with contextlib.suppress(asyncio.CancelledError):
                     await running
                 crashes += 1
-            else:
+            elif kind == "run":
                 await OutboxWorker(app, sender, rate_per_second=10_000, max_attempts=10).drain()
+            else:
+                await _database_fault(app, sender, api, kind, value, times)
         for _ in range(12):  # leases run out and backoffs pass; a last worker finishes
             clock.advance(timedelta(minutes=10))
             await OutboxWorker(app, sender, rate_per_second=10_000, max_attempts=10).drain()
@@ -473,9 +506,11 @@ async def test_a_broadcast_through_any_failures_and_crashes_reaches_everyone_onc
         received = [len(api.messages[chat_id]) for chat_id in chats]
         assert min(received) == 1, "every subscriber is reached"
         repeats = sum(received) - len(chats)
+        # A database fault repeats nothing: outcomes wait, or are kept in a file.
         assert repeats <= crashes * concurrency + stalls, (
             f"{repeats} repeats: only sends in flight at a crash, or that timed out, may repeat"
         )
+        assert not app.settings.broadcast.outcomes_file.exists(), "kept outcomes are written"
     finally:
         await app.close()
 
