@@ -100,32 +100,30 @@ async def delivery_counts(session: AsyncSession, update_id: int) -> dict[str, in
 
 
 def _due(
-    query: Select[Any],
+    query: Select[*tuple[Any, ...]],
     table: type[Delivery] | type[ChannelPost],
     session: AsyncSession,
     now: datetime,
     lease: timedelta,
-) -> Select[Any]:
-    """Rows of an outbox table that are due: pending and past their next attempt, or
-    leased by a worker whose lease ran out (a dead worker). A lease ending further ahead
-    than a whole lease was taken before the clock stepped back (an NTP correction): it
-    is as good as run out, or its rows would wait for the clock to catch up. On PostgreSQL
-    rows locked by another worker are skipped; SQLite serialises writers."""
-    query = query.where(
-        or_(
-            and_(
-                table.status == DeliveryStatus.PENDING,
-                or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
-            ),
-            and_(
-                table.status == DeliveryStatus.SENDING,
-                or_(table.lease_until < now, table.lease_until > now + lease),
-            ),
-        )
+) -> list[Select[*tuple[Any, ...]]]:
+    """Rows of an outbox table that are due, as two queries (one per status, each an
+    ordered walk of ``ix_deliveries_due`` that stops at its limit; one query with an OR
+    read and sorted every pending row): pending and past their next attempt, or leased
+    by a worker whose lease ran out (a dead worker). A lease ending further ahead than a
+    whole lease was taken before the clock stepped back (an NTP correction): it is as
+    good as run out, or its rows would wait for the clock to catch up. On PostgreSQL rows
+    locked by another worker are skipped; SQLite serialises writers."""
+    pending = query.where(
+        table.status == DeliveryStatus.PENDING,
+        or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
+    )
+    abandoned = query.where(
+        table.status == DeliveryStatus.SENDING,
+        or_(table.lease_until < now, table.lease_until > now + lease),
     )
     if dialect_of(session) == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return query
+        return [q.with_for_update(skip_locked=True) for q in (pending, abandoned)]
+    return [pending, abandoned]
 
 
 @dataclass(frozen=True)
@@ -148,12 +146,11 @@ async def claim_due(
     session: AsyncSession, now: datetime, lease: timedelta, limit: int
 ) -> list[Claimed]:
     """Lease up to ``limit`` deliveries that are due, or whose lease ran out (a dead worker)."""
-    due = (
-        _due(select(Delivery.id), Delivery, session, now, lease)
-        .order_by(Delivery.priority, Delivery.id)
-        .limit(limit)
-    )
-    ids = list(await session.scalars(due))
+    found: list[tuple[int, int]] = []
+    for due in _due(select(Delivery.priority, Delivery.id), Delivery, session, now, lease):
+        rows = await session.execute(due.order_by(Delivery.priority, Delivery.id).limit(limit))
+        found.extend((priority, delivery_id) for priority, delivery_id in rows)
+    ids = [delivery_id for _, delivery_id in sorted(found)[:limit]]
     if not ids:
         return []
     await session.execute(
@@ -288,7 +285,11 @@ async def claim_channel_posts(
     session: AsyncSession, now: datetime, lease: timedelta
 ) -> list[ClaimedPost]:
     """Lease the channel posts that are due (few: one per channel and publication)."""
-    posts = list(await session.scalars(_due(select(ChannelPost), ChannelPost, session, now, lease)))
+    posts = [
+        post
+        for due in _due(select(ChannelPost), ChannelPost, session, now, lease)
+        for post in await session.scalars(due)
+    ]
     for post in posts:
         post.status, post.lease_until, post.attempts = (
             DeliveryStatus.SENDING,
