@@ -47,6 +47,11 @@ UNREACHABLE = """\
 uabot run: Telegram's Bot API did not answer at start-up ({reason}).
 Check this machine's network, and telegram.api_base_url in {config} if you changed it."""
 
+PORT_TAKEN = """\
+uabot run: {reason}.
+Stop the other program, or choose another address in {config}: telegram.listen for the
+webhook, metrics.listen for /metrics."""
+
 NO_SECRET_KEY = """\
 uabot run: no secret key is configured, and the bot stores Telegram ids only encrypted.
 Make one with `uabot keygen` and put it in security.secret_key in {config}
@@ -223,6 +228,7 @@ def _run_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
         if not settings.security.secret_key:
             print(NO_SECRET_KEY.format(config=config_name), file=sys.stderr)
             return EXIT_USAGE
+        from bot.http import CannotListen
         from bot.runner import run_bot
         from bot.sending import SendError, Unauthorized
 
@@ -234,6 +240,9 @@ def _run_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
         except Unauthorized:
             print(WRONG_TOKEN.format(config=config_name), file=sys.stderr)
             return EXIT_USAGE
+        except CannotListen as error:
+            print(PORT_TAKEN.format(reason=error, config=config_name), file=sys.stderr)
+            return 1
         except SendError as error:  # at start-up, before any update
             reason = redact(str(error), settings.secrets())
             print(UNREACHABLE.format(reason=reason, config=config_name), file=sys.stderr)

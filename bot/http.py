@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hmac
 from collections.abc import Callable
 
@@ -133,6 +134,11 @@ class GuardedFactory:
         return False
 
 
+class CannotListen(Exception):
+    """The address to serve on is taken by another program, or not this machine's: said
+    as such, not as a database that cannot be reached (OSError is both)."""
+
+
 class Site:
     """An aiohttp application served on host:port, with the guards above."""
 
@@ -160,7 +166,12 @@ class Site:
         assert server is not None, "set up just above"
         factory = GuardedFactory(server, self.max_connections, self.header_seconds, self.secret)
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(factory, self.host, self.port)
+        try:
+            self._server = await loop.create_server(factory, self.host, self.port)
+        except OSError as error:
+            await self._runner.cleanup()
+            reason = "the port is in use" if error.errno == errno.EADDRINUSE else error.strerror
+            raise CannotListen(f"cannot listen on {self.host}:{self.port}: {reason}") from None
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 

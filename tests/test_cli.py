@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 
 from storage.crypto import generate_secret_key
 from tests.conftest import FIXTURES, POSTGRES_URL, reset_postgres
-from tests.live import free_port
+from tests.live import free_port, start_uabot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -220,6 +221,31 @@ def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"uabot {command[0]}: cannot reach the database postgresql" in result.stderr
     assert "ConnectionRefusedError" in result.stderr and ":pw@" not in result.stderr
+
+
+@pytest.mark.parametrize("setting", ["metrics.listen", "telegram.listen"])
+async def test_a_port_in_use_is_named_as_such_not_as_the_database(
+    tmp_path: Path, api, setting: str
+) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    section, key = setting.split(".")
+    config = f'[{section}]\n{key} = "127.0.0.1:{port}"\n'
+    if section == "telegram":
+        config += 'mode = "webhook"\nurl = "https://bot.example/hook"\nsecret_token = "s3cret"\n'
+    database = f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"
+    try:
+        process = await start_uabot_process(
+            api, database, generate_secret_key(), tmp_path, config=config
+        )
+        assert await asyncio.wait_for(process.wait(), 60) == 1
+    finally:
+        taken.close()
+    said = (tmp_path / "uabot.log").read_text()
+    assert f"uabot run: cannot listen on 127.0.0.1:{port}: the port is in use." in said
+    assert "database" not in said and "Traceback" not in said
 
 
 def test_output_cut_short_by_the_reader_is_no_error(tmp_path: Path) -> None:
