@@ -6,13 +6,14 @@ Three tables from one run:
 2. every layout family's fixture as text: milliseconds and fields read right;
 3. the PDF extractors we could use, on the same PDFs: milliseconds to get the text and
    whether the UA read from it has the same targets, copy, letter and background as the
-   text (pdfminer.six only when installed: `pip install -e '.[bench]'`).
+   text (pdfminer.six, which the test install brings).
 
 .venv/bin/python -m benchmarks.bench_parse
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
@@ -34,19 +35,19 @@ def _documents() -> list[Path]:
     return sorted(SEEDS.glob("*.txt")) or sorted((ROOT / "tests" / "fixtures").glob("ua-*.txt"))
 
 
-def formats() -> str:
+def formats(scale: float = 1) -> str:
     rows = [("document", "text ms", "pdf ms", "docx ms", "pdf/text")]
     for path in _documents():
         text = path.read_text(encoding="utf-8")
         as_text, as_pdf, as_docx = text.encode(), spaced_pdf(text), _docx(text)
-        t = median_seconds(partial(parse_document, "a.txt", as_text), 50) * 1000
-        p = median_seconds(partial(parse_document, "a.pdf", as_pdf), 15) * 1000
-        d = median_seconds(partial(parse_document, "a.docx", as_docx), 15) * 1000
+        t = median_seconds(partial(parse_document, "a.txt", as_text), times(50, scale)) * 1000
+        p = median_seconds(partial(parse_document, "a.pdf", as_pdf), times(15, scale)) * 1000
+        d = median_seconds(partial(parse_document, "a.docx", as_docx), times(15, scale)) * 1000
         rows.append((path.name, f"{t:.2f}", f"{p:.1f}", f"{d:.1f}", f"{p / t:.0f}x"))
     return table(rows)
 
 
-def layouts() -> str:
+def layouts(scale: float = 1) -> str:
     rows = [("layout", "text ms", "fields right")]
     right = total = 0
     for name in NAMES:
@@ -55,7 +56,7 @@ def layouts() -> str:
         found = read_fields(parse_text(text), expected)
         good = sum(found[key] == value for key, value in expected.items())
         right, total = right + good, total + len(expected)
-        ms = median_seconds(partial(parse_text, text), 30) * 1000
+        ms = median_seconds(partial(parse_text, text), times(30, scale)) * 1000
         rows.append((name, f"{ms:.2f}", f"{good}/{len(expected)}"))
     rows.append(("all", "", f"{right}/{total} = {right / total:.1%}"))
     return table(rows)
@@ -80,7 +81,7 @@ def _pdfminer(content: bytes) -> str:
     return "\n".join(_without_page_furniture(pages))
 
 
-def extractors() -> str:
+def extractors(scale: float = 1) -> str:
     candidates: dict[str, Callable[[bytes], str]] = {
         "pypdf plain": _pypdf("plain"),
         "pypdf layout (used)": _pypdf("layout"),
@@ -96,7 +97,7 @@ def extractors() -> str:
         text = path.read_text(encoding="utf-8")
         content, from_text = spaced_pdf(text), parse_text(text)
         for label, extract in candidates.items():
-            ms = median_seconds(partial(extract, content), 10) * 1000
+            ms = median_seconds(partial(extract, content), times(10, scale)) * 1000
             draft = parse_text(extract(content))
             same = [
                 part
@@ -124,10 +125,10 @@ HOSTILE = {
 }
 
 
-def hostile() -> str:
+def hostile(scale: float = 1) -> str:
     rows = [("input (200,000 characters at most)", "ms")]
     for label, text in HOSTILE.items():
-        ms = median_seconds(partial(_parse_or_refuse, text[:199_999]), 3) * 1000
+        ms = median_seconds(partial(_parse_or_refuse, text[:199_999]), times(3, scale)) * 1000
         rows.append((label, f"{ms:.0f}"))
     return table(rows)
 
@@ -137,8 +138,16 @@ def _parse_or_refuse(text: str) -> None:
         parse_text(text)
 
 
+def times(repeat: int, scale: float) -> int:
+    """``repeat`` runs scaled down for a quick check (CI runs every benchmark once, small)."""
+    return max(1, round(repeat * scale))
+
+
 def main() -> None:
-    print(formats(), layouts(), extractors(), hostile(), sep="\n\n")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1, help="of the runs behind each median")
+    scale = parser.parse_args().scale
+    print(formats(scale), layouts(scale), extractors(scale), hostile(scale), sep="\n\n")
 
 
 if __name__ == "__main__":
