@@ -84,10 +84,9 @@ def small_disk(size_mb: int = 64):  # type: ignore[no-untyped-def]
 async def disk_full(folder: Path) -> AsyncIterator[None]:
     """Fill the disk ``folder`` is on to its last byte, then free it."""
     filler = folder / "filler"
-    with filler.open("wb") as out, contextlib.suppress(OSError):
+    with contextlib.suppress(OSError), filler.open("wb", buffering=0) as out:
         while True:
             out.write(b"\0" * 65536)
-            out.flush()
     try:
         yield
     finally:

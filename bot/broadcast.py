@@ -96,7 +96,7 @@ class Figures:
 ProgressNote = tuple[int, int, int | None, Text]
 
 
-async def _either(*events: asyncio.Event) -> None:
+async def either(*events: asyncio.Event) -> None:
     """Wait until one of ``events`` is set."""
     waiters = [asyncio.ensure_future(event.wait()) for event in events]
     try:
@@ -141,6 +141,7 @@ class OutboxWorker:
         self._last_progress = 0.0
         self._stop = asyncio.Event()  # set by ``run``'s caller: SIGTERM
         self._kept_written = False
+        self._give_up_at: float | None = None  # once stopped: when to keep what is unwritten
 
     # --- one round -----------------------------------------------------------------------
     async def run_once(self) -> int:
@@ -191,7 +192,7 @@ class OutboxWorker:
             # in between (four senders woken for two deliveries once failed the round).
             while queue and not self._stop.is_set():
                 if not writable.is_set():
-                    await _either(writable, self._stop)
+                    await either(writable, self._stop)
                     continue
                 outcomes.append(await self._send(queue.popleft()))
                 changed.set()
@@ -273,7 +274,6 @@ class OutboxWorker:
         waits, ``writable`` is cleared, so that sending stops too. Once stopped it tries for
         ``STOP_GRACE`` seconds more, then answers False: SIGTERM must end the process."""
         pause = 0.1
-        give_up_at: float | None = None
         while True:
             try:
                 async with self.app.write_lock, self.app.sessions() as session, session.begin():
@@ -289,8 +289,9 @@ class OutboxWorker:
                     writable.set()
                 return True
             if self._stop.is_set():
-                give_up_at = give_up_at or time.monotonic() + STOP_GRACE
-                if time.monotonic() >= give_up_at:
+                # One grace for all that is left to write: SIGTERM's 10 s are not per write.
+                self._give_up_at = self._give_up_at or time.monotonic() + STOP_GRACE
+                if time.monotonic() >= self._give_up_at:
                     return False
                 await asyncio.sleep(pause)
             else:

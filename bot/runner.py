@@ -15,7 +15,7 @@ from functools import partial
 from urllib.parse import urlparse
 
 from bot.app import App, build_app
-from bot.broadcast import OutboxWorker
+from bot.broadcast import OutboxWorker, either
 from bot.channels.telegram import PLATFORM, TelegramChannel, install_menus
 from bot.channels.webhook import WebhookServer
 from bot.config import Settings
@@ -28,7 +28,7 @@ from bot.reminders import Reminders
 from bot.sending import SendError, TelegramSender
 from handlers.clock import Clock
 from handlers.commands import STAFF_ROLES, StaffMember
-from storage.database import leadership, unreachable
+from storage.database import TAKEOVER_PAUSE, Leadership, leadership, unreachable
 from storage.outbox import queue_depth
 from storage.presence import serving
 from storage.supporters import find_by_role, find_supporter
@@ -68,21 +68,44 @@ async def staff_chats(app: App) -> dict[int, StaffMember]:
 
 async def run_background(app: App, sender: TelegramSender, stop: asyncio.Event) -> None:
     """The outbox worker and the reminder scheduler, in one process at a time: the one
-    holding the leader lock (APScheduler's jobs must not run in two processes)."""
+    holding the leader lock (APScheduler's jobs must not run in two processes). A leader
+    that loses its lock stops both at once and tries again to lead, as the others do."""
     while not stop.is_set():
-        async with leadership(app.engine) as leader:
-            if leader:
-                log.info("this process runs the outbox worker and the scheduler")
-                reminders = Reminders(app)
-                reminders.start()
-                reminders.add_periodic(partial(purge, app), PURGE_EVERY_HOURS, "privacy:purge")
-                try:
-                    await OutboxWorker(app, sender).run(stop)
-                finally:
-                    await reminders.stop()
-                return
+        try:
+            async with leadership(app.engine) as held:
+                if held is not None:
+                    await _lead(app, sender, stop, held)
+                    if stop.is_set():
+                        return
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            # A failover: updates wait for the database, and so does the leader election.
+            log.warning("leader lock not taken: database unavailable (%s)", type(error).__name__)
         with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), LEADER_RETRY_SECONDS)
+
+
+async def _lead(app: App, sender: TelegramSender, stop: asyncio.Event, held: Leadership) -> None:
+    # The lock may have been another process's a moment ago: it stops within this pause.
+    with suppress(TimeoutError):
+        await asyncio.wait_for(either(stop, held.lost), TAKEOVER_PAUSE)
+    if stop.is_set() or held.lost.is_set():
+        return
+    log.info("this process runs the outbox worker and the scheduler")
+    reminders = Reminders(app)
+    reminders.start()
+    reminders.add_periodic(partial(purge, app), PURGE_EVERY_HOURS, "privacy:purge")
+    stop_leading = asyncio.Event()  # set by SIGTERM or by the lock lost
+    watcher = asyncio.create_task(either(stop, held.lost))
+    watcher.add_done_callback(lambda _: stop_leading.set())
+    try:
+        await OutboxWorker(app, sender).run(stop_leading)
+    finally:
+        watcher.cancel()
+        await reminders.stop()
+    if held.lost.is_set() and not stop.is_set():
+        log.warning("no longer the leader: outbox worker and scheduler stopped")
 
 
 async def refresh_queue_metrics(app: App) -> None:

@@ -8,6 +8,7 @@ through the same async engine, so the schema is always the one the code expects.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,6 +27,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -310,25 +312,56 @@ def _insert_ignoring(dialect: str, model: type[Any], keys: tuple[str, ...]) -> A
 #: The PostgreSQL advisory lock that elects the one process running the outbox worker and
 #: the scheduler (any 64-bit number unique to uabot).
 WORKER_LOCK = 0x75_61_62_6F_74_01
+#: How often a leader checks that its lock's connection still lives (the server releases the
+#: lock when that connection ends: a restart, a pooler, an idle timeout)...
+LEADER_CHECK_SECONDS = 1.0
+#: ...and how long a check may take before the lock is taken as lost.
+LEADER_CHECK_TIMEOUT = 2.0
+#: How long a new leader waits before it starts: longer than the old one takes to notice it
+#: lost the lock and stop (a check and its timeout), so that two never send at once.
+TAKEOVER_PAUSE = LEADER_CHECK_SECONDS + LEADER_CHECK_TIMEOUT + 1.0
+
+
+class Leadership:
+    """This process's leadership: ``lost`` is set when its lock's connection is gone, and the
+    work it guards must stop at once (another process may take the lock)."""
+
+    def __init__(self) -> None:
+        self.lost = asyncio.Event()
 
 
 @asynccontextmanager
-async def leadership(engine: AsyncEngine) -> AsyncIterator[bool]:
-    """Whether this process may run the background work. On PostgreSQL the answer holds
-    while the context is open (a session-level advisory lock on a dedicated connection); an
-    SQLite database belongs to one process, which always leads."""
+async def leadership(
+    engine: AsyncEngine, check_every: float = LEADER_CHECK_SECONDS
+) -> AsyncIterator[Leadership | None]:
+    """This process's leadership, None while another process leads. On PostgreSQL it holds
+    while the context is open and a session-level advisory lock's dedicated connection
+    lives, checked every ``check_every`` seconds; an SQLite database belongs to one
+    process, which always leads."""
     if engine.dialect.name != "postgresql":
-        yield True
+        yield Leadership()
         return
     async with engine.connect() as connection:
         won = bool(
             await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": WORKER_LOCK})
         )
         await connection.commit()
+        if not won:
+            yield None
+            return
+        held = Leadership()
+        watch = asyncio.create_task(_watch_lock(connection, held, check_every))
         try:
-            yield won
+            yield held
         finally:
-            if won:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
+            if held.lost.is_set():
+                # Gone or hung: closed without a word to the server, which ended it anyway
+                # (a rollback on it raised and took the whole process down).
+                await connection.invalidate()
+            else:
                 try:
                     await connection.execute(
                         text("SELECT pg_advisory_unlock(:key)"), {"key": WORKER_LOCK}
@@ -339,3 +372,16 @@ async def leadership(engine: AsyncEngine) -> AsyncIterator[bool]:
                         raise
                     # The connection died, and the server released the lock with it.
                     log.warning("leader lock connection lost: %s", type(error).__name__)
+
+
+async def _watch_lock(connection: AsyncConnection, held: Leadership, check_every: float) -> None:
+    """Set ``held.lost`` once the lock's connection fails or hangs a check."""
+    while True:
+        await asyncio.sleep(check_every)
+        try:
+            await asyncio.wait_for(connection.scalar(text("SELECT 1")), LEADER_CHECK_TIMEOUT)
+            await connection.commit()
+        except Exception as error:  # gone or hung: the lock may be another process's now
+            log.warning("leader lock lost (%s): stopping the background work", type(error).__name__)
+            held.lost.set()
+            return

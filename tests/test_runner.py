@@ -1,0 +1,102 @@
+"""``uabot run``'s background work with several processes on one PostgreSQL database: one
+leader at a time runs the outbox worker and the scheduler, and one that loses its lock
+stops before another starts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import build_app
+from bot.runner import run_background
+from storage.database import WORKER_LOCK, create_engine
+from tests.conftest import POSTGRES_URL, publish_fixture, subscribe_many
+
+pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="UABOT_TEST_POSTGRES_URL not set")
+
+
+class Watched:
+    """A sender that notes which process sent to whom, and when."""
+
+    def __init__(self, sender, name: str, log: list[tuple[str, int, float]]) -> None:
+        self.sender, self.name, self.log = sender, name, log
+
+    async def send_text(self, chat_id, text_, *args, **kwargs):
+        self.log.append((self.name, chat_id, time.monotonic()))
+        return await self.sender.send_text(chat_id, text_, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.sender, name)
+
+
+async def terminate_the_leader_s_lock_connection() -> int:
+    """What a database restart, a pooler or an idle timeout does to one connection."""
+    assert POSTGRES_URL
+    admin = create_engine(POSTGRES_URL)
+    try:
+        async with admin.connect() as connection:
+            ended = await connection.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
+                    "WHERE locktype = 'advisory' AND objid = :low AND classid = :high"
+                ),
+                {"low": WORKER_LOCK & 0xFFFF_FFFF, "high": WORKER_LOCK >> 32},
+            )
+    finally:
+        await admin.dispose()
+    return int(ended or 0)
+
+
+async def test_a_leader_that_loses_its_lock_stops_before_another_takes_over(
+    app, chat, api, sender, settings, secret_key, clock
+) -> None:
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("an SQLite database has one process, always the leader")
+    chats = await subscribe_many(app, 150)
+    await publish_fixture(chat)
+    second = await build_app(settings, secret_key=secret_key, clock=clock)
+    sends: list[tuple[str, int, float]] = []
+    stop = asyncio.Event()
+    first_process = asyncio.create_task(run_background(app, Watched(sender, "first", sends), stop))
+    try:
+        await api.wait_until(lambda: sum(len(api.messages[c]) for c in chats) >= 20, 20)
+        second_process = asyncio.create_task(
+            run_background(second, Watched(sender, "second", sends), stop)
+        )
+        await asyncio.sleep(0.5)  # the second tries the lock and finds it taken
+        assert await terminate_the_leader_s_lock_connection() == 1
+        reached = await api.wait_until(lambda: all(api.messages[c] for c in chats), 60)
+        assert reached, f"{sum(1 for c in chats if api.messages[c])} of 150 reached"
+    finally:
+        stop.set()
+        await asyncio.wait_for(first_process, 15)
+        await asyncio.wait_for(second_process, 15)
+        await second.close()
+    to_subscribers = [(name, at) for name, chat_id, at in sends if chat_id in set(chats)]
+    last_of_first = max(at for name, at in to_subscribers if name == "first")
+    first_of_second = min(at for name, at in to_subscribers if name == "second")
+    assert last_of_first < first_of_second, "both processes sent at once"
+    assert [len(api.messages[c]) for c in chats] == [1] * 150
+
+
+async def test_a_lone_leader_whose_lock_connection_ends_leads_again_and_loses_nothing(
+    app, chat, api, sender
+) -> None:
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("an SQLite database has one process, always the leader")
+    chats = await subscribe_many(app, 90)
+    await publish_fixture(chat)
+    stop = asyncio.Event()
+    process = asyncio.create_task(run_background(app, sender, stop))
+    try:
+        await api.wait_until(lambda: sum(len(api.messages[c]) for c in chats) >= 20, 20)
+        assert await terminate_the_leader_s_lock_connection() == 1
+        assert await api.wait_until(lambda: all(api.messages[c] for c in chats), 60)
+        assert not process.done(), "the process stays up"
+    finally:
+        stop.set()
+        await asyncio.wait_for(process, 15)
+    assert [len(api.messages[c]) for c in chats] == [1] * 90
