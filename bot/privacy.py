@@ -6,12 +6,13 @@ import json
 import logging
 import re
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from bot.app import App
 from storage.audit import forget_before
-from storage.privacy import Purged, purge_expired
+from storage.privacy import DELIVERIES_PER_BATCH, Purged, purge_expired, purge_expired_deliveries
 
 log = logging.getLogger("uabot.privacy")
 #: Telegram re-sends an unanswered update for about a day; ids older than this can go.
@@ -39,6 +40,11 @@ async def purge(app: App) -> Purged:
     async with app.write_lock, app.sessions() as session, session.begin():
         purged = await purge_expired(session, cutoff, now - SEEN_UPDATES_KEPT)
         audited = await forget_before(session, now - audit_kept)
+    deleted = batch = DELIVERIES_PER_BATCH
+    while deleted == batch:  # each batch a short transaction: others write in between
+        async with app.write_lock, app.sessions() as session, session.begin():
+            deleted = await purge_expired_deliveries(session, cutoff, batch)
+        purged = replace(purged, deliveries=purged.deliveries + deleted)
     log.info(
         "purged %d reports and %d deliveries of expired UAs, %d old update ids, "
         "%d audit entries past their retention",

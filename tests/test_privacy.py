@@ -14,14 +14,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import event, inspect, select, text
 
 from bot.config import Settings
 from bot.privacy import configure_logging, purge
 from bot.runner import run_bot
 from storage.crypto import SecretKeyError, generate_secret_key
 from storage.models import ActionReport, ActionTotal, AuditEntry, Delivery
-from tests.conftest import ADMIN_ID, START, fixture_bytes, publish_fixture
+from tests.conftest import ADMIN_ID, START, fixture_bytes, publish_fixture, subscribe_many
 from tests.fake_bot_api import FakeBotAPI
 from tests.live import free_port
 from tests.test_telegram import running, says
@@ -103,6 +103,23 @@ async def test_who_acted_is_forgotten_after_the_grace_period(app, chat, clock) -
     admin = chat(ADMIN_ID)
     await admin.send("/stats 45/26")
     assert "2 people acted" in admin.text
+
+
+async def test_an_expired_outbox_is_purged_in_short_transactions(
+    app, chat, clock, monkeypatch
+) -> None:
+    """A million deliveries in one DELETE held SQLite's writer (and its event loop) 8 s."""
+    await subscribe_many(app, 23)
+    await publish_fixture(chat)
+    monkeypatch.setattr("bot.privacy.DELIVERIES_PER_BATCH", 5)
+    commits = []
+    event.listen(app.engine.sync_engine, "commit", lambda _connection: commits.append(1))
+    clock.set(START.replace(month=7, day=15) + timedelta(days=31))
+    purged = await purge(app)
+    assert purged.deliveries == 23
+    assert len(commits) == 1 + 5  # reports and update ids, then 5 + 5 + 5 + 5 + 3
+    async with app.sessions() as session:
+        assert (await session.scalars(select(Delivery))).all() == []
 
 
 async def test_forget_reaches_every_table(app, chat) -> None:
