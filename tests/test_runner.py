@@ -8,12 +8,14 @@ import asyncio
 import time
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from bot.app import build_app
+from bot.dispatcher import Dispatcher
 from bot.runner import run_background
 from storage.database import WORKER_LOCK, create_engine
-from tests.conftest import POSTGRES_URL, publish_fixture, subscribe_many
+from storage.models import Supporter
+from tests.conftest import POSTGRES_URL, Chat, publish_fixture, subscribe_many
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="UABOT_TEST_POSTGRES_URL not set")
 
@@ -100,3 +102,32 @@ async def test_a_lone_leader_whose_lock_connection_ends_leads_again_and_loses_no
         stop.set()
         await asyncio.wait_for(process, 15)
     assert [len(api.messages[c]) for c in chats] == [1] * 90
+
+
+async def test_a_new_person_s_first_updates_at_two_processes_are_both_answered_and_kept(
+    app, settings, secret_key, clock
+) -> None:
+    """/start at one process and /subscribe at the other, at once, from someone new: both
+    wrote the person's row, one lost on the unique key and was dropped as a "duplicate"
+    (12 of 30 lost an answer, 6 subscriptions were lost)."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("an SQLite database has one process")
+    second = await build_app(settings, secret_key=secret_key, clock=clock)
+    try:
+        people = range(8_800_000, 8_800_030)
+        first_chats = [Chat(Dispatcher(app), person) for person in people]
+        second_chats = [Chat(Dispatcher(second), person) for person in people]
+        await asyncio.gather(
+            *(c.send("/start") for c in first_chats),
+            *(c.send("/subscribe") for c in second_chats),
+        )
+    finally:
+        await second.close()
+    assert all("Welcome!" in c.text for c in first_chats)
+    assert all(c.replies for c in second_chats), "every /subscribe is answered"
+    async with app.sessions() as session:
+        subscribed = await session.scalar(
+            select(func.count()).select_from(Supporter).where(Supporter.subscribed.is_(True))
+        )
+        rows = await session.scalar(select(func.count()).select_from(Supporter))
+    assert (rows, subscribed) == (30, 30)

@@ -509,3 +509,28 @@ async def test_an_ok_answer_with_an_unreadable_result_loses_no_reply(
         assert "Step 4 of 5" in (messages[-1].text or "") or messages[-1].reply_markup
         await api.user_sends(reader, "/help")
         assert "What I can do:" in await says(api, reader, 7)
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+async def test_messages_dropped_as_a_flood_are_told_not_lost_unseen(
+    api: FakeBotAPI, database_url: str, library: str
+) -> None:
+    """A long paste arrives as parts sent at once; 32 waiting per chat once dropped the rest
+    of a 48-part paste, the organiser never told. A document's worth fits; beyond, a
+    flood is dropped and the person told how many messages went unread."""
+    async with running(api, database_url, library):
+        flooder = 506
+        await api.user_sends(flooder, "/start")
+        await says(api, flooder, 1)
+        for n in range(150):
+            await api.user_sends(flooder, f"hello {n}")
+        notice = "You sent messages faster than I can read them:"
+        assert await api.wait_until(
+            lambda: any(notice in m.text for m in api.messages[flooder]), 30
+        )
+        await asyncio.sleep(0.5)  # nothing more comes
+        texts = [m.text for m in api.messages[flooder][1:]]
+        [told] = [text for text in texts if notice in text]
+        unread = int(told.split(":")[1].split()[0])
+        assert unread + len(texts) - 1 == 150, "each message answered or counted unread"
+        assert len(texts) - 1 > 49, "a whole document's parts are read"
