@@ -1,12 +1,14 @@
 """How fast and how well UA documents are read (targets: text < 20 ms, PDF < 200 ms).
 
-Three tables from one run:
+Five tables from one run:
 1. the seeds as text, as a PDF laid out like a word processor's (paragraphs apart by
    vertical space, a running header, a page footer) and as DOCX: median milliseconds;
 2. every layout family's fixture as text: milliseconds and fields read right;
 3. the PDF extractors we could use, on the same PDFs: milliseconds to get the text and
    whether the UA read from it has the same targets, copy, letter and background as the
-   text (pdfminer.six, which the test install brings).
+   text (pdfminer.six, which the test install brings);
+4. hostile inputs of 200,000 characters, the most a document may hold: milliseconds;
+5. hostile recipients pastes, read in the bot's own process: milliseconds (budget 100).
 
 .venv/bin/python -m benchmarks.bench_parse
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 from benchmarks.common import median_seconds, table
 from tests.test_uadoc import _docx, spaced_pdf
 from tests.test_uadoc_layouts import LAYOUTS, NAMES, read_fields
+from uareader.contacts import read_contacts
 from uareader.document import UADocumentError, parse_document, parse_text
 from uareader.extract import _without_page_furniture
 
@@ -133,6 +136,29 @@ def hostile(scale: float = 1) -> str:
     return table(rows)
 
 
+#: What an organiser could type into "Who to write to" (one Telegram message, 4,096
+#: characters at most), built to make the contact reader slow. It runs in the bot's
+#: process, so its time is what everyone else waits: the budget is 100 ms.
+HOSTILE_CONTACTS = {
+    "an honorific on every line": "His Excellency, Name\n" * 200,
+    "an email on every word": "a@b.co " * 600,
+    "a label on every word": "Email: " * 600,
+    "a greeting on every line": "Dear Minister X,\n" * 250,
+    "a c/o line on every line": "c/o Embassy of Spain\n" * 200,
+    "numbers only": "12345 " * 700,
+}
+
+
+def contacts(scale: float = 1) -> str:
+    rows = [("a recipients paste (4,096 characters at most)", "ms")]
+    for label, text in HOSTILE_CONTACTS.items():
+        for organisation_first in (False, True):
+            read = partial(read_contacts, text[:4096], organisation_first=organisation_first)
+            ms = median_seconds(read, times(10, scale)) * 1000
+            rows.append((f"{label} ({'CC' if organisation_first else 'to'})", f"{ms:.1f}"))
+    return table(rows)
+
+
 def _parse_or_refuse(text: str) -> None:
     with contextlib.suppress(UADocumentError):
         parse_text(text)
@@ -147,7 +173,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1, help="of the runs behind each median")
     scale = parser.parse_args().scale
-    print(formats(scale), layouts(scale), extractors(scale), hostile(scale), sep="\n\n")
+    tables = formats(scale), layouts(scale), extractors(scale), hostile(scale), contacts(scale)
+    print(*tables, sep="\n\n")
 
 
 if __name__ == "__main__":
