@@ -364,18 +364,6 @@ class OutboxWorker:
         (their rows would be sent again when the lease ran out)."""
         try:
             return await self._deliver(delivery)
-        except SQLAlchemyError as error:
-            # The database away while the message was prepared (a reminder reads its
-            # figures): a reason to try again, never a failure for good (a 1 s blip once
-            # failed all 60 reminders of a round).
-            log.warning("a delivery waits for the database: %s", type(error).__name__)
-            self._tally("retried")
-            return Outcome(
-                delivery.id,
-                DeliveryStatus.PENDING,
-                next_attempt_at=self.app.clock.now() + DATABASE_BACKOFF,
-                error="the database was unavailable",
-            )
         except SecretKeyError:  # written under another key: this row can never be sent
             log.warning("a delivery's chat id cannot be decrypted with the configured key")
             self._tally("failed")
@@ -383,6 +371,19 @@ class OutboxWorker:
                 delivery.id, DeliveryStatus.FAILED, error="the chat id cannot be decrypted"
             )
         except Exception as error:
+            if isinstance(error, SQLAlchemyError) or unreachable(error):
+                # The database away while the message was prepared (a reminder reads its
+                # figures): a reason to try again, never a failure for good (a 1 s blip
+                # once failed all 60 reminders of a round). A connection refused comes
+                # as the driver's bare OSError, not as SQLAlchemy's error.
+                log.warning("a delivery waits for the database: %s", type(error).__name__)
+                self._tally("retried")
+                return Outcome(
+                    delivery.id,
+                    DeliveryStatus.PENDING,
+                    next_attempt_at=self.app.clock.now() + DATABASE_BACKOFF,
+                    error="the database was unavailable",
+                )
             log.exception("a delivery could not be sent")
             self._tally("failed")
             return Outcome(
