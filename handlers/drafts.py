@@ -285,6 +285,23 @@ async def gather_part(ctx: Context, pending: PendingInput) -> list[Reply]:
     return [gathered(ctx, so_far + len(text))]
 
 
+def _broadcast_minutes(ctx: Context, count: int) -> str | None:
+    """How long sending to ``count`` subscribers takes at the configured rate, when that is
+    a minute or more: an organiser deciding when to send needs it (100,000 at 30/s is
+    about 56 minutes, and replies share the rate)."""
+    minutes = round(count / ctx.app.settings.broadcast.rate_per_second / 60)
+    if minutes < 1:
+        return None
+    return ctx.tr.ngettext(
+        "At {rate} messages a second, sending takes about {minutes} minute.",
+        "At {rate} messages a second, sending takes about {minutes} minutes.",
+        minutes,
+    ).format(
+        rate=ctx.tr.decimal(ctx.app.settings.broadcast.rate_per_second, "#,##0.#"),
+        minutes=ctx.tr.number(minutes),
+    )
+
+
 async def publish(ctx: Context, update_id: int, confirmed: bool | None = None) -> list[Reply]:
     """Publish a draft: what is still missing said first, then asked once ("Send UA 72/24
     to 1,234 subscribers now?"), since a broadcast cannot be called back."""
@@ -302,6 +319,8 @@ async def publish(ctx: Context, update_id: int, confirmed: bool | None = None) -
             "Send {ua} to {count} subscribers now?",
             count,
         ).format(ua=ua_label(ctx.tr, update), count=ctx.tr.number(count))
+        if (lasting := _broadcast_minutes(ctx, count)) is not None:
+            question += "\n\n" + lasting
         buttons = (
             (
                 Button(ctx._("Yes, send it"), data=Publish(update.id, True).data),

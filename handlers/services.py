@@ -29,6 +29,8 @@ class BotOptions(Protocol):
 
 
 class BroadcastOptions(Protocol):
+    @property
+    def rate_per_second(self) -> float: ...
     def channel_addresses(self) -> list[tuple[str, str]]: ...
 
 

@@ -14,7 +14,14 @@ from handlers.organisers import KIND_COUNT_LABELS
 from handlers.uaview import KIND_LABELS
 from storage.models import AuditEntry, Delivery
 from storage.uas import publish_update, save_draft
-from tests.conftest import ADMIN_ID, START, count, fixture_bytes, publish_fixture
+from tests.conftest import (
+    ADMIN_ID,
+    START,
+    count,
+    fixture_bytes,
+    publish_fixture,
+    subscribe_many,
+)
 from uareader.document import parse_text
 
 
@@ -61,6 +68,25 @@ async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:
     await admin.send("/audit")  # the UA by its number and update, not the button's row id
     assert f"“Publish” pressed · done · {ADMIN_ID} · UA 45/26" in admin.text
     assert f"a file sent · done · {ADMIN_ID}" in admin.text
+
+
+async def test_publishing_a_long_broadcast_says_how_long_it_takes(chat, app) -> None:
+    await subscribe_many(app, 150)
+    app.settings.broadcast.rate_per_second = 1  # 150 at 1/s: about 2 minutes
+    english = "At 1 messages a second, sending takes about 2 minutes."
+    spanish = "A 1 mensajes por segundo, el envío tarda unos 2 minutos."
+    for user, language, publish, later, expected in [
+        (ADMIN_ID, "en", "Publish", "Not yet", english),
+        (ADMIN_ID + 1, "es", "Publicar", "Todavía no", spanish),
+    ]:
+        organiser = chat(user, language)
+        if user != ADMIN_ID:
+            await organiser.send("/start")  # comes in Spanish first
+            await chat(ADMIN_ID).send(f"/grant {user} organiser")
+        await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+        await organiser.press(publish)
+        assert organiser.text.endswith("\n\n" + expected), organiser.text
+        await organiser.press(later)
 
 
 async def test_a_new_update_goes_first_to_those_who_acted_before(chat, app) -> None:
