@@ -75,8 +75,9 @@ async def run_background(app: App, sender: TelegramSender, stop: asyncio.Event) 
             async with leadership(app.engine) as held:
                 if held is not None:
                     await _lead(app, sender, stop, held)
-                    if stop.is_set():
-                        return
+                    # Lost: try again at once (a blip of 1 s kept the worker away 9-10 s);
+                    # a takeover still waits its pause, in case another led meanwhile.
+                    continue
         except Exception as error:
             if not unreachable(error):
                 raise
