@@ -203,7 +203,10 @@ class OutboxWorker:
         finally:
             # Stopped: the rest goes back to the queue at once, for the next worker.
             outcomes.extend(
-                Outcome(left.id, DeliveryStatus.PENDING, error=left.error) for left in queue
+                Outcome(
+                    left.id, DeliveryStatus.PENDING, error=left.error, attempts=left.attempts - 1
+                )
+                for left in queue
             )
             sending_done = True
             changed.set()

@@ -64,15 +64,20 @@ def _as_dict(outcome: Outcome) -> dict[str, Any]:
         "next_attempt_at": outcome.next_attempt_at.isoformat() if outcome.next_attempt_at else None,
         "error": outcome.error,
         "blocked_supporter": outcome.blocked_supporter,
+        "attempts": outcome.attempts,
     }
 
 
 def _as_outcome(row: Any) -> Outcome:
     try:
-        when = row["next_attempt_at"]
-        blocked = row["blocked_supporter"]
-        if type(row["delivery_id"]) is not int or not (blocked is None or type(blocked) is int):
-            raise TypeError("ids are whole numbers")
+        if not isinstance(row, dict):
+            raise TypeError("an outcome is an object")
+        when, blocked, attempts = row["next_attempt_at"], row["blocked_supporter"], row["attempts"]
+        numbers = (row["delivery_id"], blocked, attempts)
+        if type(row["delivery_id"]) is not int or any(
+            type(n) is not int for n in numbers if n is not None
+        ):
+            raise TypeError("ids and counts are whole numbers")
         if not (row["error"] is None or isinstance(row["error"], str)):
             raise TypeError("an error is text")
         return Outcome(
@@ -81,6 +86,7 @@ def _as_outcome(row: Any) -> Outcome:
             next_attempt_at=datetime.fromisoformat(when) if when is not None else None,
             error=row["error"],
             blocked_supporter=blocked,
+            attempts=attempts,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise DamagedFile(f"an outcome is not as written: {error}") from None

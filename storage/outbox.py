@@ -204,6 +204,9 @@ class Outcome:
     next_attempt_at: datetime | None = None
     error: str | None = None
     blocked_supporter: int | None = None
+    #: Set when the row's count of attempts changes back: a delivery handed back unsent
+    #: (a worker stopping) did not use the attempt its claim counted.
+    attempts: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "error", storable(self.error))
@@ -219,19 +222,21 @@ async def record_outcomes(
         statement = statement.where(Delivery.status == DeliveryStatus.SENDING).execution_options(
             synchronize_session=None  # no rows of this session to keep in step
         )
-    await session.execute(
-        statement,
-        [
+    for attempts_too in (False, True):  # one statement per shape of row
+        rows = [
             {
                 "id": outcome.delivery_id,
                 "status": outcome.status,
                 "next_attempt_at": outcome.next_attempt_at,
                 "lease_until": None,
                 "error": outcome.error,
+                **({"attempts": outcome.attempts} if attempts_too else {}),
             }
             for outcome in outcomes
-        ],
-    )
+            if (outcome.attempts is not None) == attempts_too
+        ]
+        if rows:
+            await session.execute(statement, rows)
     blocked = [o.blocked_supporter for o in outcomes if o.blocked_supporter is not None]
     if blocked:
         result = await session.execute(
