@@ -21,8 +21,10 @@ def split_listen(listen: str) -> tuple[str, int]:
 HEADER_SECONDS = 10.0
 #: Connections open at once; beyond, one that has shown nothing makes room (see _Guard).
 MAX_CONNECTIONS = 512
-#: The header Telegram proves itself with on every webhook request.
-SECRET_HEADER_NAME = b"x-telegram-bot-api-secret-token"
+#: The header Telegram proves itself with on every webhook request...
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: ...as a connection's raw headers are matched against it.
+_SECRET_HEADER_NAME = SECRET_HEADER.lower().encode()
 #: An idle kept-alive connection is closed after this long.
 KEEPALIVE_SECONDS = 15.0
 
@@ -119,11 +121,8 @@ class GuardedFactory:
         the oldest unproven one, else the newcomer itself. Out of the running at once: its
         ``connection_lost`` comes on a later turn of the loop, and every newcomer of a
         burst picked the same one until then (700 at once left 695 open, cap 512)."""
-        chosen = newcomer
-        for waiting in (self.silent, self.unproven):
-            chosen = next((guard for guard in waiting if guard is not newcomer), chosen)
-            if chosen is not newcomer:
-                break
+        others = (guard for waiting in (self.silent, self.unproven) for guard in waiting)
+        chosen = next((guard for guard in others if guard is not newcomer), newcomer)
         self.silent.pop(chosen, None)
         self.unproven.pop(chosen, None)
         return chosen
@@ -134,7 +133,7 @@ class GuardedFactory:
             return True
         for line in headers.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
-            if name.strip().lower() == SECRET_HEADER_NAME:
+            if name.strip().lower() == _SECRET_HEADER_NAME:
                 return hmac.compare_digest(value.strip(), self.secret)
         return False
 

@@ -73,10 +73,8 @@ def _as_outcome(row: Any) -> Outcome:
         if not isinstance(row, dict):
             raise TypeError("an outcome is an object")
         when, blocked, attempts = row["next_attempt_at"], row["blocked_supporter"], row["attempts"]
-        numbers = (row["delivery_id"], blocked, attempts)
-        if type(row["delivery_id"]) is not int or any(
-            type(n) is not int for n in numbers if n is not None
-        ):
+        optional = (n for n in (blocked, attempts) if n is not None)
+        if type(row["delivery_id"]) is not int or any(type(n) is not int for n in optional):
             raise TypeError("ids and counts are whole numbers")
         if not (row["error"] is None or isinstance(row["error"], str)):
             raise TypeError("an error is text")

@@ -66,13 +66,14 @@ def publish_problems(update: UAUpdate, today: date, live: UAUpdate | None = None
                 date=update.deadline,
             )
         )
-    if not recipients(update, "targets"):
+    targets = recipients(update, "targets")
+    if not targets:
         problems.append(
             Phrase(N_("who to write to: press “Correct a field”, then “Who to write to”"))
         )
     nameless = [
         number
-        for number, contact in enumerate(recipients(update, "targets"), 1)
+        for number, contact in enumerate(targets, 1)
         if not (contact.get("name") or contact.get("title") or contact.get("organisation"))
     ]
     if nameless:

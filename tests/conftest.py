@@ -201,6 +201,14 @@ def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
+async def correct(organiser: Chat, field: str, value: str) -> None:
+    """An organiser corrects one field of the draft on screen through "Correct a field"."""
+    await organiser.press("Correct a field")
+    assert "Which field of" in organiser.text
+    await organiser.press(field)
+    await organiser.send(value)
+
+
 async def publish_fixture(chat_factory, name: str = "ua-en-two-targets.txt") -> Chat:
     """An organiser (the configured admin) imports and publishes a fixture UA."""
     organiser = chat_factory(ADMIN_ID)

@@ -12,7 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import ActionReport, Delivery, PendingInput, UACase, UAText, UAUpdate
-from tests.conftest import ADMIN_ID, FIXTURES, SEEDS, count, fixture_bytes, publish_fixture
+from tests.conftest import (
+    ADMIN_ID,
+    FIXTURES,
+    SEEDS,
+    correct,
+    count,
+    fixture_bytes,
+    publish_fixture,
+)
 from uareader.isolated import DocumentReader
 
 LAYOUTS = FIXTURES / "layouts"
@@ -28,13 +36,6 @@ def incomplete_document() -> bytes:
     text = fixture_bytes("ua-en-two-targets.txt").decode()
     text = text.replace("UA: 45/26", "Ref 45").replace("UA 45.26", "it")
     return text.replace("PLEASE TAKE ACTION AS SOON AS POSSIBLE UNTIL: July 15, 2026", "").encode()
-
-
-async def correct(organiser, field: str, value: str) -> None:
-    await organiser.press("Correct a field")
-    assert "Which field of" in organiser.text
-    await organiser.press(field)
-    await organiser.send(value)
 
 
 async def test_the_deadline_prompts_give_an_example_that_is_taken(chat, clock) -> None:
@@ -474,9 +475,8 @@ async def test_a_slow_paste_keeps_no_one_else_waiting(chat, app) -> None:
 async def test_characters_no_letter_file_can_hold_are_dropped_when_typed(chat, app) -> None:
     organiser = chat(ADMIN_ID)
     await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
-    await organiser.press("Correct a field")
-    await organiser.press("Letter (English)")
-    await organiser.send("Dear Minister,\nRelease them\uffff now\x0b, please.\ud800")
+    letter = "Dear Minister,\nRelease them\uffff now\x0b, please.\ud800"
+    await correct(organiser, "Letter (English)", letter)
     await organiser.send("/done")
     await organiser.press("Publish")
     await organiser.press("Yes, send it")
@@ -491,9 +491,7 @@ async def test_characters_no_letter_file_can_hold_are_dropped_when_typed(chat, a
 async def test_a_one_line_field_stays_one_line_and_loses_bidi_overrides(chat, app) -> None:
     organiser = chat(ADMIN_ID)
     await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
-    await organiser.press("Correct a field")
-    await organiser.press("Title (English)")
-    await organiser.send("FREE THE DEFENDERS\nDeadline: tomorrow!\u202e")
+    await correct(organiser, "Title (English)", "FREE THE DEFENDERS\nDeadline: tomorrow!\u202e")
     assert "Title: FREE THE DEFENDERS Deadline: tomorrow!\n" in organiser.text
     async with app.sessions() as session:
         titles = list(await session.scalars(select(UAText.title)))

@@ -17,6 +17,7 @@ from storage.uas import publish_update, save_draft
 from tests.conftest import (
     ADMIN_ID,
     START,
+    correct,
     count,
     fixture_bytes,
     publish_fixture,
@@ -45,9 +46,7 @@ async def test_an_organiser_imports_previews_and_publishes(chat, app) -> None:
     # A fictional country is no country: left empty and flagged, for the organiser to set.
     assert "AMR 99/4521/2026 · — (doubtful: correct it) · May 2, 2026" in admin.text
     assert "'Andean Republic' is not a country I know" in admin.text
-    await admin.press("Correct a field")
-    await admin.press("Country")
-    await admin.send("Andean Republic")
+    await correct(admin, "Country", "Andean Republic")
     assert "Index, country, date: AMR 99/4521/2026 · Andean Republic · May 2, 2026" in admin.text
     await admin.press("Add the Spanish version")
     assert "Send the other language's document now" in admin.text

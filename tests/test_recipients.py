@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.uas import get_update
-from tests.conftest import ADMIN_ID, fixture_bytes
+from tests.conftest import ADMIN_ID, correct, fixture_bytes
 
 MINISTER = (
     "Minister of Justice\nDr. Mateo Rojas Vela\nAvenida Central 500\n"
@@ -108,9 +108,7 @@ async def test_publish_and_cancel_ask_first(chat, app) -> None:
 async def test_a_spanish_version_is_typed_for_an_english_only_ua(chat, app) -> None:
     organiser = chat(ADMIN_ID)
     await organiser.upload("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
-    await organiser.press("Correct a field")
-    await organiser.press("Title (Spanish)")
-    await organiser.send("DOS DEFENSORES DE LA TIERRA ACUSADOS")
+    await correct(organiser, "Title (Spanish)", "DOS DEFENSORES DE LA TIERRA ACUSADOS")
     assert "Languages: English, Spanish" in organiser.text
     reader = chat(301, "es")
     await organiser.press("Publish")

@@ -22,11 +22,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.http import HEADER_SECONDS, MAX_CONNECTIONS, Site, split_listen
+from bot.http import HEADER_SECONDS, MAX_CONNECTIONS, SECRET_HEADER, Site, split_listen
 from bot.sending import InFlight
 
 log = logging.getLogger("uabot.webhook")
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: Telegram sends an update's body at once; a client that dribbles it is holding a slot.
 BODY_SECONDS = 10.0
 #: How long an update waits for a slot among those in flight before it is answered 503:
