@@ -7,9 +7,13 @@
    answers (target 0), and how long a pressing supporter waited for their reply (p50/p99);
    side by side with a python-telegram-bot user's loop over ``send_message`` with
    ``AIORateLimiter``, its replies sent through the same limiter.
+3. Paid broadcast (``--paid``): the worker as ``uabot run`` builds it, paid broadcast
+   allowed and chosen, against a fake that limits free messages to 30/s and paid ones to
+   1,000/s and takes Stars: messages per second (target >= 500 on two cores shared with the
+   fake) and 429s (target 0), beside the unlimited rate of table 1.
 
     .venv/bin/python -m benchmarks.bench_broadcast [--subscribers 10000 100000] [--limited 600]
-        [--runs 3] [--pressers 20]
+        [--runs 3] [--pressers 20] [--paid 10000 100000]
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from bot.channels.aiogram_channel import AiogramSender
 from bot.channels.telegram import ChatOrder, handle_update
 from bot.dispatcher import Dispatcher
 from bot.sending import RetryLater
-from storage.outbox import enqueue_broadcast
+from storage.outbox import enqueue_broadcast, start_broadcast
 from storage.uas import publish_update, save_draft
 from tests.conftest import FIXTURES
 from uareader.document import parse_document
@@ -85,13 +89,14 @@ def fake_api(*limits: str):
         process.wait()
 
 
-async def published(app) -> None:
+async def published(app, paid: bool = False) -> None:
     path = FIXTURES / "ua-en-two-targets.txt"
     draft = parse_document(path.name, path.read_bytes())
     async with app.sessions() as session, session.begin():
         update = await save_draft(session, draft, "en")
         await publish_update(session, update, app.clock.now())
-        await enqueue_broadcast(session, update)
+        queued = await enqueue_broadcast(session, update)
+        await start_broadcast(session, update.id, None, queued, app.clock.now(), paid=paid)
 
 
 async def ours(base_url: str, subscribers: int, rate: float) -> tuple[float, int, int]:
@@ -101,6 +106,24 @@ async def ours(base_url: str, subscribers: int, rate: float) -> tuple[float, int
     session = AiohttpSession(api=TelegramAPIServer.from_base(base_url))
     bot = Bot(TOKEN, session=session)
     worker = OutboxWorker(app, AiogramSender(bot), rate_per_second=rate, concurrency=32, batch=500)
+    started = time.perf_counter()
+    sent = await worker.drain()
+    elapsed = time.perf_counter() - started
+    await bot.session.close()
+    await app.close()
+    return sent / elapsed, worker.figures.too_many_requests, sent
+
+
+async def ours_paid(base_url: str, subscribers: int) -> tuple[float, int, int]:
+    """A paid broadcast by the worker ``uabot run`` builds (its defaults, the app's budgets):
+    messages per second, 429s, messages sent."""
+    app = await fresh_app()
+    app.settings.broadcast.allow_paid_broadcast = True
+    await add_subscribers(app, subscribers)
+    await published(app, paid=True)
+    session = AiohttpSession(api=TelegramAPIServer.from_base(base_url))
+    bot = Bot(TOKEN, session=session)
+    worker = OutboxWorker(app, AiogramSender(bot))
     started = time.perf_counter()
     sent = await worker.drain()
     elapsed = time.perf_counter() - started
@@ -229,6 +252,7 @@ async def main() -> None:
     parser.add_argument("--limited", type=int, default=600, help="subscribers in the limited run")
     parser.add_argument("--pressers", type=int, default=20, help="supporters pressing meanwhile")
     parser.add_argument("--runs", type=int, default=3, help="runs of each; medians are shown")
+    parser.add_argument("--paid", type=int, nargs="*", default=[], help="paid broadcast sizes")
     args = parser.parse_args()
 
     rows = [("unlimited API", "subscribers", "deliveries/s (runs)", "median", "429s")]
@@ -248,6 +272,26 @@ async def main() -> None:
     print(table(rows))
     print()
     limits = ("--limit", "30", "--per-chat", "1")
+    if args.paid:
+        rows = [("paid broadcast, free 30/s", "subscribers", "messages/s (runs)", "median", "429s")]
+        for count in args.paid:
+            results = []
+            for _ in range(args.runs):
+                with fake_api(*limits, "--stars", str(count)) as url:
+                    results.append(await ours_paid(url, count))
+            assert all(sent == count for _, _, sent in results), "someone was not reached"
+            rates = [rate for rate, _, _ in results]
+            rows.append(
+                (
+                    "uabot outbox, paid",
+                    f"{count:,}",
+                    " ".join(f"{rate:,.0f}" for rate in rates),
+                    f"{statistics.median(rates):,.0f}",
+                    str(sum(too_many for _, too_many, _ in results)),
+                )
+            )
+        print(table(rows))
+        print()
     results: dict[str, list[Limited]] = {"uabot (outbox + replies)": [], "PTB AIORateLimiter": []}
     for _ in range(args.runs):  # side by side, each against a fresh limited server
         with fake_api(*limits) as url:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.pacer import Pacer
+from bot.sending import SendError, TelegramSender
 from handlers.clock import Clock, SystemClock
 from handlers.i18n import Catalogs
 from storage.crypto import IdentityVault
@@ -25,6 +28,14 @@ from storage.keycheck import check_secret_key
 from storage.presence import bot_engine_options
 from storage.uas import UpdateCache
 from uareader.isolated import DocumentReader
+
+log = logging.getLogger("uabot.app")
+
+#: A Star balance read this many seconds ago is still shown: an admin's second look at the
+#: publish question costs no call to Telegram.
+STARS_FRESH = 30.0
+#: Telegram usually answers in well under a second; the question is not held longer.
+STARS_WAIT = 3.0
 
 
 @dataclass
@@ -52,11 +63,31 @@ class App:
     #: The bot's @username once the channel has learnt it (None in the terminal demo):
     #: links that open a chat with the bot, such as the Share button's, need it.
     bot_username: str | None = None
+    #: The channel's sender once it runs: the publish question asks it for the Star balance.
+    sender: TelegramSender | None = None
+    _stars_read: tuple[float, float | None] | None = field(default=None, init=False, repr=False)
 
     def today(self) -> date:
         """Today in the bot's time zone (``bot.timezone``): deadlines are calendar days
         there, so every part of the bot counts them from the same date."""
         return self.clock.now().astimezone(ZoneInfo(self.settings.bot.timezone)).date()
+
+    async def star_balance(self) -> float | None:
+        """The bot's Telegram Star balance, read at most every ``STARS_FRESH`` seconds and
+        waited for at most ``STARS_WAIT``: an admin deciding on a paid broadcast needs it,
+        but an answer without it beats none. None when it cannot be read."""
+        now = time.monotonic()
+        if self._stars_read is not None and now - self._stars_read[0] < STARS_FRESH:
+            return self._stars_read[1]
+        if self.sender is None:
+            return None
+        try:
+            balance = await asyncio.wait_for(self.sender.star_balance(), STARS_WAIT)
+        except (SendError, TimeoutError) as error:
+            log.warning("the Star balance could not be read: %s", type(error).__name__)
+            balance = None
+        self._stars_read = (now, balance)
+        return balance
 
     async def close(self) -> None:
         await self.engine.dispose()

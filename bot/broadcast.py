@@ -6,10 +6,14 @@ and their outcome recorded in another; a worker that dies leaves leased rows tha
 recorded at the instant of a crash can be sent twice.
 
 Pacing: ``broadcast.rate_per_second`` overall and at most one message per second per chat;
-a 429 pauses all sending for its ``retry_after``. A 403 marks the supporter inactive and is
-never retried; 5xx and connection failures are retried with exponential backoff, then
-marked failed with the reason; a timeout after the request left is "uncertain": retried at
-most once and counted in the report.
+a 429 pauses all sending for its ``retry_after``. An announcement an admin chose to send
+with paid broadcast goes at ``broadcast.paid_rate_per_second`` instead, a budget of its own
+(Telegram counts paid messages apart); when Telegram refuses one for lack of Stars, the
+rest of that broadcast goes at the free rate and its progress message says so.
+
+A 403 marks the supporter inactive and is never retried; 5xx and connection failures are
+retried with exponential backoff, then marked failed with the reason; a timeout after the
+request left is "uncertain": retried at most once and counted in the report.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from bot.pacer import Pacer
 from bot.sending import (
     Blocked,
     ChatId,
+    NoStars,
     Rejected,
     RetryLater,
     SendError,
@@ -55,9 +60,11 @@ from storage.outbox import (
     claim_due,
     count_uncertain,
     delivery_counts,
+    paid_updates,
     record_channel_post,
     record_outcomes,
     running_broadcasts,
+    stars_ran_out,
 )
 from storage.reports import people_on_case
 from storage.statuses import DeliveryStatus, UpdateStatus
@@ -130,6 +137,10 @@ class OutboxWorker:
         # The process's one send budget, shared with replies; a rate of its own only when
         # asked (tests and benchmarks).
         self.pacer = Pacer(rate) if rate_per_second else app.pacer
+        options = app.settings.broadcast
+        self.paid_pacer = (
+            Pacer(options.paid_rate_per_second) if options.allow_paid_broadcast else None
+        )
         self.concurrency = concurrency
         self.lease = lease or timedelta(seconds=app.settings.broadcast.lease_seconds)
         # A batch takes at most half its lease to send, so a live worker keeps its rows.
@@ -138,6 +149,8 @@ class OutboxWorker:
         self.progress_interval = progress_interval
         self.figures = Figures()
         self._updates: dict[int, UAUpdate] = {}
+        #: The batch's updates whose announcement goes with paid broadcast.
+        self._paid: set[int] = set()
         self._last_progress = 0.0
         self._stop = asyncio.Event()  # set by ``run``'s caller: SIGTERM
         self._kept_written = False
@@ -332,11 +345,14 @@ class OutboxWorker:
         """Read the batch's updates afresh (one query each per batch): a deadline moved, a
         UA closed or a newer update published is seen at the next batch, seconds later."""
         self._updates = {}
+        wanted = set(update_ids)
         async with self.app.sessions() as session:
-            for update_id in set(update_ids):
+            for update_id in wanted:
                 update = await get_update(session, update_id)
                 if update is not None:
                     self._updates[update_id] = update
+            if self.paid_pacer is not None:
+                self._paid = await paid_updates(session, wanted)
 
     async def _render(self, delivery: Claimed, update: UAUpdate) -> Text:
         tr = self.app.catalogs.get(delivery.language)
@@ -408,23 +424,44 @@ class OutboxWorker:
             return Outcome(delivery.id, DeliveryStatus.EXPIRED)
         text = await self._render(delivery, update)
         chat_id = self.app.vault.decrypt_id(delivery.chat_id_enc)
-        outcome = await self._attempt(delivery.id, delivery.attempts, delivery.error, chat_id, text)
+        paid = delivery.kind == "ua" and delivery.update_id in self._paid
+        outcome = await self._attempt(
+            delivery.id,
+            delivery.attempts,
+            delivery.error,
+            chat_id,
+            text,
+            paid_for=delivery.update_id if paid else None,
+        )
         if outcome.status == DeliveryStatus.BLOCKED:
             return replace(outcome, blocked_supporter=delivery.supporter_id)
         return outcome
 
     async def _attempt(
-        self, key: int, attempts: int, mark: str | None, chat_id: ChatId, text: Text
+        self,
+        key: int,
+        attempts: int,
+        mark: str | None,
+        chat_id: ChatId,
+        text: Text,
+        *,
+        paid_for: int | None = None,
     ) -> Outcome:
-        """Send one message in its turn and say what becomes of the row ``key``."""
+        """Send one message in its turn and say what becomes of the row ``key``;
+        ``paid_for``: the update whose paid broadcast this message is part of."""
         now = self.app.clock.now()
+        pacer = self.paid_pacer if paid_for is not None and self.paid_pacer else self.pacer
         try:
-            async with self.pacer.turn(chat_id):
-                await self.sender.send_text(chat_id, text)
+            async with pacer.turn(chat_id):
+                await self.sender.send_text(chat_id, text, paid=pacer is self.paid_pacer)
         except RetryLater as error:
             self.figures.too_many_requests += 1
             self.app.metrics.too_many_requests.inc()
-            self.pacer.pause(error.seconds)
+            pacer.pause(error.seconds)
+            return Outcome(key, DeliveryStatus.PENDING, next_attempt_at=None, error=mark)
+        except NoStars:
+            assert paid_for is not None, "only a paid message can lack Stars"
+            await self._go_free(paid_for)
             return Outcome(key, DeliveryStatus.PENDING, next_attempt_at=None, error=mark)
         except Blocked:
             self._tally("blocked")
@@ -443,6 +480,18 @@ class OutboxWorker:
         self._tally("sent")
         self.figures.recent.append(time.monotonic())
         return Outcome(key, DeliveryStatus.SENT, error=UNCERTAIN if mark == UNCERTAIN else None)
+
+    async def _go_free(self, update_id: int) -> None:
+        """Telegram refused a paid message for lack of Stars: the rest of this broadcast
+        goes at the free rate, from this batch on, and the organiser is told."""
+        if update_id not in self._paid:
+            return  # another sender of this batch met the refusal first
+        self._paid.discard(update_id)
+        log.warning("paid broadcast refused for lack of Stars: the rest goes at the free rate")
+        if not await self._write(
+            "the end of a paid broadcast", partial(stars_ran_out, update_id=update_id)
+        ):
+            log.warning("the end of a paid broadcast was not written: the next batch tries paid")
 
     # --- public channels -----------------------------------------------------------------
     async def post_to_channels(self) -> int:
@@ -502,10 +551,15 @@ class OutboxWorker:
         sent: dict[int, int] = {}
         for broadcast_id, chat_id, message_id, text in notes:
             try:
-                if not message_id:  # none yet, or its id went unread (0): a new one
-                    sent[broadcast_id] = await self.sender.send_text(chat_id, text)
-                else:
-                    await self.sender.edit_text(chat_id, message_id, text)
+                # In the free budget, as a reply: at 30/s a progress edit outside it was
+                # the 31st message of its second, and Telegram answered 429.
+                async with self.pacer.turn(chat_id, reply=True):
+                    if not message_id:  # none yet, or its id went unread (0): a new one
+                        sent[broadcast_id] = await self.sender.send_text(chat_id, text)
+                    else:
+                        await self.sender.edit_text(chat_id, message_id, text)
+            except RetryLater as error:
+                self.pacer.pause(error.seconds)
             except Rejected:
                 pass  # "message is not modified": nothing changed since the last edit
             except SendError as error:
@@ -563,5 +617,12 @@ class OutboxWorker:
         ]
         if not done and left is not None:
             lines.append(tr.gettext("about {seconds} s left").format(seconds=tr.number(left)))
+        if broadcast.stars_ran_out:
+            lines.append(
+                tr.gettext(
+                    "The bot's Stars ran out, so Telegram refused paid broadcast: the rest "
+                    "went at the free rate."
+                )
+            )
         chat_id = self.app.vault.decrypt_id(organiser.chat_id_enc)
         return broadcast.id, chat_id, broadcast.progress_message_id, Text("\n".join(lines))

@@ -168,6 +168,12 @@ class ChannelTarget(_Section):
 class BroadcastSettings(_Section):
     #: Every message the bot sends, replies first: Telegram's limit (about 30 a second).
     rate_per_second: float = Field(default=30, gt=0, le=1000)
+    #: Telegram's paid broadcast (Bot API 7.11): announcements at up to 1,000 a second for
+    #: 0.1 Star each, taken from the bot's balance. Off unless the operator turns it on;
+    #: even then an admin chooses it per broadcast.
+    allow_paid_broadcast: bool = False
+    #: The paid budget, apart from the free one replies keep; 1,000 is Telegram's ceiling.
+    paid_rate_per_second: float = Field(default=1000, ge=1, le=1000)
     lease_seconds: float = Field(default=120, ge=1, le=3600)
     #: Where a worker stopped while the database takes no writes keeps the outcomes it
     #: could not write, for the next start to write: those messages are not sent twice.

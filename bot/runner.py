@@ -177,6 +177,7 @@ async def _serve(
         _stop_on_signals(stop)
     try:
         await channel.start()
+        app.sender = channel.sender
         try:
             app.bot_username = await channel.sender.bot_username()
         except SendError as error:  # the Share button waits; a broadcast asks again

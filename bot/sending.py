@@ -47,6 +47,10 @@ class Rejected(SendError):
     """400: Telegram refused this request as it is (e.g. a message that cannot be edited)."""
 
 
+class NoStars(Rejected):
+    """400 to a paid broadcast message: the bot's Star balance cannot pay for it."""
+
+
 class Unreadable(SendError):
     """Telegram answered ok, but with a result that is no message (a broken proxy, a change
     of the Bot API): what was asked was done, so it is never done again."""
@@ -57,7 +61,11 @@ ChatId = int | str
 
 
 class TelegramSender(Protocol):
-    async def send_text(self, chat_id: ChatId, text: Text) -> int: ...
+    async def send_text(self, chat_id: ChatId, text: Text, *, paid: bool = False) -> int:
+        """The message's id; ``paid``: with Telegram's paid broadcast (0.1 Star)."""
+
+    async def star_balance(self) -> float | None:
+        """The bot's Telegram Star balance; None where a channel has no Stars."""
 
     async def bot_username(self) -> str: ...
 

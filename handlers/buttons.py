@@ -162,11 +162,12 @@ class Forget(ButtonData, prefix="forget"):
 @dataclass(frozen=True)
 class Publish(ButtonData, prefix="pub"):
     """Publish a draft: asked first ("Send it to 1,234 subscribers now?"), done when
-    ``confirmed``; an old button without the field asks."""
+    ``confirmed``, with paid broadcast when ``paid``; an old button without the field asks."""
 
     yes_no = ("yes", "no")
     update_id: int
     confirmed: bool | None = None
+    paid: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import operations
-from handlers.buttons import CancelDraft, FieldMenu, Publish
+from handlers.buttons import CancelDraft
 from handlers.context import Context, whole_number
 from handlers.contract import Button, Reply, Text
 from handlers.draftview import ORGANISERS, add_language_buttons, draft_for, gathered, preview
@@ -35,7 +34,6 @@ from storage.inputs import (
     start_input,
 )
 from storage.models import PendingInput, UAUpdate
-from storage.outbox import count_audience
 from storage.statuses import UpdateStatus
 from storage.uas import (
     Imported,
@@ -46,7 +44,6 @@ from storage.uas import (
 )
 from uareader.document import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
 from uareader.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
-from uareader.phrases import Phrase
 
 GATHER = "newua"
 ADD_LANGUAGE = "addlang"
@@ -283,79 +280,6 @@ async def gather_part(ctx: Context, pending: PendingInput) -> list[Reply]:
         ]
     await add_part(ctx.session, pending, ctx.incoming.message_id or len(pending.parts), text)
     return [gathered(ctx, so_far + len(text))]
-
-
-def _broadcast_minutes(ctx: Context, count: int) -> str | None:
-    """How long sending to ``count`` subscribers takes at the configured rate, when that is
-    a minute or more: an organiser deciding when to send needs it (100,000 at 30/s is
-    about 56 minutes, and replies share the rate)."""
-    minutes = round(count / ctx.app.settings.broadcast.rate_per_second / 60)
-    if minutes < 1:
-        return None
-    return ctx.tr.ngettext(
-        "At {rate} messages a second, sending takes about {minutes} minute.",
-        "At {rate} messages a second, sending takes about {minutes} minutes.",
-        minutes,
-    ).format(
-        rate=ctx.tr.decimal(ctx.app.settings.broadcast.rate_per_second, "#,##0.#"),
-        minutes=ctx.tr.number(minutes),
-    )
-
-
-async def publish(ctx: Context, update_id: int, confirmed: bool | None = None) -> list[Reply]:
-    """Publish a draft: what is still missing said first, then asked once ("Send UA 72/24
-    to 1,234 subscribers now?"), since a broadcast cannot be called back."""
-    update = await draft_for(ctx, "publish", update_id)
-    if isinstance(update, list):
-        return update
-    if confirmed is False:
-        return preview(ctx, update)
-    if confirmed is None and update.status == UpdateStatus.DRAFT:
-        if problems := await operations.what_stops_publishing(ctx.session, update, ctx.today):
-            return _not_ready(ctx, update, problems)
-        count = await count_audience(ctx.session)
-        question = ctx.tr.ngettext(
-            "Send {ua} to {count} subscriber now?",
-            "Send {ua} to {count} subscribers now?",
-            count,
-        ).format(ua=ua_label(ctx.tr, update), count=ctx.tr.number(count))
-        if (lasting := _broadcast_minutes(ctx, count)) is not None:
-            question += "\n\n" + lasting
-        buttons = (
-            (
-                Button(ctx._("Yes, send it"), data=Publish(update.id, True).data),
-                Button(ctx._("Not yet"), data=Publish(update.id, False).data),
-            ),
-        )
-        return [Text(question, buttons=buttons, edit=True)]
-    outcome = await operations.publish(
-        ctx.session,
-        update,
-        today=ctx.today,
-        now=ctx.now,
-        requested_by=(await ctx.ensure_supporter()).id,
-        channels=ctx.app.settings.broadcast.channel_addresses(),
-    )
-    if isinstance(outcome, operations.AlreadyPublished):
-        return [Text(ctx._("{ua} is already published.").format(ua=ua_label(ctx.tr, update)))]
-    if isinstance(outcome, operations.NotPublished):
-        return _not_ready(ctx, update, outcome.problems)
-    message = ctx.tr.ngettext(
-        "Published {ua}: queued for {count} subscriber.",
-        "Published {ua}: queued for {count} subscribers.",
-        outcome.queued,
-    ).format(ua=ua_label(ctx.tr, update), count=ctx.tr.number(outcome.queued))
-    if outcome.reopened:
-        label = ctx._("UA {number}").format(number=update.ua_number)
-        message += "\n" + ctx._("{ua} was closed; it is open again.").format(ua=label)
-    return [Text(message, edit=True)]
-
-
-def _not_ready(ctx: Context, update: UAUpdate, problems: list[Phrase]) -> list[Reply]:
-    lines = [ctx._("Not published yet. Still needed:")]
-    lines += [f"• {ctx.tr.say(problem)}" for problem in problems]
-    fix = Button(ctx._("Correct a field"), data=FieldMenu(update.id).data)
-    return ctx.failed("not ready to publish", "\n".join(lines), buttons=((fix,),))
 
 
 async def cancel_draft(ctx: Context, update_id: int, confirmed: bool | None = None) -> list[Reply]:

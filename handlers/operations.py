@@ -121,15 +121,17 @@ async def publish(
     now: datetime,
     requested_by: int | None,
     channels: list[tuple[str, str]],
+    paid: bool = False,
 ) -> Published | NotPublished | AlreadyPublished:
-    """Publish a draft and queue it for every subscriber (and the configured channels)."""
+    """Publish a draft and queue it for every subscriber (and the configured channels);
+    ``paid``: the announcement goes with Telegram's paid broadcast."""
     if update.status != UpdateStatus.DRAFT:
         return AlreadyPublished()
     if problems := await what_stops_publishing(session, update, today):
         return NotPublished(problems)
     reopened = update.case.closed_at is not None
     queued = await publish_and_queue(
-        session, update, requested_by=requested_by, channels=channels, now=now
+        session, update, requested_by=requested_by, channels=channels, now=now, paid=paid
     )
     return Published(queued, reopened)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers import buttons as b
-from handlers import corrections, drafts, recipients, revisions, supporters, walkthrough
+from handlers import corrections, drafts, publishing, recipients, revisions, supporters, walkthrough
 from handlers.buttons import read_button
 from handlers.context import Context
 from handlers.contract import Reply, Text
@@ -34,8 +34,8 @@ async def route_callback(ctx: Context, data: str) -> list[Reply]:
             return await walkthrough.not_yet(ctx, update_id)
         case b.OpenActions(start):
             return await walkthrough.actions(ctx, start if start and start <= 100_000 else 0)
-        case b.Publish(update_id, confirmed):
-            return await drafts.publish(ctx, update_id, confirmed)
+        case b.Publish(update_id, confirmed, paid):
+            return await publishing.publish(ctx, update_id, confirmed, paid)
         case b.CancelDraft(update_id, confirmed):
             return await drafts.cancel_draft(ctx, update_id, confirmed)
         case b.Recipients(update_id, which):

@@ -31,6 +31,10 @@ class BotOptions(Protocol):
 class BroadcastOptions(Protocol):
     @property
     def rate_per_second(self) -> float: ...
+    @property
+    def allow_paid_broadcast(self) -> bool: ...
+    @property
+    def paid_rate_per_second(self) -> float: ...
     def channel_addresses(self) -> list[tuple[str, str]]: ...
 
 
@@ -74,6 +78,9 @@ class Services(Protocol):
     def clock(self) -> Clock: ...
     @property
     def ua_cache(self) -> UpdateCache: ...
+    async def star_balance(self) -> float | None:
+        """The bot's Telegram Star balance; None when it cannot be read."""
+
     @property
     def bot_username(self) -> str | None:
         """The bot's @username once known: deep links that open a chat with it need it."""

@@ -266,6 +266,12 @@ class Broadcast(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: An admin chose Telegram's paid broadcast (0.1 Star a message, up to 1,000 a second)
+    #: for the announcement; reminders always go at the free rate.
+    paid: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Telegram refused a paid message for lack of Stars: the rest went at the free rate,
+    #: and the organiser's progress message says so.
+    stars_ran_out: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ReminderRequest(Base):

@@ -254,9 +254,11 @@ async def publish_and_queue(
     requested_by: int | None,
     channels: list[tuple[str, str]],
     now: datetime,
+    paid: bool = False,
 ) -> int:
     """Publish ``update`` and, in the same transaction, queue it for every subscriber and
-    every configured ``(channel, language)``; the number of subscribers queued."""
+    every configured ``(channel, language)``; the number of subscribers queued. ``paid``:
+    the announcement goes with Telegram's paid broadcast."""
     await publish_update(session, update, now)
     queued = await enqueue_broadcast(session, update)
     if channels:
@@ -270,7 +272,7 @@ async def publish_and_queue(
             )
             .on_conflict_do_nothing(index_elements=["update_id", "chat"])
         )
-    await start_broadcast(session, update.id, requested_by, queued, now)
+    await start_broadcast(session, update.id, requested_by, queued, now, paid=paid)
     return queued
 
 
@@ -322,10 +324,16 @@ async def record_channel_post(session: AsyncSession, post_id: int, outcome: Outc
 
 
 async def start_broadcast(
-    session: AsyncSession, update_id: int, requested_by: int | None, total: int, now: datetime
+    session: AsyncSession,
+    update_id: int,
+    requested_by: int | None,
+    total: int,
+    now: datetime,
+    *,
+    paid: bool = False,
 ) -> Broadcast:
     broadcast = Broadcast(
-        update_id=update_id, requested_by=requested_by, total=total, started_at=now
+        update_id=update_id, requested_by=requested_by, total=total, started_at=now, paid=paid
     )
     session.add(broadcast)
     await session.flush()
@@ -337,6 +345,24 @@ async def running_broadcasts(session: AsyncSession) -> list[Broadcast]:
         await session.scalars(
             select(Broadcast).where(Broadcast.finished_at.is_(None)).order_by(Broadcast.id)
         )
+    )
+
+
+async def paid_updates(session: AsyncSession, update_ids: set[int]) -> set[int]:
+    """Which of ``update_ids`` are announced with paid broadcast, Stars permitting."""
+    rows = await session.scalars(
+        select(Broadcast.update_id).where(
+            Broadcast.update_id.in_(update_ids), Broadcast.paid, ~Broadcast.stars_ran_out
+        )
+    )
+    return set(rows)
+
+
+async def stars_ran_out(session: AsyncSession, update_id: int) -> None:
+    """Telegram refused a paid message for lack of Stars: the rest of this broadcast goes
+    at the free rate."""
+    await session.execute(
+        update(Broadcast).where(Broadcast.update_id == update_id).values(stars_ran_out=True)
     )
 
 

@@ -237,6 +237,20 @@ async def sender(api: FakeBotAPI) -> AsyncIterator[AiogramSender]:
     await bot.session.close()
 
 
+@pytest.fixture(params=["aiogram", "ptb"])
+async def any_sender(request, api, dispatcher, sender):
+    """The worker's sender on each Telegram library."""
+    if request.param == "aiogram":
+        yield sender
+        return
+    from bot.channels.ptb_channel import PTBChannel
+
+    channel = PTBChannel(dispatcher, api.token, api.base_url)
+    await channel.application.initialize()
+    yield channel.sender
+    await channel.application.shutdown()
+
+
 async def subscribe_many(
     app, count: int, discreet_every: int = 0, first: int = FIRST_CHAT
 ) -> list[int]:

@@ -33,6 +33,10 @@ from aiohttp import web
 
 from tests.fake_telegram import Chaos, Fault, SentMessage, chat_key
 
+#: What one paid broadcast message costs: 0.1 Star, in the nanostars the Bot API counts in.
+PAID_MESSAGE_NANOSTARS = 100_000_000
+NANOSTARS_PER_STAR = 1_000_000_000
+
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "UA bot", "username": "uabot_test_bot"}
 
 
@@ -53,7 +57,13 @@ class FakeBotAPI:
     webhook: dict[str, Any] = field(default_factory=dict)
     rate_global: float | None = None
     rate_per_chat: float | None = None
+    #: Paid broadcast's own ceiling (Bot API 7.11), enforced with the other limits.
+    rate_paid: float = 1000
     too_many_requests: int = 0
+    #: The bot's Star balance in nanostars; a paid message it cannot pay for is refused.
+    nanostars: int = 0
+    #: Paid messages Telegram took Stars for.
+    paid_messages: int = 0
     #: When set, the file server answers every download with this status.
     file_server_status: int | None = None
     #: Seconds after a button press within which Telegram takes its answer (about 15 in
@@ -81,6 +91,7 @@ class FakeBotAPI:
         self._new_update = asyncio.Event()
         self._files: dict[str, tuple[str, bytes]] = {}
         self._sent_times: deque[float] = deque()
+        self._paid_times: deque[float] = deque()
         self._chat_times: dict[int | str, float] = {}
         self._runner: web.AppRunner | None = None
         self._closing = False
@@ -348,18 +359,26 @@ class FakeBotAPI:
                 params[key] = json.loads(params[key])
         return params
 
-    def _rate_limited(self, chat_id: int | str | None) -> int | None:
+    def give_stars(self, stars: float) -> None:
+        self.nanostars += round(stars * NANOSTARS_PER_STAR)
+
+    def _rate_limited(self, chat_id: int | str | None, paid: bool = False) -> int | None:
+        """Seconds to wait when a send now breaks a limit: paid broadcast messages count
+        against their own ceiling, the rest against the free one (Bot API 7.11)."""
         now = time.monotonic()
         if self.rate_global:
-            while self._sent_times and now - self._sent_times[0] > 1:
-                self._sent_times.popleft()
-            if len(self._sent_times) >= self.rate_global:
+            times, ceiling = (
+                (self._paid_times, self.rate_paid) if paid else (self._sent_times, self.rate_global)
+            )
+            while times and now - times[0] > 1:
+                times.popleft()
+            if len(times) >= ceiling:
                 return 1
         if self.rate_per_chat and chat_id is not None:
             last = self._chat_times.get(chat_id)
             if last is not None and now - last < 1 / self.rate_per_chat:
                 return 1
-        self._sent_times.append(now)
+        (self._paid_times if paid else self._sent_times).append(now)
         if chat_id is not None:
             self._chat_times[chat_id] = now
         return None
@@ -488,10 +507,13 @@ class FakeBotAPI:
             **({"reply_markup": reply_markup} if reply_markup else {}),
         }
 
-    def _refuse(self, chat_id: int | str) -> web.Response | None:
+    def _refuse(self, chat_id: int | str, paid: bool = False) -> web.Response | None:
         if chat_id in self.blocked:
             return self._error(403, "Forbidden: bot was blocked by the user")
-        retry = self._rate_limited(chat_id)
+        if paid and self.nanostars < PAID_MESSAGE_NANOSTARS:
+            # Telegram's servers name this BALANCE_TOO_LOW; the Bot API passes it on.
+            return self._error(400, "Bad Request: BALANCE_TOO_LOW")
+        retry = self._rate_limited(chat_id, paid)
         if retry is not None:
             self.too_many_requests += 1
             return self._error(429, f"Too Many Requests: retry after {retry}", retry)
@@ -499,11 +521,15 @@ class FakeBotAPI:
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> web.Response:
         chat_id = chat_key(params["chat_id"])
-        if (refusal := self._refuse(chat_id)) is not None:
+        paid = str(params.get("allow_paid_broadcast")).lower() == "true"
+        if (refusal := self._refuse(chat_id, paid)) is not None:
             return refusal
         text = str(params["text"])
         if len(text) > 4096:
             return self._error(400, "Bad Request: message is too long")
+        if paid:
+            self.nanostars -= PAID_MESSAGE_NANOSTARS
+            self.paid_messages += 1
         message = self._message(chat_id, text, params.get("reply_markup"))
         self.messages[chat_id].append(
             SentMessage(
@@ -512,11 +538,16 @@ class FakeBotAPI:
                 text,
                 params.get("reply_markup"),
                 disable_notification=str(params.get("disable_notification")).lower() == "true",
+                paid=paid,
                 sent_at=time.monotonic(),
             )
         )
         await self._notify()
         return self._ok(message)
+
+    async def _m_getMyStarBalance(self, _params: dict[str, Any]) -> web.Response:
+        stars, nanos = divmod(self.nanostars, NANOSTARS_PER_STAR)
+        return self._ok({"amount": stars, "nanostar_amount": nanos})
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> web.Response:
         chat_id, message_id = chat_key(params["chat_id"]), int(params["message_id"])
@@ -604,8 +635,9 @@ class FakeBotAPI:
         return web.Response(status=404)
 
 
-async def _serve(port: int, per_second: float | None, per_chat: float | None) -> None:
+async def _serve(port: int, per_second: float | None, per_chat: float | None, stars: float) -> None:
     api = FakeBotAPI(port=port)
+    api.give_stars(stars)
     if per_second:
         api.enforce_limits(per_second, per_chat or 1)
     await api.start()
@@ -618,5 +650,6 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--limit", type=float, default=None, help="messages per second overall")
     parser.add_argument("--per-chat", type=float, default=None)
+    parser.add_argument("--stars", type=float, default=0, help="the bot's Star balance")
     arguments = parser.parse_args()
-    asyncio.run(_serve(arguments.port, arguments.limit, arguments.per_chat))
+    asyncio.run(_serve(arguments.port, arguments.limit, arguments.per_chat, arguments.stars))

@@ -57,6 +57,8 @@ class SentMessage:
     document_name: str | None = None
     document: bytes | None = None
     disable_notification: bool = False
+    #: Sent with ``allow_paid_broadcast``: 0.1 Star taken from the bot's balance.
+    paid: bool = False
     edits: int = 0
     #: When it was sent (``time.monotonic()``), for Telegram's limit on editing old messages.
     sent_at: float = 0.0

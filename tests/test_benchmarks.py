@@ -22,7 +22,8 @@ SMALL = {
     "bench_scale": ["--subscribers", "300"],
     "bench_outbox": ["--sizes", "1000", *POSTGRES],
     "bench_broadcast": [
-        "--subscribers", "200", "--limited", "60", "--pressers", "2", "--runs", "1"
+        "--subscribers", "200", "--limited", "60", "--pressers", "2", "--runs", "1",
+        "--paid", "300",
     ],
     "bench_resilience": ["--trials", "1", "--subscribers", "300", "--kills", "1"],
     "bench_updates": [

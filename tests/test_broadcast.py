@@ -256,20 +256,6 @@ async def test_random_5xx_timeouts_and_429_bursts_still_reach_everyone(
     assert worker.figures.too_many_requests == injected["429"]
 
 
-@pytest.fixture(params=["aiogram", "ptb"])
-async def any_sender(request, api, dispatcher, sender):
-    """The worker's sender on each Telegram library."""
-    if request.param == "aiogram":
-        yield sender
-        return
-    from bot.channels.ptb_channel import PTBChannel
-
-    channel = PTBChannel(dispatcher, api.token, api.base_url)
-    await channel.application.initialize()
-    yield channel.sender
-    await channel.application.shutdown()
-
-
 async def test_a_burst_of_sends_reaches_telegram_a_few_dozen_at_a_time(api, dispatcher) -> None:
     """300 messages at once through PTB while Telegram takes 0.1 s over each: all arrive,
     never more than ``CONCURRENT_REQUESTS`` with Telegram at once (httpx's pool costs more

@@ -73,6 +73,26 @@ def test_wrong_type_names_the_key_and_line(tmp_path: Path) -> None:
     assert str(path) in message
 
 
+@pytest.mark.parametrize("rate", ["1001", "0", "0.5"])
+def test_a_paid_rate_past_telegram_s_ceiling_or_below_one_is_refused_by_name(
+    tmp_path: Path, rate: str
+) -> None:
+    path = write(
+        tmp_path, f"[broadcast]\nallow_paid_broadcast = true\npaid_rate_per_second = {rate}\n"
+    )
+    with pytest.raises(ConfigError) as error:
+        load_settings(path, environ={})
+    message = str(error.value)
+    assert "broadcast.paid_rate_per_second (line 3)" in message
+    assert ("1000" in message) if rate == "1001" else ("1" in message)
+
+
+def test_paid_broadcast_is_off_unless_turned_on(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "[broadcast]\n"), environ={})
+    assert settings.broadcast.allow_paid_broadcast is False
+    assert settings.broadcast.paid_rate_per_second == 1000
+
+
 def test_unknown_key_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "[telegram]\ntokn = 'x'\n")
     with pytest.raises(ConfigError, match=r"telegram.tokn \(line 2\): unknown setting"):

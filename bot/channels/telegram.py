@@ -23,6 +23,7 @@ from bot.pacer import Pacer
 from bot.sending import (
     Blocked,
     ChatId,
+    NoStars,
     Rejected,
     RetryLater,
     SendError,
@@ -162,11 +163,28 @@ class JsonMessages(ABC):
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         """The ``result`` of ``method``, or the ``SendError`` Telegram's answer means."""
 
-    async def send_text(self, chat_id: ChatId, text: Text) -> int:
+    async def send_text(self, chat_id: ChatId, text: Text, *, paid: bool = False) -> int:
         params = {"chat_id": chat_id, **message_params(text)}
         if text.silent:
             params["disable_notification"] = True
-        return message_id_of(await self.call("sendMessage", params))
+        if not paid:
+            return message_id_of(await self.call("sendMessage", params))
+        params["allow_paid_broadcast"] = True
+        try:
+            return message_id_of(await self.call("sendMessage", params))
+        except Rejected as error:
+            if stars_short(str(error)):
+                raise NoStars(str(error)) from error
+            raise
+
+    async def star_balance(self) -> float:
+        """Whole Stars plus their nanostar part (Bot API 9.1 ``getMyStarBalance``)."""
+        result = await self.call("getMyStarBalance", {})
+        amount = result.get("amount") if isinstance(result, dict) else None
+        if type(amount) is not int:
+            raise Unreadable("getMyStarBalance answered no amount")
+        nanos = result.get("nanostar_amount")
+        return amount + (nanos / 1e9 if type(nanos) is int else 0.0)
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
         params = {"chat_id": chat_id, "message_id": message_id, **message_params(text)}
@@ -177,6 +195,14 @@ class JsonMessages(ABC):
         if text is not None:
             params["text"] = text
         await self.call("answerCallbackQuery", params)
+
+
+def stars_short(description: str) -> bool:
+    """Whether Telegram refused a paid message for the bot's balance. The Bot API does not
+    document the words; its servers' code for it is BALANCE_TOO_LOW, and both are looked
+    for so that a change of wording is still read."""
+    words = description.upper()
+    return "BALANCE_TOO_LOW" in words or "NOT ENOUGH STARS" in words
 
 
 def message_id_of(result: Any) -> int:

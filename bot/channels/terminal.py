@@ -214,9 +214,12 @@ class TerminalSender:
         self.channel = channel
         self._message_ids = itertools.count(1)
 
-    async def send_text(self, chat_id: ChatId, text: Text) -> int:
-        self.channel.deliver(chat_id, text)
+    async def send_text(self, chat_id: ChatId, text: Text, *, paid: bool = False) -> int:
+        self.channel.deliver(chat_id, text)  # the terminal has no rate to pay for
         return next(self._message_ids)
+
+    async def star_balance(self) -> None:
+        """The demo has no Telegram account, so no Stars: paid broadcast is never offered."""
 
     async def edit_text(self, chat_id: int, message_id: int, text: Text) -> None:
         if chat_id == self.channel.user_id:  # a broadcast's progress, to its organiser
