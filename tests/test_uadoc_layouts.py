@@ -169,3 +169,23 @@ def test_a_dateline_is_the_issue_date_not_an_address() -> None:
 def test_numbers_that_are_no_ua_number_are_not_taken(line: str) -> None:
     draft = parse_text(f"URGENT ACTION\nA CASE\n{line}\nSomeone is at risk.\n")
     assert draft.ua_number is None
+
+
+def test_a_review_form_s_recipient_after_the_letter_is_read_whole() -> None:
+    """The 2017 review form gives who to write to after "Yours sincerely," under its own
+    heading, with two email addresses on one line: both are kept, never the first alone."""
+    draft = parse_text((LAYOUTS / "en-2017-review-form.txt").read_text(encoding="utf-8"))
+    [target] = draft.targets
+    assert target.title == "Undersecretary for Human Rights"
+    assert target.address[-1] == "Ciudad de México, CP 06600, Mexico"
+    assert target.email == "subsecretaria.ddhh@example.gob.mx, atencion.ddhh@example.gob.mx"
+    assert draft.summary.startswith("Radio journalist") and "SUMMARY" not in draft.summary
+    assert "Yours sincerely" in draft.letter and "CONTACT DETAILS" not in draft.letter
+
+
+def test_an_e_mail_copy_s_country_and_people_line_is_nobody_to_write_to() -> None:
+    """ "GUATEMALA Community of San Rafael" under the number names the people at risk; with
+    no section saying whom to write to, nothing is offered as a recipient."""
+    draft = parse_text((LAYOUTS / "en-usa-email-2010.txt").read_text(encoding="utf-8"))
+    assert draft.targets == []
+    assert any("No target found" in warning.template for warning in draft.warnings)

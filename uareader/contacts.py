@@ -44,6 +44,8 @@ CC_PREFIX = re.compile(r"^(?:CC|C\.C\.|Copia(?:s)?(?: a)?)\s*:\s*", re.I)
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: Addresses kept from one email field; real UAs give one or two.
+MAX_EMAILS = 3
 #: What a web page's copy leaves in an address: its link notes, and an email address its
 #: protection replaced ("[email\xa0protected]"), which is no address at all.
 _LINK_NOTE = re.compile(
@@ -79,7 +81,8 @@ _NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
 #: The office someone holds, written above their name in older layouts.
 _ROLE = re.compile(
     r"(?i)\b(?:prosecutor|procurator|minister|president|governor|chief|head|director|judge|"
-    r"chair(?:man|person|woman)?|commissioner|ombudsman|secretary|mayor|king|prime|attorney|fiscal|"
+    r"chair(?:man|person|woman)?|commissioner|ombudsman|(?:under-?)?secretary|mayor|king|prime|"
+    r"attorney|fiscal|subsecretari[oa]|"
     r"ministr[oa]|president[ea]|gobernador[a]?|jef[ea]|director[a]?|secretari[oa]|alcalde(?:sa)?|"
     r"procurador[a]?|defensor[a]?|comisionad[oa]|juez|jueza|magistrad[oa])\b"
 )
@@ -114,8 +117,9 @@ _OFFICE = re.compile(
 #: "Presidente de la Magistratura"): the title above a name, not the name.
 _OFFICE_TITLE = re.compile(
     r"(?i)^(?:the\s+)?(?:\w+\s+){0,2}(?:minister|president|director|head|prosecutor|"
-    r"secretary|governor|chief|attorney|commissioner|ministr[oa]|president[ea]|director[a]?|"
-    r"fiscal|procurador[a]?|secretari[oa]|gobernador[a]?|jef[ea]|comisionad[oa])"
+    r"(?:under-?)?secretary|governor|chief|attorney|commissioner|ministr[oa]|president[ea]|"
+    r"director[a]?|fiscal|procurador[a]?|(?:sub)?secretari[oa]|gobernador[a]?|jef[ea]|"
+    r"comisionad[oa])"
     r"(?:\s+general)?\s+(?:of|for|de|del|para)\b"
 )
 
@@ -342,11 +346,13 @@ def _care_of_apart(block: list[str]) -> list[str]:
 def _email(value: str, marks: dict[str, str]) -> str | None:
     """The address in an email field, or None, marked doubtful, when the copy hid it."""
     value = _SPELT_DOT.sub(".", _SPELT_AT.sub("@", value.strip()))
-    found = _EMAIL.search(value)
-    if found is None or _HIDDEN_EMAIL.search(value):
+    found = _EMAIL.findall(value)
+    if not found or _HIDDEN_EMAIL.search(value):
         marks["email"] = "doubtful"
         return None
-    return found.group(0)
+    # "Email: a@gob.example, b@gob.example": both, as a mail program takes them; the
+    # first alone was a wrong value shown as the whole.
+    return ", ".join(dict.fromkeys(found[:MAX_EMAILS]))
 
 
 def contact(block: list[str], organisation_first: bool) -> Contact:

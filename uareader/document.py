@@ -42,11 +42,20 @@ from uareader.contacts import (
     without_subject_lines,
 )
 from uareader.extract import DocumentReadError, extract_text
-from uareader.fields import Header, is_dateline, is_header_line, read_header, says_it_is_closed
+from uareader.fields import (
+    Header,
+    is_dateline,
+    is_header_line,
+    read_header,
+    says_it_is_closed,
+    title_after_number,
+)
 from uareader.headings import (
     ADDITIONAL,
     APPEAL_SIGNS,
     APPEALS_TO,
+    CAPS_LABEL,
+    CONTACT_DETAILS,
     COPY_INTRO,
     ENVELOPE_HONORIFIC,
     HEADING,
@@ -57,6 +66,7 @@ from uareader.headings import (
     PREFERRED_LANGUAGE,
     PREVIOUS_LINK,
     RUN_IN_TITLE,
+    SUMMARY_LABEL,
     TAKE_ACTION,
     TITLE_LABEL,
     TRAILERS,
@@ -253,8 +263,14 @@ def _found_title(lines: list[str], start: int, header: Header) -> tuple[str, int
         if heading > start and _title_like(lines[heading - 1]):
             return lines[heading - 1], heading + 1
         return "", heading + 1
+    number_line = header.number_line
+    run_in = title_after_number(lines[number_line]) if number_line is not None else ""
+    if run_in and number_line is not None and number_line >= start:
+        return run_in, number_line + 1  # before any line above it: "From Amnesty ..."
     for number in range(start, min(len(lines), start + 12)):
         line = lines[number]
+        if HEADING.match(line) or is_dateline(line):
+            continue  # "Urgent Action 3-14-11" over an e-mail copy is a date, no title
         if (
             TAKE_ACTION.match(line)
             or is_heading(line)
@@ -288,6 +304,26 @@ def _addresses_above(lines: list[str], salutation: int, floor: int) -> int:
 
 #: "Irán: posible ejecución ...", "... (Egypt: UA 132.19)": the country a title names.
 _TITLE_COUNTRY = re.compile(r"^([^:()]{3,40}):\s|\(([^:()]{3,40}):\s*(?:UA|AU)\b")
+
+
+def _contact_details(
+    lines: list[str], start: int, end: int, skip: set[int]
+) -> tuple[list[Contact], list[list[str]]]:
+    """Who to write to in a section of its own after the letter (the 2017 review form's
+    "TARGET'S CONTACT DETAILS"), to the next label in capitals; none without that heading."""
+    heading = first(lines, CONTACT_DETAILS, start, end)
+    if heading is None:
+        return [], []
+    stop = next((n for n in range(heading + 1, end) if CAPS_LABEL.match(lines[n])), end)
+    region = [ln for n, ln in enumerate(lines[heading + 1 : stop], heading + 1) if n not in skip]
+    blocks = _address_blocks(region)
+    found = [contact(block, organisation_first=False) for block in blocks]
+    return [each for each in found if not is_empty(each)], blocks
+
+
+def _reaches(found: Contact) -> bool:
+    """Whether a recipient can be written to: an address, an email, a phone or a handle."""
+    return bool(found.address or found.email or found.phone or found.social)
 
 
 def _title_country(title: str) -> str | None:
@@ -339,11 +375,23 @@ def parse_text(text: str) -> UADraft:
         appeals_to = first(lines, APPEALS_TO, appeals_to + 1) or appeals_to
     sections = [n for n in (take_action, points_intro, appeals_to, additional) if n is not None]
     summary_end = min([*sections, *trailer_lines, end])
-    if header.number_line is not None and header.number_line > cursor + 1:
-        summary_end = min(summary_end, header.number_line)
-    if not sections and (opening := salutation_index(lines, cursor, end)) is not None:
-        summary_end = min(summary_end, _addresses_above(lines, opening, cursor))
-    summary = prose([ln for n, ln in enumerate(lines[cursor:summary_end], cursor) if n not in skip])
+    summary_label = first(lines, SUMMARY_LABEL, cursor, summary_end)
+    if summary_label is not None:
+        # A form's labelled summary: its paragraph alone, not the labels above and below.
+        summary_end = next(
+            (n for n in range(summary_label + 1, summary_end) if CAPS_LABEL.match(lines[n])),
+            summary_end,
+        )
+        run_in = SUMMARY_LABEL.sub(r"\1", lines[summary_label])
+        summary = prose([run_in, *(ln for ln in lines[summary_label + 1 : summary_end] if ln)])
+    else:
+        if header.number_line is not None and header.number_line > cursor + 1:
+            summary_end = min(summary_end, header.number_line)
+        if not sections and (opening := salutation_index(lines, cursor, end)) is not None:
+            summary_end = min(summary_end, _addresses_above(lines, opening, cursor))
+        summary = prose(
+            [ln for n, ln in enumerate(lines[cursor:summary_end], cursor) if n not in skip]
+        )
 
     # Who to write to: after "APPEALS TO:" where the layout says so, else after the
     # TAKE ACTION block (and the UA line under it, in the current template).
@@ -392,6 +440,13 @@ def parse_text(text: str) -> UADraft:
     target_blocks = _address_blocks(target_region)
     targets = [contact(block, organisation_first=False) for block in target_blocks]
     targets = [found for found in targets if not is_empty(found)]
+    if not targets and salutation_line is not None:
+        targets, target_blocks = _contact_details(lines, salutation_line + 1, end, skip)
+    if appeals_to is None and take_action is None and salutation_line is None:
+        # No section says who to write to and no letter greets anyone: only a block with
+        # an address or a way to reach it is one. An e-mail copy's line of the country
+        # and the people at risk ("BRAZIL Community of ...") was offered as an official.
+        targets = [found for found in targets if _reaches(found)]
     if salutation_line is not None:
         targets = [named_as_greeted(found, lines[salutation_line]) for found in targets]
         targets = without_subject_lines(targets, lines[salutation_line])

@@ -25,7 +25,8 @@ _UA = r"\b(?:UA|AU|UAN)\b(?:\s+(?i:letter))?\s*(?:N[ºo°.]\s*|n[úu]m\.?\s*)?:?
 _ORDINAL_WORD = r"(\d{1,2}(?:st|nd|rd|th|a|ª)|[A-Za-zÁÉÍÓÚáéíóú]+)"
 _ORDINAL_UA = re.compile(rf"(?i:\b{_ORDINAL_WORD})\s+{_UA}{_NUMBER}")
 _FURTHER = re.compile(
-    rf"(?i:further\s+information\s+on|more\s+information\s+on|informaci[oó]n\s+"
+    rf"(?i:further\s+information\s+on|more\s+information\s+on|follow[-\s]?up\s+(?:on|to)|"
+    rf"informaci[oó]n\s+"
     rf"complementaria\s+sobre\s+(?:la\s+)?|actualizaci[oó]n\s+(?:de\s+la\s+)?)\s*{_UA}{_NUMBER}"
 )
 _PLAIN_UA = re.compile(rf"{_UA}{_NUMBER}")
@@ -43,7 +44,8 @@ _UPDATE_WORD = re.compile(
     rf"\b(?:actualizaci[oó]n)\s+{_ORDINAL_WORD}\b"
 )
 _UNNUMBERED_UPDATE = re.compile(
-    r"(?i)\bfurther\s+information\s+on\b|\burgent\s+action\s+update\b|"
+    r"(?i)\bfurther\s+information\s+on\b|\bfollow[-\s]?up\s+(?:on|to)\s+UA\b|"
+    r"\burgent\s+action\s+update\b|"
     r"\binformaci[oó]n\s+complementaria\b|\bacci[oó]n\s+urgente\s*:?\s*actualizaci[oó]n\b"
 )
 
@@ -220,11 +222,41 @@ def is_header_line(line: str) -> bool:
     """A line that carries the UA's reference (number with its index or date), which is
     never part of the case's prose or an address."""
     starts = re.match(
-        rf"^(?:\W*{_ORDINAL_WORD}\s+)?{_UA}\d|^EXTRA\s+\d|^(?i:further\s+information)", line
+        rf"^(?:\W*{_ORDINAL_WORD}\s+)?{_UA}\d|^EXTRA\s+\d"
+        rf"|^(?i:further\s+information|follow[-\s]?up\s+on)",
+        line,
     )
     labelled = _INDEX.search(line) or _DATE_LABEL.search(line)
     numbered = _PLAIN_UA.search(line) or _EXTRA.search(line)
     return bool(starts or _INDEX.search(line) or (labelled and numbered))
+
+
+#: What follows the number on its line: "UA 229/10 Risk of forced eviction", "Follow-up
+#: on UA 52/10 (10 March 2010) - Fear for safety", "AU 116/07 (MDE ..., de ...) - Pena de
+#: muerte": the title, in layouts that give it nowhere else.
+#: A title runs to a dozen words; more after the number is the text of a copy that lost
+#: its line breaks, and no title can be told from it.
+MAX_TITLE_WORDS = 20
+_AFTER_NUMBER = re.compile(rf"{_UA}{_NUMBER}\s*(?:\([^)]{{0,120}}\)\s*)?[-–—:]?\s*(.*)$")
+
+
+def title_after_number(line: str) -> str:
+    """The title run into the UA number's line; "" when what follows is no title (an
+    index, a date, a label)."""
+    found = _AFTER_NUMBER.search(line)
+    if found is None:
+        return ""
+    title = found.group(3).strip(" -–—:")
+    if (
+        not 2 <= len(title.split()) <= MAX_TITLE_WORDS
+        or not title[:1].isupper()
+        or _INDEX.search(title)
+        or _DATE_LABEL.search(title)
+        or find_date(title) is not None
+        or re.match(r"^[\w ]{1,30}:", title)
+    ):
+        return ""
+    return title
 
 
 def _ordinal(lines: list[str], number: str | None, further_information: bool) -> int | None:
@@ -267,7 +299,10 @@ def _issue_date(
                 return found[0]
     near = {n for line in header_lines for n in range(line - 4, line + 5) if 0 <= n < len(lines)}
     top = [n for n, line in enumerate(lines) if line][:8]
-    for line_number in sorted(near | set(top)):
+    # The dateline nearest the reference first: an e-mail copy's repost day ("Monday,
+    # March 14, 2011") heads the page above the document's own date.
+    by_nearness = sorted(near, key=lambda n: min(abs(n - line) for line in header_lines))
+    for line_number in [*by_nearness, *top]:
         if is_dateline(lines[line_number]):  # by the reference or at the top
             return find_date(lines[line_number])[0]  # type: ignore[index]
     for line_number in header_lines:

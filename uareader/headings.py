@@ -13,7 +13,10 @@ HEADING = re.compile(
     re.I,
 )
 
-TITLE_LABEL = re.compile(r"(?i)^(?:title|t[ií]tulo)\s*:\s*")
+#: "Title:", and the review form's "URGENT ACTION TITLE:" (2017 template).
+TITLE_LABEL = re.compile(
+    r"(?i)^(?:(?:urgent\s+action|acci[oó]n\s+urgente)\s+)?(?:title|t[ií]tulo)\s*:\s*"
+)
 
 #: What an appeal page without a number says: an invitation to write, a model letter.
 APPEAL_SIGNS = re.compile(
@@ -59,6 +62,20 @@ APPEALS_TO = re.compile(
     r"env[ií]\w*\s+(?:sus\s+)?llamamientos\s+a\b)|"
     r"(?:\bsend\s+appeals\b|\bwrite\b|llamamientos\b|\bescrib\w*\b).{0,150}\b(?:to|a)\s*:\s*$"
 )
+
+#: Who to write to under a heading of its own after the letter (the 2017 review form:
+#: "TARGET'S CONTACT DETAILS & "COPIES TO"").
+CONTACT_DETAILS = re.compile(
+    r"(?i)^(?:target[’']?s?\s+)?contact\s+details\b|^datos\s+de\s+contacto\b"
+)
+
+#: The review form's label over the summary: "URGENT ACTION SUMMARY:", "RESUMEN:".
+SUMMARY_LABEL = re.compile(
+    r"(?i)^(?:(?:urgent\s+action|acci[oó]n\s+urgente)\s+)?(?:summary|resumen)\s*:\s*(.*)$"
+)
+#: A form's label in capitals, alone or before its value ("APPEAL DEADLINE NOTICE: ...",
+#: "PREFERRED LANGUAGE TO ADDRESS TARGET: Spanish"): the end of the block above it.
+CAPS_LABEL = re.compile(r"^[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ'’&/ ]{5,}(?::|$)")
 
 COPY_INTRO = re.compile(
     r"(?i)^(?:send a copy|(?:and\s+|also\s+send\s+)?copies\s+to|copy\s+to|(?:and\s+)?copy\s*:|"

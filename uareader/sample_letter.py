@@ -66,8 +66,9 @@ def salutation_index(lines: list[str], start: int, stop: int) -> int | None:
             or COPY_INTRO.match(line)
             or POINTS_INTRO.search(line)
             or TO_SUPPORTERS.match(line)
+            or (line.isupper() and not SALUTATION_START.match(line))
         ):
-            continue
+            continue  # a label in capitals ("URGENT ACTION SUMMARY:") greets nobody
         following = next(
             (lines[n] for n in range(number + 1, min(stop, number + 6)) if lines[n]), ""
         )
