@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.metrics import Metrics
 from bot.pacer import Pacer
 from bot.sending import SendError, TelegramSender
+from bot.shared_budget import SharedBudget
 from handlers.clock import Clock, SystemClock
 from handlers.i18n import Catalogs
 from storage.crypto import IdentityVault
@@ -116,6 +117,13 @@ async def build_app(
         await engine.dispose()
         raise
     ua_cache = UpdateCache()
+    # Several processes can serve one PostgreSQL database: Telegram's limit is the bot's,
+    # so they spend one budget. SQLite has one process.
+    shared = (
+        SharedBudget(engine, settings.broadcast.rate_per_second)
+        if serving and engine.dialect.name == "postgresql"
+        else None
+    )
     return App(
         settings=settings,
         engine=engine,
@@ -124,6 +132,6 @@ async def build_app(
         vault=vault,
         catalogs=Catalogs(),
         clock=clock or SystemClock(),
-        pacer=Pacer(settings.broadcast.rate_per_second),
+        pacer=Pacer(settings.broadcast.rate_per_second, shared=shared),
         write_lock=asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext(),
     )

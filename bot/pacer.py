@@ -17,6 +17,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
+from bot.shared_budget import SharedBudget
+
 #: Chats remembered for the per-chat gap before old entries are dropped (a broadcast to
 #: 100,000 would otherwise keep 100,000 timestamps).
 CHAT_MEMORY = 10_000
@@ -42,8 +44,13 @@ class Pacer:
     reply's, but replies follow each other freely: Telegram allows a person short bursts.
     """
 
-    def __init__(self, rate: float, per_chat: float = 1.0) -> None:
+    def __init__(
+        self, rate: float, per_chat: float = 1.0, shared: SharedBudget | None = None
+    ) -> None:
         self.interval = 1.0 / rate
+        #: The budget of all the bot's processes, on PostgreSQL: each send also takes a
+        #: slot from it, after its turn here.
+        self.shared = shared
         self.per_chat = per_chat
         self._window: deque[_Send] = deque(maxlen=max(1, math.floor(rate)))
         self._next_slot = 0.0
@@ -56,14 +63,18 @@ class Pacer:
         self._finished = asyncio.Event()
 
     def pause(self, seconds: float) -> None:
-        """Telegram said 429: nobody sends for ``seconds``."""
+        """Telegram said 429: nobody sends for ``seconds``, in any process."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        if self.shared is not None:
+            self.shared.pause(seconds)
 
     @asynccontextmanager
     async def turn(self, chat_id: Hashable, *, reply: bool = False) -> AsyncIterator[None]:
         """Wait for this send's turn; the send happens inside the block."""
         send = await self._claim(chat_id, reply)
         try:
+            if self.shared is not None:
+                await self.shared.turn(reply=reply)
             yield
         finally:
             now = time.monotonic()

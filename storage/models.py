@@ -357,3 +357,14 @@ class ProcessedUpdate(Base):
     platform: Mapped[str] = mapped_column(String(16))
     update_key: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SendBudget(Base):
+    """Telegram's bulk limit as all processes of one bot spend it (PostgreSQL): when the
+    next message may leave, and until when a 429 stops every process. One row."""
+
+    __tablename__ = "send_budget"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    next_slot: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paused_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))

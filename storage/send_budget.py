@@ -1,0 +1,58 @@
+"""The send budget every process of one bot shares on PostgreSQL: when the next message may
+leave (Telegram counts about 30 a second for the bot, whichever process sends them) and
+until when a 429 stops them all. One row, changed by one statement per message, timed by
+the database's clock so that processes on several machines agree.
+
+Each statement runs on its own (autocommit): one round trip, and the row is locked only
+for the length of the update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+#: A broadcast message takes a slot only this close to now: farther slots stay free for
+#: replies, which take the next free one whatever is queued, so replies go first.
+_TAKE = text(
+    """
+    UPDATE send_budget
+    SET next_slot = GREATEST(next_slot, paused_until, clock_timestamp())
+        + make_interval(secs => :interval)
+    WHERE id = 1
+      AND (:reply OR GREATEST(next_slot, paused_until)
+           <= clock_timestamp() + make_interval(secs => :interval))
+    RETURNING EXTRACT(EPOCH FROM next_slot - clock_timestamp()) - :interval
+    """
+)
+_PAUSE = text(
+    """
+    UPDATE send_budget
+    SET paused_until = GREATEST(paused_until, clock_timestamp() + make_interval(secs => :seconds))
+    WHERE id = 1
+    """
+)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A departure in the shared budget: ``granted`` after ``wait`` seconds, or refused
+    (a broadcast message behind replies or a pause): look again after ``wait``."""
+
+    granted: bool
+    wait: float
+
+
+async def take_slot(connection: AsyncConnection, *, interval: float, reply: bool) -> Slot:
+    """The next departure for one message, ``interval`` seconds after the one before."""
+    wait = await connection.scalar(_TAKE, {"interval": interval, "reply": reply})
+    if wait is None:
+        return Slot(granted=False, wait=interval)
+    return Slot(granted=True, wait=max(0.0, float(wait)))
+
+
+async def pause_all(connection: AsyncConnection, seconds: float) -> None:
+    """Telegram said 429 to one process: no process sends for ``seconds``."""
+    await connection.execute(_PAUSE, {"seconds": seconds})
