@@ -24,7 +24,7 @@ import json
 import random
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +98,7 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._client: aiohttp.ClientSession | None = None
         self.delivered: list[dict[str, Any]] = []
+        self._balanced: Iterator[str] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
     @property
@@ -290,13 +291,19 @@ class FakeBotAPI:
             }
         )
 
+    def balance_between(self, urls: list[str]) -> None:
+        """Deliver updates to ``urls`` in turn, as a load balancer in front of several
+        webhook processes would, whichever URL the bot last set."""
+        self._balanced = itertools.cycle(urls)
+
     async def deliver(self, update: dict[str, Any], secret: str | None = None) -> int:
         """POST an update to the registered webhook, as Telegram does; returns the status."""
         if self._client is None:
             self._client = aiohttp.ClientSession()
         token = secret if secret is not None else self.webhook.get("secret_token", "")
         headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
-        async with self._client.post(self.webhook["url"], json=update, headers=headers) as answer:
+        url = next(self._balanced) if self._balanced else self.webhook["url"]
+        async with self._client.post(url, json=update, headers=headers) as answer:
             self.delivered.append(update)
             return answer.status
 

@@ -136,6 +136,37 @@ async def start_uabot_process(
         )
 
 
+WEBHOOK_SECRET = "two-processes"
+
+
+async def start_webhook_process(
+    api: FakeBotAPI, database_url: str, secret_key: str, folder: Path, *, config: str = ""
+) -> tuple[asyncio.subprocess.Process, str]:
+    """``uabot run`` in webhook mode on a port of its own, once its /healthz answers: one
+    of several processes behind a load balancer. Returns it and its webhook's URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    webhook = (
+        f'[telegram]\nmode = "webhook"\nurl = "{url}"\nlisten = "127.0.0.1:{port}"\n'
+        f'secret_token = "{WEBHOOK_SECRET}"\n'
+    )
+    process = await start_uabot_process(
+        api, database_url, secret_key, folder, config=webhook + config
+    )
+    async with aiohttp.ClientSession() as client:
+        for _ in range(200):
+            if process.returncode is not None:
+                raise RuntimeError(f"uabot run ended: see {folder / 'uabot.log'}")
+            try:
+                async with client.get(f"http://127.0.0.1:{port}/healthz") as answer:
+                    if answer.status == 200:
+                        return process, url
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"uabot run did not answer on port {port}")
+
+
 async def queue_future_ua(database_url: str, key: str, subscribers: int) -> list[int]:
     """Subscribers and a published UA whose deadline is years ahead: the bot process runs
     on the real clock, and a past deadline would have the purge job delete the outbox."""

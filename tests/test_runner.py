@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import signal
 import time
 
 import pytest
@@ -14,9 +15,12 @@ from sqlalchemy import func, select, text
 from bot.app import build_app
 from bot.dispatcher import Dispatcher
 from bot.runner import run_background
+from storage.crypto import generate_secret_key
 from storage.database import WORKER_LOCK, create_engine
 from storage.models import Supporter
 from tests.conftest import POSTGRES_URL, Chat, publish_fixture, subscribe_many
+from tests.fake_bot_api import FakeBotAPI
+from tests.live import queue_future_ua, start_webhook_process
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="UABOT_TEST_POSTGRES_URL not set")
 
@@ -133,3 +137,44 @@ async def test_a_new_person_s_first_updates_at_two_processes_are_both_answered_a
         )
         rows = await session.scalar(select(func.count()).select_from(Supporter))
     assert (rows, subscribed) == (30, 30)
+
+
+async def test_two_uabot_run_processes_send_within_telegram_s_limit_through_a_failover(
+    database_url, tmp_path
+) -> None:
+    """Two ``uabot run`` processes behind a load balancer on one database, a broadcast
+    queued and supporters pressing at both meanwhile, the leader's lock connection ended
+    mid-broadcast; Telegram's limits (30 in any second, 1 a second in a chat) enforced
+    across both. Everyone gets the UA once, every supporter an answer, and no 429."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several processes need PostgreSQL")
+    api = FakeBotAPI()
+    await api.start()
+    api.enforce_limits(per_second=30, per_chat=1)
+    key = generate_secret_key()
+    chats = await queue_future_ua(database_url, key, 150)
+    processes, urls = [], []
+    try:
+        for name in ("first", "second"):
+            (tmp_path / name).mkdir()
+            process, url = await start_webhook_process(api, database_url, key, tmp_path / name)
+            processes.append(process)
+            urls.append(url)
+        api.balance_between(urls)
+        people = range(6_600_000, 6_600_040)
+        for person in people:  # 40 supporters at 10 a second, at one process or the other
+            await api.user_sends(person, "/actions")
+            await asyncio.sleep(0.1)
+            if person == people[15]:
+                assert await terminate_the_leader_s_lock_connection() == 1
+        assert await api.wait_until(lambda: all(api.messages[p] for p in people), 30)
+        assert await api.wait_until(lambda: all(api.messages[c] for c in chats), 60)
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            await asyncio.wait_for(process.wait(), 30)
+        await api.stop()
+    assert [len(api.messages[c]) for c in chats] == [1] * 150
+    assert api.too_many_requests == 0
+    assert [process.returncode for process in processes] == [0, 0]
