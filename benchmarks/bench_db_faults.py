@@ -118,16 +118,15 @@ class Trial:
     async def start(self) -> asyncio.subprocess.Process:
         self.runs += 1
         config = f'[telegram]\nlibrary = "{self.library}"\n'
-        environ = {"PYTHONPATH": str(self.source)} if self.source else None
-        with _environment(environ):
-            return await start_uabot_process(
-                self.api,
-                self.url,
-                self.key,
-                self.folder,
-                config=config,
-                log_name=f"run-{self.runs}.log",
-            )
+        return await start_uabot_process(
+            self.api,
+            self.url,
+            self.key,
+            self.folder,
+            config=config,
+            log_name=f"run-{self.runs}.log",
+            source=self.source,
+        )
 
     def reached(self) -> int:
         return sum(1 for chat in self.chats if self.api.messages[chat])
@@ -146,17 +145,6 @@ class Trial:
             log.read_text(errors="replace").count("outbox round failed")
             for log in self.folder.glob("run-*.log")
         )
-
-
-@contextlib.contextmanager
-def _environment(extra: dict[str, str] | None):  # type: ignore[no-untyped-def]
-    saved = dict(os.environ)
-    os.environ.update(extra or {})
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 async def stop(process: asyncio.subprocess.Process, patience: float = 40) -> float | None:

@@ -22,6 +22,9 @@ from bot.shared_budget import SharedBudget
 #: Chats remembered for the per-chat gap before old entries are dropped (a broadcast to
 #: 100,000 would otherwise keep 100,000 timestamps).
 CHAT_MEMORY = 10_000
+#: How many seconds' worth of sends the window holds when a shared budget paces them: as
+#: good as no limit (the shared slots are the limit), and memory stays bounded.
+UNBOUNDED_WINDOW = 100
 
 
 class _Send:
@@ -52,7 +55,10 @@ class Pacer:
         #: slot from it, after its turn here.
         self.shared = shared
         self.per_chat = per_chat
-        self._window: deque[_Send] = deque(maxlen=max(1, math.floor(rate)))
+        # With a shared budget, its slots count the bot's second: a window here as well
+        # would count the wait for a slot as sending time.
+        places = math.floor(rate) * (UNBOUNDED_WINDOW if shared is not None else 1)
+        self._window: deque[_Send] = deque(maxlen=max(1, places))
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._broadcast_done: dict[Hashable, float] = {}

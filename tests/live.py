@@ -119,9 +119,11 @@ async def start_uabot_process(
     config: str = "",
     log_name: str = "uabot.log",
     token: str | None = None,
+    source: Path | None = None,
 ) -> asyncio.subprocess.Process:
     """``uabot run`` in a process of its own, as an operator starts it, its log (stderr)
-    written to ``folder / log_name``."""
+    written to ``folder / log_name``; ``source``: the bot from another checkout (an earlier
+    commit, for figures before a change)."""
     (folder / "config.toml").write_text(config, encoding="utf-8")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("UABOT_")},
@@ -129,6 +131,7 @@ async def start_uabot_process(
         "UABOT_TELEGRAM_API_BASE_URL": api.base_url,
         "UABOT_SECRET_KEY": secret_key,
         "UABOT_DATABASE_URL": database_url,
+        **({"PYTHONPATH": str(source)} if source else {}),
     }
     with (folder / log_name).open("wb") as output:
         return await asyncio.create_subprocess_exec(
@@ -140,7 +143,13 @@ WEBHOOK_SECRET = "two-processes"
 
 
 async def start_webhook_process(
-    api: FakeBotAPI, database_url: str, secret_key: str, folder: Path, *, config: str = ""
+    api: FakeBotAPI,
+    database_url: str,
+    secret_key: str,
+    folder: Path,
+    *,
+    config: str = "",
+    source: Path | None = None,
 ) -> tuple[asyncio.subprocess.Process, str]:
     """``uabot run`` in webhook mode on a port of its own, once its /healthz answers: one
     of several processes behind a load balancer. Returns it and its webhook's URL."""
@@ -151,7 +160,7 @@ async def start_webhook_process(
         f'secret_token = "{WEBHOOK_SECRET}"\n'
     )
     process = await start_uabot_process(
-        api, database_url, secret_key, folder, config=webhook + config
+        api, database_url, secret_key, folder, config=webhook + config, source=source
     )
     async with aiohttp.ClientSession() as client:
         for _ in range(200):

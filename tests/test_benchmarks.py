@@ -30,6 +30,7 @@ SMALL = {
         "--library", "aiogram", "--burst", "20", "--bursts", "1", "--rate", "20", "--seconds", "1"
     ],
     "bench_db_faults": ["--subscribers", "60", "--seconds", "1", "--libraries", "ptb", *POSTGRES],
+    "bench_processes": ["--subscribers", "60", "--runs", "1", *POSTGRES],
 }  # fmt: skip
 
 
