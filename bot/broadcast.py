@@ -60,6 +60,7 @@ from storage.outbox import (
     claim_due,
     count_uncertain,
     delivery_counts,
+    finish_broadcasts,
     paid_updates,
     record_channel_post,
     record_outcomes,
@@ -540,12 +541,21 @@ class OutboxWorker:
         if not force and moment - self._last_progress < self.progress_interval:
             return
         self._last_progress = moment
-        async with self.app.write_lock, self.app.sessions() as session, session.begin():
-            notes = [
-                note
-                for broadcast in await running_broadcasts(session)
-                if (note := await self._progress_of(session, broadcast)) is not None
-            ]
+        # Read apart from the write lock, which every update takes on SQLite: counting a
+        # broadcast to a million took 140 ms there, every 3 s. Only marking one finished
+        # writes.
+        notes: list[ProgressNote] = []
+        finished: list[int] = []
+        async with self.app.sessions() as session:
+            for broadcast in await running_broadcasts(session):
+                note, done = await self._progress_of(session, broadcast)
+                if done:
+                    finished.append(broadcast.id)
+                if note is not None:
+                    notes.append(note)
+        if finished:
+            async with self.app.write_lock, self.app.sessions() as session, session.begin():
+                await finish_broadcasts(session, finished, self.app.clock.now())
         # Telegram is called with no transaction open: on SQLite one would hold every
         # update's write lock for the length of a round trip.
         sent: dict[int, int] = {}
@@ -567,9 +577,8 @@ class OutboxWorker:
         if sent:
             async with self.app.write_lock, self.app.sessions() as session, session.begin():
                 for broadcast_id, message_id in sent.items():
-                    broadcast = await session.get(Broadcast, broadcast_id)
-                    if broadcast is not None:
-                        broadcast.progress_message_id = message_id
+                    if (found := await session.get(Broadcast, broadcast_id)) is not None:
+                        found.progress_message_id = message_id
 
     def _rate(self) -> float:
         horizon = time.monotonic() - RATE_WINDOW
@@ -579,24 +588,22 @@ class OutboxWorker:
 
     async def _progress_of(
         self, session: AsyncSession, broadcast: Broadcast
-    ) -> ProgressNote | None:
-        """A running broadcast's figures for its organiser, read in the transaction and
-        sent after it; a finished broadcast is marked so here."""
+    ) -> tuple[ProgressNote | None, bool]:
+        """A running broadcast's figures for its organiser, to send once the reading is
+        over, and whether it is done."""
         counts = await delivery_counts(session, broadcast.update_id)
         waiting = counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)
         done = waiting == 0
         organiser = (
             await session.get(Supporter, broadcast.requested_by) if broadcast.requested_by else None
         )
-        if done:
-            broadcast.finished_at = self.app.clock.now()
         if organiser is None:
-            return None
+            return None, done
         update = self._updates.get(broadcast.update_id) or await get_update(
             session, broadcast.update_id
         )
         if update is None:
-            return None
+            return None, done
         tr = self.app.catalogs.get(organiser.language)
         rate = self._rate()
         left = int(waiting / rate) if rate > 0 else None
@@ -625,4 +632,4 @@ class OutboxWorker:
                 )
             )
         chat_id = self.app.vault.decrypt_id(organiser.chat_id_enc)
-        return broadcast.id, chat_id, broadcast.progress_message_id, Text("\n".join(lines))
+        return (broadcast.id, chat_id, broadcast.progress_message_id, Text("\n".join(lines))), done

@@ -348,6 +348,15 @@ async def running_broadcasts(session: AsyncSession) -> list[Broadcast]:
     )
 
 
+async def finish_broadcasts(session: AsyncSession, broadcast_ids: list[int], now: datetime) -> None:
+    """Mark broadcasts whose every delivery has an outcome as finished (once)."""
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id.in_(broadcast_ids), Broadcast.finished_at.is_(None))
+        .values(finished_at=now)
+    )
+
+
 async def paid_updates(session: AsyncSession, update_ids: set[int]) -> set[int]:
     """Which of ``update_ids`` are announced with paid broadcast, Stars permitting."""
     rows = await session.scalars(
