@@ -40,8 +40,8 @@ from bot.channels.aiogram_channel import AiogramSender
 from bot.channels.telegram import ChatOrder, handle_update
 from bot.dispatcher import Dispatcher
 from bot.sending import RetryLater
-from storage.outbox import enqueue_broadcast, start_broadcast
-from storage.uas import publish_update, save_draft
+from storage.outbox import publish_and_queue
+from storage.uas import save_draft
 from tests.conftest import FIXTURES
 from uareader.document import parse_document
 
@@ -94,9 +94,8 @@ async def published(app, paid: bool = False) -> None:
     draft = parse_document(path.name, path.read_bytes())
     async with app.sessions() as session, session.begin():
         update = await save_draft(session, draft, "en")
-        await publish_update(session, update, app.clock.now())
-        queued = await enqueue_broadcast(session, update)
-        await start_broadcast(session, update.id, None, queued, app.clock.now(), paid=paid)
+        now = app.clock.now()
+        await publish_and_queue(session, update, requested_by=None, channels=[], now=now, paid=paid)
 
 
 async def ours(base_url: str, subscribers: int, rate: float) -> tuple[float, int, int]:

@@ -1,9 +1,12 @@
 """What the outbox's bookkeeping costs as the queue grows: one claim of 200 and one progress
-count, at 10,000, 100,000 and 1,000,000 queued deliveries, on SQLite and PostgreSQL.
+count, at 10,000, 100,000 and 1,000,000 queued deliveries, on SQLite and PostgreSQL; and
+with that many subscribers, the longest transactions publishing takes: the publication
+itself (the audience counted, the first batch queued) and each batch the worker queues.
 
 The claim runs every batch and the progress count every 3 s for as long as a broadcast runs,
-so either growing with the queue is paid about (queue / 200) times over. Medians of three,
-each claim rolled back so that the next finds the same queue.
+so either growing with the queue is paid about (queue / 200) times over. On SQLite every
+update waits while a transaction writes, so no write may last long. Medians of three, each
+transaction rolled back so that the next finds the same state.
 
     .venv/bin/python -m benchmarks.bench_outbox [--sizes 10000 100000 1000000]
         [--database-url postgresql+asyncpg://...]
@@ -19,11 +22,11 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from benchmarks.common import NOW, fresh_app, table
+from benchmarks.common import NOW, add_subscribers, fresh_app, table
 from bot.app import App
-from storage.outbox import claim_due, delivery_counts
+from storage.outbox import claim_due, delivery_counts, publish_and_queue, queue_more
 from storage.supporters import add_supporter
-from storage.uas import save_draft
+from storage.uas import get_update, save_draft
 from tests.conftest import FIXTURES
 from uareader.document import parse_text
 
@@ -95,6 +98,40 @@ async def measure(database_url: str | None, size: int) -> tuple[float, float]:
         await app.close()
 
 
+async def measure_publishing(database_url: str | None, size: int) -> tuple[float, float]:
+    """Milliseconds of the publishing transaction and of one batch the worker queues, with
+    ``size`` subscribers."""
+    app = await fresh_app(database_url=database_url)
+    try:
+        await add_subscribers(app, size)
+        draft = parse_text((FIXTURES / "ua-en-two-targets.txt").read_text(encoding="utf-8"))
+        async with app.sessions() as session, session.begin():
+            update = await save_draft(session, draft, "en")
+            update_id = update.id
+
+        async def publish() -> None:
+            async with app.sessions() as session, session.begin():
+                draft_row = await get_update(session, update_id)
+                assert draft_row is not None
+                await publish_and_queue(session, draft_row, requested_by=None, channels=[], now=NOW)
+                await session.rollback()
+
+        publish_ms = await median_ms(publish)
+        async with app.sessions() as session, session.begin():
+            draft_row = await get_update(session, update_id)
+            assert draft_row is not None
+            await publish_and_queue(session, draft_row, requested_by=None, channels=[], now=NOW)
+
+        async def next_batch() -> None:
+            async with app.sessions() as session, session.begin():
+                await queue_more(session)
+                await session.rollback()
+
+        return publish_ms, await median_ms(next_batch)
+    finally:
+        await app.close()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -107,6 +144,15 @@ async def main() -> None:
         for size in args.sizes:
             claim_ms, count_ms = await measure(url, size)
             rows.append((name, f"{size:,}", f"{claim_ms:.1f}", f"{count_ms:.1f}"))
+    print(table(rows))
+    print()
+    rows = [("database", "subscribers", "publishing transaction ms", "a worker's batch ms")]
+    for name, url in [("SQLite", None), ("PostgreSQL", args.database_url)]:
+        if name == "PostgreSQL" and not url:
+            continue
+        for size in args.sizes:
+            publish_ms, batch_ms = await measure_publishing(url, size)
+            rows.append((name, f"{size:,}", f"{publish_ms:.1f}", f"{batch_ms:.1f}"))
     print(table(rows))
 
 

@@ -62,6 +62,7 @@ from storage.outbox import (
     delivery_counts,
     finish_broadcasts,
     paid_updates,
+    queue_more,
     record_channel_post,
     record_outcomes,
     running_broadcasts,
@@ -165,6 +166,8 @@ class OutboxWorker:
             if not self._kept_written:
                 return 0
         await self.post_to_channels()
+        async with self.app.write_lock, self.app.sessions() as session, session.begin():
+            await queue_more(session)  # a batch of a large broadcast's subscribers, if any
         now = self.app.clock.now()
         async with self.app.write_lock, self.app.sessions() as session, session.begin():
             claimed = await claim_due(session, now, self.lease, self.batch)
@@ -593,7 +596,7 @@ class OutboxWorker:
         over, and whether it is done."""
         counts = await delivery_counts(session, broadcast.update_id)
         waiting = counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)
-        done = waiting == 0
+        done = waiting == 0 and broadcast.queued_through is None
         organiser = (
             await session.get(Supporter, broadcast.requested_by) if broadcast.requested_by else None
         )

@@ -28,14 +28,17 @@ class Snapshot:
     broadcast_id: int
     label: str
     counts: dict[str, int]
+    #: Subscribers not queued yet (a large list is queued in batches): still to send.
+    unqueued: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + self.unqueued
 
     @property
     def done(self) -> int:
-        return self.total - sum(self.counts.get(status, 0) for status in WAITING)
+        waiting = sum(self.counts.get(status, 0) for status in WAITING)
+        return self.total - self.unqueued - waiting
 
     @property
     def finished(self) -> bool:
@@ -80,7 +83,10 @@ async def snapshots(app: App, broadcast_ids: set[int] | None = None) -> list[Sna
             update = await get_update(session, broadcast.update_id)
             label = str(ua_phrase(update.case.number, update.ordinal)) if update else "UA ?"
             counts = await delivery_counts(session, broadcast.update_id)
-            found.append(Snapshot(broadcast.id, label, counts))
+            unqueued = 0
+            if broadcast.queued_through is not None:
+                unqueued = max(0, broadcast.total - sum(counts.values()))
+            found.append(Snapshot(broadcast.id, label, counts, unqueued))
     return found
 
 

@@ -272,6 +272,9 @@ class Broadcast(Base):
     #: Telegram refused a paid message for lack of Stars: the rest went at the free rate,
     #: and the organiser's progress message says so.
     stars_ran_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The last subscriber (by id) queued so far, while more are left to queue in batches;
+    #: None once every subscriber is queued.
+    queued_through: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class ReminderRequest(Base):

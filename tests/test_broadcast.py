@@ -579,3 +579,68 @@ async def test_progress_is_read_without_holding_the_write_lock(app, chat, api, s
     assert "10 / 30 sent" in api.messages[ADMIN_ID][-1].text
     await worker.drain()
     assert api.messages[ADMIN_ID][-1].text.startswith("Sent UA 45/26")
+
+
+@pytest.fixture
+def small_batches(monkeypatch) -> int:
+    """Subscribers queued 7 at a time: a large list's path with a small one."""
+    import storage.outbox
+
+    monkeypatch.setattr(storage.outbox, "ENQUEUE_BATCH", 7)
+    return 7
+
+
+async def test_a_large_list_is_queued_in_batches_and_reached_once(
+    app, chat, api, sender, small_batches
+) -> None:
+    """A million queued in the publishing transaction held SQLite's write lock, and every
+    update behind it, for 2.4 s: the first batch is queued there, the worker the rest."""
+    chats = await subscribe_many(app, 30)
+    organiser = await publish_fixture(chat)
+    assert "queued for 30 subscribers" in organiser.text
+    assert await count(app, Delivery) == small_batches
+    worker = OutboxWorker(app, sender, rate_per_second=10_000, batch=5)
+    await worker.run_once()
+    await worker.report_progress(force=True)
+    progress = api.messages[ADMIN_ID][-1].text
+    assert progress.startswith("Sending UA 45/26"), "not finished while some are unqueued"
+    await worker.drain()
+    assert [len(api.messages[c]) for c in chats] == [1] * 30
+    assert await statuses(app) == {"sent": 30}
+    assert api.messages[ADMIN_ID][-1].text.startswith("Sent UA 45/26")
+
+
+async def test_those_who_acted_before_go_first_wherever_they_are_in_a_large_list(
+    app, chat, api, sender, small_batches
+) -> None:
+    await subscribe_many(app, 20)
+    await publish_fixture(chat)
+    await OutboxWorker(app, sender, rate_per_second=10_000).drain()
+    acted = chat(FIRST_CHAT + 18)  # in the last batch of 7
+    await acted.open_step("45/26", 5)
+    await acted.press("I sent a letter")
+    admin = chat(ADMIN_ID)
+    await admin.upload("second.txt", fixture_bytes("ua-en-second-update.txt"))
+    await admin.press("Publish")
+    await admin.press("Yes, send it")
+    api.messages.clear()
+    await OutboxWorker(app, sender, rate_per_second=10_000, concurrency=1, batch=1).drain()
+    order = [
+        chat_id
+        for chat_id, _ in sorted(
+            ((c, m.message_id) for c, ms in api.messages.items() for m in ms if c != ADMIN_ID),
+            key=lambda pair: pair[1],
+        )
+    ]
+    assert order[0] == FIRST_CHAT + 18 and len(order) == 20
+
+
+async def test_a_cancelled_large_broadcast_queues_no_more(
+    app, chat, api, sender, small_batches
+) -> None:
+    await subscribe_many(app, 30)
+    organiser = await publish_fixture(chat)
+    await organiser.send("/cancel 1")
+    assert "Broadcast #1 stopped" in organiser.text
+    assert await OutboxWorker(app, sender).drain() == 0
+    assert await count(app, Delivery) == small_batches, "nothing queued after the cancel"

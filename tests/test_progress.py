@@ -41,6 +41,13 @@ def test_a_line_says_what_is_sent_blocked_failed_and_left() -> None:
     assert line.endswith("1,998 / 2,000 sent · blocked 2 · failed 0 · done")
 
 
+def test_subscribers_not_queued_yet_are_still_to_send() -> None:
+    """A large list is queued in batches: those not queued yet are no "done"."""
+    snapshot = Snapshot(4, "UA 45/26", {"sent": 7}, unqueued=23)
+    assert (snapshot.done, snapshot.total, snapshot.finished) == (7, 30, False)
+    assert "7 / 30 sent" in describe(snapshot, rate=None)
+
+
 async def test_follow_draws_until_the_worker_has_sent_everything(app, chat, api, sender) -> None:
     await subscribe_many(app, 60)
     await publish_fixture(chat)
