@@ -20,7 +20,6 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.database import unreachable
 from storage.send_budget import pause_all, take_slot
 
 log = logging.getLogger("uabot.budget")
@@ -52,8 +51,7 @@ class SharedBudget:
                 async with asyncio.timeout(SLOT_WAIT), self.engine.connect() as connection:
                     slot = await take_slot(connection, interval=self.interval, reply=reply)
             except (TimeoutError, SQLAlchemyError, OSError) as error:
-                if not (isinstance(error, TimeoutError) or unreachable(error)):
-                    raise
+                # Never a reply lost for the budget's sake: its own pacer still paces it.
                 log.warning(
                     "no slot from the shared budget (%s): paced alone", type(error).__name__
                 )

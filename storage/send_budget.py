@@ -27,6 +27,14 @@ _TAKE = text(
     RETURNING EXTRACT(EPOCH FROM next_slot - clock_timestamp()) - :interval
     """
 )
+#: How long until a refused broadcast message could take a slot: it waits that long, not a
+#: slot's length at a time (a 30 s pause polled 30 times a second by every sender).
+_UNTIL_DUE = text(
+    """
+    SELECT EXTRACT(EPOCH FROM GREATEST(next_slot, paused_until) - clock_timestamp()) - :interval
+    FROM send_budget WHERE id = 1
+    """
+)
 _PAUSE = text(
     """
     UPDATE send_budget
@@ -48,9 +56,10 @@ class Slot:
 async def take_slot(connection: AsyncConnection, *, interval: float, reply: bool) -> Slot:
     """The next departure for one message, ``interval`` seconds after the one before."""
     wait = await connection.scalar(_TAKE, {"interval": interval, "reply": reply})
-    if wait is None:
-        return Slot(granted=False, wait=interval)
-    return Slot(granted=True, wait=max(0.0, float(wait)))
+    if wait is not None:
+        return Slot(granted=True, wait=max(0.0, float(wait)))
+    until_due = await connection.scalar(_UNTIL_DUE, {"interval": interval})
+    return Slot(granted=False, wait=max(interval, float(until_due or 0.0)))
 
 
 async def pause_all(connection: AsyncConnection, seconds: float) -> None:
