@@ -59,7 +59,11 @@ async def take_slot(connection: AsyncConnection, *, interval: float, reply: bool
     if wait is not None:
         return Slot(granted=True, wait=max(0.0, float(wait)))
     until_due = await connection.scalar(_UNTIL_DUE, {"interval": interval})
-    return Slot(granted=False, wait=max(interval, float(until_due or 0.0)))
+    if until_due is None:
+        # No budget row (migration 0015 writes it; someone deleted it): nothing to share,
+        # and waiting for a row that never comes would stop every message.
+        return Slot(granted=True, wait=0.0)
+    return Slot(granted=False, wait=max(interval, float(until_due)))
 
 
 async def pause_all(connection: AsyncConnection, seconds: float) -> None:

@@ -15,7 +15,7 @@ from bot.broadcast import OutboxWorker
 from bot.channels.telegram import ChatOrder, handle_update
 from bot.dispatcher import Dispatcher
 from bot.shared_budget import SharedBudget
-from storage.send_budget import pause_all, take_slot
+from storage.send_budget import Slot, pause_all, take_slot
 from tests.conftest import POSTGRES_URL, publish_fixture, subscribe_many
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="UABOT_TEST_POSTGRES_URL not set")
@@ -57,6 +57,15 @@ async def test_a_429_seen_by_one_process_pauses_every_process(engine) -> None:
     # The broadcast message waits out the pause in one sleep, not a slot's length at a time.
     assert not broadcast.granted and broadcast.wait > 25
     assert reply.granted and reply.wait > 25
+
+
+async def test_a_budget_row_gone_holds_no_message(engine) -> None:
+    from sqlalchemy import text
+
+    async with engine.connect() as connection:
+        await connection.execute(text("DELETE FROM send_budget"))
+        for reply in (True, False):
+            assert await take_slot(connection, interval=1.0, reply=reply) == Slot(True, 0.0)
 
 
 async def test_an_unreachable_budget_never_holds_a_reply(app) -> None:
