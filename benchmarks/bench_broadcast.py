@@ -34,7 +34,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from benchmarks.common import add_subscribers, fresh_app, table
+from benchmarks.common import add_subscribers, fresh_app, percentile, table
 from bot.broadcast import OutboxWorker
 from bot.channels.aiogram_channel import AiogramSender
 from bot.channels.telegram import ChatOrder, handle_update
@@ -245,6 +245,18 @@ async def ptb_limited(base_url: str, subscribers: int, pressers: int) -> Limited
     return Limited(subscribers, len(waits), elapsed, too_many, waits)
 
 
+def rate_row(name: str, count: int, results: list[tuple[float, int, int]]) -> tuple[str, ...]:
+    """A table row of runs' (rate, 429s, sent): each rate, their median, all 429s."""
+    rates = [rate for rate, _, _ in results]
+    return (
+        name,
+        f"{count:,}",
+        " ".join(f"{rate:,.0f}" for rate in rates),
+        f"{statistics.median(rates):,.0f}",
+        str(sum(too_many for _, too_many, _ in results)),
+    )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, nargs="+", default=[10_000])
@@ -258,16 +270,7 @@ async def main() -> None:
     with fake_api() as url:
         for count in args.subscribers:
             results = [await ours(url, count, rate=1_000_000) for _ in range(args.runs)]
-            rates = [rate for rate, _, _ in results]
-            rows.append(
-                (
-                    "uabot outbox",
-                    f"{count:,}",
-                    " ".join(f"{rate:,.0f}" for rate in rates),
-                    f"{statistics.median(rates):,.0f}",
-                    str(sum(too_many for _, too_many, _ in results)),
-                )
-            )
+            rows.append(rate_row("uabot outbox", count, results))
     print(table(rows))
     print()
     limits = ("--limit", "30", "--per-chat", "1")
@@ -279,16 +282,7 @@ async def main() -> None:
                 with fake_api(*limits, "--stars", str(count)) as url:
                     results.append(await ours_paid(url, count))
             assert all(sent == count for _, _, sent in results), "someone was not reached"
-            rates = [rate for rate, _, _ in results]
-            rows.append(
-                (
-                    "uabot outbox, paid",
-                    f"{count:,}",
-                    " ".join(f"{rate:,.0f}" for rate in rates),
-                    f"{statistics.median(rates):,.0f}",
-                    str(sum(too_many for _, too_many, _ in results)),
-                )
-            )
+            rows.append(rate_row("uabot outbox, paid", count, results))
         print(table(rows))
         print()
     results: dict[str, list[Limited]] = {"uabot (outbox + replies)": [], "PTB AIORateLimiter": []}
@@ -335,10 +329,6 @@ async def main() -> None:
         statistics.median(run.rate for run in runs) for runs in results.values()
     )
     print(f"\nratio of the medians, uabot / PTB: {ours_median / ptb_median:.2f}")
-
-
-def percentile(values: list[float], share: float) -> float:
-    return values[min(len(values) - 1, int(share * len(values)))] if values else 0.0
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.common import table
+from benchmarks.common import percentile, table
 from storage.crypto import generate_secret_key
 from storage.database import create_engine, downgrade
 from tests.conftest import reset_postgres
@@ -119,11 +119,6 @@ async def supporters_asking(
         pending.append(asyncio.create_task(ask(next(people))))
         await asyncio.sleep(1 / args.presses_per_second)
     await asyncio.gather(*pending)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 async def main() -> None:

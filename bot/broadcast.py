@@ -166,10 +166,9 @@ class OutboxWorker:
             if not self._kept_written:
                 return 0
         await self.post_to_channels()
-        async with self.app.write_lock, self.app.sessions() as session, session.begin():
-            await queue_more(session)  # a batch of a large broadcast's subscribers, if any
         now = self.app.clock.now()
         async with self.app.write_lock, self.app.sessions() as session, session.begin():
+            await queue_more(session)  # a batch of a large broadcast's subscribers, if any
             claimed = await claim_due(session, now, self.lease, self.batch)
         if not claimed:
             return 0

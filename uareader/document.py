@@ -316,6 +316,11 @@ def _contact_details(
         return [], []
     stop = next((n for n in range(heading + 1, end) if CAPS_LABEL.match(lines[n])), end)
     region = [ln for n, ln in enumerate(lines[heading + 1 : stop], heading + 1) if n not in skip]
+    return _recipients_in(region)
+
+
+def _recipients_in(region: list[str]) -> tuple[list[Contact], list[list[str]]]:
+    """The recipients a region's address blocks name, and the blocks themselves."""
     blocks = _address_blocks(region)
     found = [contact(block, organisation_first=False) for block in blocks]
     return [each for each in found if not is_empty(each)], blocks
@@ -437,9 +442,7 @@ def parse_text(text: str) -> UADraft:
             if n not in skip
         ]
     )
-    target_blocks = _address_blocks(target_region)
-    targets = [contact(block, organisation_first=False) for block in target_blocks]
-    targets = [found for found in targets if not is_empty(found)]
+    targets, target_blocks = _recipients_in(target_region)
     if not targets and salutation_line is not None:
         targets, target_blocks = _contact_details(lines, salutation_line + 1, end, skip)
     if appeals_to is None and take_action is None and salutation_line is None:
