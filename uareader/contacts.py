@@ -358,9 +358,30 @@ def _email(value: str, marks: dict[str, str]) -> str | None:
 def contact(block: list[str], organisation_first: bool) -> Contact:
     """One recipient from its block. A line that cannot be a name (a street, a post box,
     a heading) is never taken as one: the name is then left empty and marked doubtful."""
+    marks: dict[str, str] = {}
+    lines, email, social, phone = _ways_to_reach(block, marks)
+    lines = _name_apart_from_address(lines)
+    care_of = [line for line in lines if CARE_OF.match(line)]
+    lines = _name_on_top([line for line in lines if not CARE_OF.match(line)])
+    name, title, organisation = _who(lines, organisation_first, marks)
+    return Contact(
+        name=name,
+        title=title,
+        organisation=organisation,
+        address=care_of + lines,
+        email=email,
+        social=social,
+        phone=phone,
+        marks=marks,
+    )
+
+
+def _ways_to_reach(
+    block: list[str], marks: dict[str, str]
+) -> tuple[list[str], str | None, str | None, str | None]:
+    """The block's email, social handle and phone, and its other lines (whom, where)."""
     lines: list[str] = []
     email = social = phone = None
-    marks: dict[str, str] = {}
     for raw in _care_of_apart(block):
         line = _clean(raw)
         if not any(ch.isalnum() for ch in line):
@@ -379,14 +400,22 @@ def contact(block: list[str], organisation_first: bool) -> Contact:
             lines.append(line)
     if email:
         marks.pop("email", None)
+    return lines, email, social, phone
+
+
+def _name_apart_from_address(lines: list[str]) -> list[str]:
+    """ "Embassy of X, 16 Some Street, London SW7 1PT" on one line: one part a line."""
     if lines and "," in lines[0] and name_problem(lines[0]) == "address":
         head, *rest = [part.strip() for part in lines[0].split(",") if part.strip()]
-        if name_problem(head) is None:  # "Embassy of X, 16 Some Street, London SW7 1PT"
-            lines[:1] = [head, *rest]
-    care_of = [line for line in lines if CARE_OF.match(line)]
-    lines = [line for line in lines if not CARE_OF.match(line)]
+        if name_problem(head) is None:
+            return [head, *rest, *lines[1:]]
+    return lines
+
+
+def _name_on_top(lines: list[str]) -> list[str]:
+    """The name first: without a label above it, and above the office it holds."""
     if len(lines) > 1 and lines[0].endswith(":") and len(lines[0].split()) <= 5:
-        lines.pop(0)  # "Governor-General:" above the name says whom the name is
+        lines = lines[1:]  # "Governor-General:" above the name says whom the name is
     office_first = False
     if len(lines) >= 2 and not _OFFICE.search(lines[1]) and name_problem(lines[1]) is None:
         if is_office(lines[0]) and not _ROLE.search(lines[1]):
@@ -394,7 +423,15 @@ def contact(block: list[str], organisation_first: bool) -> Contact:
         elif _OFFICE_TITLE.match(lines[0]) and not _OFFICE_TITLE.match(lines[1]):
             office_first = True  # "Presidente de la Magistratura" above "Head ... Raisi"
     if office_first:
-        lines[0], lines[1] = lines[1], lines[0]
+        return [lines[1], lines[0], *lines[2:]]
+    return lines
+
+
+def _who(
+    lines: list[str], organisation_first: bool, marks: dict[str, str]
+) -> tuple[str, str | None, str | None]:
+    """The name, office and organisation at the top of ``lines``, taken off them; what
+    stays is the address."""
     organisation = None
     official_below = len(lines) > 1 and bool(HONORIFIC.match(lines[1]))
     if (
@@ -418,16 +455,7 @@ def contact(block: list[str], organisation_first: bool) -> Contact:
         and (len(lines) >= 2 or office_next)
     ):
         title = lines.pop(0)
-    return Contact(
-        name=name,
-        title=title,
-        organisation=organisation,
-        address=care_of + lines,
-        email=email,
-        social=social,
-        phone=phone,
-        marks=marks,
-    )
+    return name, title, organisation
 
 
 def is_empty(found: Contact) -> bool:

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from uareader.checks import document_country, is_address_line, is_heading, is_sentence
+from uareader.checks import CountryFound, document_country, is_address_line, is_heading, is_sentence
 from uareader.contacts import (
     CC_PREFIX,
     HONORIFIC,
@@ -307,7 +307,7 @@ _TITLE_COUNTRY = re.compile(r"^([^:()]{3,40}):\s|\(([^:()]{3,40}):\s*(?:UA|AU)\b
 
 
 def _contact_details(
-    lines: list[str], start: int, end: int, skip: set[int]
+    lines: list[str], start: int, end: int, skip: frozenset[int]
 ) -> tuple[list[Contact], list[list[str]]]:
     """Who to write to in a section of its own after the letter (the 2017 review form's
     "TARGET'S CONTACT DETAILS"), to the next label in capitals; none without that heading."""
@@ -337,158 +337,204 @@ def _title_country(title: str) -> str | None:
     return country_named(found.group(1) or found.group(2)) if found else None
 
 
-def parse_text(text: str) -> UADraft:
-    """Read a UA from its text. Raises ``UADocumentError`` only when it is not a UA."""
-    if len(text) > MAX_TEXT_CHARACTERS:
-        raise UADocumentError(
-            Phrase(
-                N_(
-                    "The document has {count} characters; a UA has fewer than {limit}. "
-                    "Send the UA alone."
-                ),
-                count=f"{len(text):,}",
-                limit=f"{MAX_TEXT_CHARACTERS:,}",
-            )
-        )
-    lines = letter_apart(normalise(text))
-    header = read_header(lines)
-    if not _has_ua_sign(text, header, lines):
-        raise UADocumentError(
-            Phrase(
-                N_(
-                    "This does not look like an Urgent Action: it has no UA number (such as "
-                    "'UA: 72/24' or 'AU 047/24'), no AI index, no 'URGENT ACTION' / 'ACCIÓN "
-                    "URGENTE', no deadline to act, and no invitation to write with a letter "
-                    "('Dear Minister,'). Add its UA number or the words URGENT ACTION at the "
-                    "top and send it again, or send /newua and paste it."
-                )
-            )
-        )
-    warnings: list[Phrase] = []
+@dataclass(frozen=True)
+class _Sections:
+    """Where a document's parts begin, as line numbers; None where it has no such part.
+    Found once, so each field below reads its own part without a cursor of its own."""
+
+    end: int  # after the UA's last line (a web page's footer left out)
+    body: int  # the line after the title
+    skip: frozenset[int]  # header lines and datelines, in no part's text
+    trailers: tuple[int, ...]  # "Preferred language ...", "Name and pronoun ...", links
+    additional: int | None  # "ADDITIONAL INFORMATION"
+    take_action: int | None  # "TAKE ACTION"
+    points_intro: int | None  # "Please write ... urging ..."
+    appeals_to: int | None  # "APPEALS TO:"
+
+    def text(self, lines: list[str], start: int, stop: int) -> list[str]:
+        """The lines from ``start`` to ``stop`` that are no header line."""
+        return [line for n, line in enumerate(lines[start:stop], start) if n not in self.skip]
+
+
+@dataclass(frozen=True)
+class _LetterSpan:
+    """Where the recipients, the copy (CC) and the sample letter lie."""
+
+    targets_start: int
+    targets_end: int
+    cc_start: int | None
+    salutation: int | None  # the letter's opening line ("Dear Minister,")
+    limit: int  # the first later section: no recipient or letter line is past it
+
+
+def _sections(lines: list[str], header: Header) -> tuple[str, _Sections]:
+    """The title, and where every other part begins."""
     start, end = _content_span(lines, header)
-    title, cursor = _title(lines, start, header)
+    title, body = _title(lines, start, header)
     skip = {n for n, line in enumerate(lines) if is_header_line(line) or is_dateline(line)}
     skip |= {n for n in (header.number_line, header.deadline_line) if n is not None}
-
-    trailer_lines = [n for n in (_trailer(lines, p)[0] for p in TRAILERS) if n is not None]
-    additional = first(lines, ADDITIONAL, cursor)
-    take_action = first(lines, TAKE_ACTION, cursor)
-    points_intro = first(lines, POINTS_INTRO, cursor)
-    appeals_to = first(lines, APPEALS_TO, cursor)
+    appeals_to = first(lines, APPEALS_TO, body)
     if appeals_to is not None and POINTS_INTRO.search(lines[appeals_to]):
         # "Write to the President urging him to:" lists the points; "Write to:" the addresses
         appeals_to = first(lines, APPEALS_TO, appeals_to + 1) or appeals_to
-    sections = [n for n in (take_action, points_intro, appeals_to, additional) if n is not None]
-    summary_end = min([*sections, *trailer_lines, end])
-    summary_label = first(lines, SUMMARY_LABEL, cursor, summary_end)
-    if summary_label is not None:
-        # A form's labelled summary: its paragraph alone, not the labels above and below.
-        summary_end = next(
-            (n for n in range(summary_label + 1, summary_end) if CAPS_LABEL.match(lines[n])),
-            summary_end,
-        )
-        run_in = SUMMARY_LABEL.sub(r"\1", lines[summary_label])
-        summary = prose([run_in, *(ln for ln in lines[summary_label + 1 : summary_end] if ln)])
-    else:
-        if header.number_line is not None and header.number_line > cursor + 1:
-            summary_end = min(summary_end, header.number_line)
-        if not sections and (opening := salutation_index(lines, cursor, end)) is not None:
-            summary_end = min(summary_end, _addresses_above(lines, opening, cursor))
-        summary = prose(
-            [ln for n, ln in enumerate(lines[cursor:summary_end], cursor) if n not in skip]
-        )
+    trailers = (_trailer(lines, pattern)[0] for pattern in TRAILERS)
+    return title, _Sections(
+        end=end,
+        body=body,
+        skip=frozenset(skip),
+        trailers=tuple(n for n in trailers if n is not None),
+        additional=first(lines, ADDITIONAL, body),
+        take_action=first(lines, TAKE_ACTION, body),
+        points_intro=first(lines, POINTS_INTRO, body),
+        appeals_to=appeals_to,
+    )
 
-    # Who to write to: after "APPEALS TO:" where the layout says so, else after the
-    # TAKE ACTION block (and the UA line under it, in the current template).
-    later_sections = [n for n in (additional, *trailer_lines) if n is not None]
-    if appeals_to is not None:
-        targets_start = appeals_to + 1
-    elif take_action is not None:
-        targets_start = take_action + 1
-        while targets_start < end and _is_instruction(lines[targets_start]):
-            targets_start += 1  # the TAKE ACTION bullets: write, report, notes
-    else:
-        targets_start = summary_end
+
+def _summary(lines: list[str], parts: _Sections, header: Header) -> tuple[str, int]:
+    """The case in brief, and the line where it ends."""
+    headings = [
+        n
+        for n in (parts.take_action, parts.points_intro, parts.appeals_to, parts.additional)
+        if n is not None
+    ]
+    end = min([*headings, *parts.trailers, parts.end])
+    label = first(lines, SUMMARY_LABEL, parts.body, end)
+    if label is not None:
+        # A form's labelled summary: its paragraph alone, not the labels above and below.
+        end = next((n for n in range(label + 1, end) if CAPS_LABEL.match(lines[n])), end)
+        run_in = SUMMARY_LABEL.sub(r"\1", lines[label])
+        return prose([run_in, *(line for line in lines[label + 1 : end] if line)]), end
+    if header.number_line is not None and header.number_line > parts.body + 1:
+        end = min(end, header.number_line)
+    if not headings and (opening := salutation_index(lines, parts.body, parts.end)) is not None:
+        end = min(end, _addresses_above(lines, opening, parts.body))
+    return prose(parts.text(lines, parts.body, end)), end
+
+
+def _targets_start(lines: list[str], parts: _Sections, header: Header, summary_end: int) -> int:
+    """Where who to write to begins: after "APPEALS TO:" where the layout says so, else
+    after the TAKE ACTION block (and the UA line under it, in the current template)."""
+    if parts.appeals_to is not None:
+        return parts.appeals_to + 1
+    start = summary_end
+    if parts.take_action is not None:
+        start = parts.take_action + 1
+        while start < parts.end and _is_instruction(lines[start]):
+            start += 1  # the TAKE ACTION bullets: write, report, notes
+    number = header.number_line
+    later = [n for n in (parts.additional, *parts.trailers) if n is not None]
     if (
-        appeals_to is None
-        and header.number_line is not None
-        and targets_start <= header.number_line < min([*later_sections, end])
-        and all(
-            not line or _is_instruction(line) for line in lines[targets_start : header.number_line]
-        )
+        number is not None
+        and start <= number < min([*later, parts.end])
+        and all(not line or _is_instruction(line) for line in lines[start:number])
     ):
-        targets_start = header.number_line + 1  # the template's UA line heads the addresses
-    letter_limit = min([n for n in later_sections if n > targets_start] or [end])
-    copy_intro = first(lines, COPY_INTRO, targets_start, letter_limit)
+        return number + 1  # the template's UA line heads the addresses
+    return start
+
+
+def _letter_span(lines: list[str], parts: _Sections, targets_start: int) -> _LetterSpan:
+    """The recipients run to the copy's introduction or the letter, the copy to the letter."""
+    later = [n for n in (parts.additional, *parts.trailers) if n is not None]
+    limit = min([n for n in later if n > targets_start] or [parts.end])
+    copy_intro = first(lines, COPY_INTRO, targets_start, limit)
     if copy_intro is None:
-        copy_intro = first(lines, CC_PREFIX, targets_start, letter_limit)
-        cc_start = copy_intro
+        copy_intro = cc_start = first(lines, CC_PREFIX, targets_start, limit)
     else:
         cc_start = copy_intro + 1
-    salutation_line = salutation_index(
-        lines, cc_start if cc_start is not None else targets_start, letter_limit
-    )
-    if salutation_line is None:
-        salutation_line = salutation_index(lines, cursor, letter_limit)
+    salutation = salutation_index(lines, cc_start if cc_start is not None else targets_start, limit)
+    if salutation is None:
+        salutation = salutation_index(lines, parts.body, limit)
     targets_end = min(
-        n
-        for n in (copy_intro, salutation_line, letter_limit)
-        if n is not None and n >= targets_start
+        n for n in (copy_intro, salutation, limit) if n is not None and n >= targets_start
     )
-    target_region = until_closing(
-        [
-            ln
-            for n, ln in enumerate(lines[targets_start:targets_end], targets_start)
-            if n not in skip
-        ]
-    )
-    targets, target_blocks = _recipients_in(target_region)
-    if not targets and salutation_line is not None:
-        targets, target_blocks = _contact_details(lines, salutation_line + 1, end, skip)
-    if appeals_to is None and take_action is None and salutation_line is None:
+    return _LetterSpan(targets_start, targets_end, cc_start, salutation, limit)
+
+
+def _targets(lines: list[str], parts: _Sections, span: _LetterSpan) -> tuple[list[Contact], str]:
+    """Who to write to, and the salutation a form gives beside them ("Salutation: ...")."""
+    region = until_closing(parts.text(lines, span.targets_start, span.targets_end))
+    targets, blocks = _recipients_in(region)
+    if not targets and span.salutation is not None:
+        targets, blocks = _contact_details(lines, span.salutation + 1, parts.end, parts.skip)
+    if parts.appeals_to is None and parts.take_action is None and span.salutation is None:
         # No section says who to write to and no letter greets anyone: only a block with
         # an address or a way to reach it is one. An e-mail copy's line of the country
         # and the people at risk ("BRAZIL Community of ...") was offered as an official.
         targets = [found for found in targets if _reaches(found)]
-    if salutation_line is not None:
-        targets = [named_as_greeted(found, lines[salutation_line]) for found in targets]
-        targets = without_subject_lines(targets, lines[salutation_line])
-    salutation = ""
-    for block in target_blocks:
-        for line in block:
-            if label := SALUTATION_LABEL.match(line):
-                salutation = salutation or label.group(1).strip()
-    cc: list[Contact] = []
-    if cc_start is not None:
-        cc_end = letter_limit
-        if salutation_line is not None and salutation_line > cc_start:
-            cc_end = salutation_line
-        cc = [
-            contact(block, organisation_first=True)
-            for block in _address_blocks(
-                [ln for n, ln in enumerate(lines[cc_start:cc_end], cc_start) if n not in skip]
-            )
-        ]
+    if span.salutation is not None:
+        greeting = lines[span.salutation]
+        targets = [named_as_greeted(found, greeting) for found in targets]
+        targets = without_subject_lines(targets, greeting)
+    labelled = (
+        label.group(1).strip()
+        for block in blocks
+        for line in block
+        if (label := SALUTATION_LABEL.match(line))
+    )
+    return targets, next(filter(None, labelled), "")
 
-    letter = ""
-    if salutation_line is not None:
-        salutation = lines[salutation_line]
-        letter = prose(
-            lines[salutation_line + 1 : letter_end(lines, salutation_line, letter_limit)]
-        )
-    else:
-        letter = points_to_make(lines, cursor, letter_limit)
-        if letter:
-            warnings.append(
-                Phrase(
-                    N_(
-                        "No sample letter: the points to make were taken as the letter, for "
-                        "supporters to write in their own words."
-                    )
+
+def _cc(lines: list[str], parts: _Sections, span: _LetterSpan) -> list[Contact]:
+    """The copy to the embassy: from its introduction to the letter."""
+    if span.cc_start is None:
+        return []
+    end = span.limit
+    if span.salutation is not None and span.salutation > span.cc_start:
+        end = span.salutation
+    blocks = _address_blocks(parts.text(lines, span.cc_start, end))
+    return [contact(block, organisation_first=True) for block in blocks]
+
+
+def _letter(lines: list[str], parts: _Sections, span: _LetterSpan) -> str:
+    """The sample letter after its salutation; where there is none, the points to make."""
+    if span.salutation is None:
+        return points_to_make(lines, parts.body, span.limit)
+    return prose(lines[span.salutation + 1 : letter_end(lines, span.salutation, span.limit)])
+
+
+def _additional_info(lines: list[str], parts: _Sections) -> str:
+    """The background, from its heading to the next trailer or "APPEALS TO"."""
+    if parts.additional is None:
+        return ""
+    later = [
+        n for n in (*parts.trailers, parts.appeals_to) if n is not None and n > parts.additional
+    ]
+    run_in = ADDITIONAL.sub("", lines[parts.additional]).strip()
+    body = parts.text(lines, parts.additional + 1, min(later or [parts.end]))
+    return prose([run_in, *body] if run_in else body)
+
+
+def _preferred_language(lines: list[str]) -> str | None:
+    """The language the officials read, from its trailer or a request to write in it."""
+    _, named = _trailer(lines, PREFERRED_LANGUAGE)
+    if not named:
+        asked = next(filter(None, map(LANGUAGES_ASKED.search, lines)), None)
+        named = asked.group(1) if asked else ""
+    return language_code(named) if named else None
+
+
+def _country(header: Header, title: str, targets: list[Contact], text: str) -> CountryFound:
+    """The country the header names, else the title, checked as ``document_country`` does."""
+    if header.country is None and (in_title := _title_country(title)):
+        header = replace(header, country=in_title)
+    return document_country(header, address_country(targets), text)
+
+
+def _doubts(
+    targets: list[Contact], letter: str, points_as_letter: bool, assumed: Contact | None
+) -> list[Phrase]:
+    """What the organiser must check or add about who to write to and the letter."""
+    warnings = []
+    if points_as_letter:
+        warnings.append(
+            Phrase(
+                N_(
+                    "No sample letter: the points to make were taken as the letter, for "
+                    "supporters to write in their own words."
                 )
             )
-    if not targets and (assumed := addressee(salutation)) is not None:
-        targets = [assumed]
+        )
+    if assumed is not None:
         warnings.append(
             Phrase(
                 N_(
@@ -506,36 +552,59 @@ def parse_text(text: str) -> UADraft:
         warnings.append(
             Phrase(N_("No sample letter found (a line such as 'Dear Minister,' opens it)."))
         )
+    return warnings
 
-    additional_info = ""
-    if additional is not None:
-        later = [n for n in (*trailer_lines, appeals_to) if n is not None and n > additional]
-        first_line = ADDITIONAL.sub("", lines[additional]).strip()
-        body = [first_line] if first_line else []
-        additional_info = prose(
-            [
-                *body,
-                *(
-                    ln
-                    for n, ln in enumerate(
-                        lines[additional + 1 : min(later or [end])], additional + 1
-                    )
-                    if n not in skip
+
+def _refuse_a_long_text(text: str) -> None:
+    """Raise ``UADocumentError`` for text too long to be one UA, before reading it."""
+    if len(text) > MAX_TEXT_CHARACTERS:
+        raise UADocumentError(
+            Phrase(
+                N_(
+                    "The document has {count} characters; a UA has fewer than {limit}. "
+                    "Send the UA alone."
                 ),
-            ]
+                count=f"{len(text):,}",
+                limit=f"{MAX_TEXT_CHARACTERS:,}",
+            )
         )
-    _, preferred_text = _trailer(lines, PREFERRED_LANGUAGE)
-    if not preferred_text:
-        asked = next(filter(None, map(LANGUAGES_ASKED.search, lines)), None)
-        preferred_text = asked.group(1) if asked else ""
-    _, name_pronoun = _trailer(lines, NAME_PRONOUN)
-    _, previous_link = _trailer(lines, PREVIOUS_LINK)
-    if header.country is None and (in_title := _title_country(title)):
-        header = replace(header, country=in_title)
-    found = document_country(header, address_country(targets), text)
+
+
+def _refuse_without_a_ua_sign(text: str, header: Header, lines: list[str]) -> None:
+    """Raise ``UADocumentError`` for text with no sign of a UA (see ``_has_ua_sign``)."""
+    if not _has_ua_sign(text, header, lines):
+        raise UADocumentError(
+            Phrase(
+                N_(
+                    "This does not look like an Urgent Action: it has no UA number (such as "
+                    "'UA: 72/24' or 'AU 047/24'), no AI index, no 'URGENT ACTION' / 'ACCIÓN "
+                    "URGENTE', no deadline to act, and no invitation to write with a letter "
+                    "('Dear Minister,'). Add its UA number or the words URGENT ACTION at the "
+                    "top and send it again, or send /newua and paste it."
+                )
+            )
+        )
+
+
+def parse_text(text: str) -> UADraft:
+    """Read a UA from its text. Raises ``UADocumentError`` only when it is not a UA."""
+    _refuse_a_long_text(text)
+    lines = letter_apart(normalise(text))
+    header = read_header(lines)
+    _refuse_without_a_ua_sign(text, header, lines)
+    title, parts = _sections(lines, header)
+    summary, summary_end = _summary(lines, parts, header)
+    span = _letter_span(lines, parts, _targets_start(lines, parts, header, summary_end))
+    targets, salutation = _targets(lines, parts, span)
+    letter = _letter(lines, parts, span)
+    if span.salutation is not None:
+        salutation = lines[span.salutation]
+    assumed = addressee(salutation) if not targets else None
+    targets = [assumed] if assumed is not None else targets
+    warnings = _doubts(targets, letter, span.salutation is None and bool(letter), assumed)
+    found = _country(header, title, targets, text)
     if found.note is not None:
         warnings.append(found.note)
-    marks = {"country": found.mark} if found.mark else {}
     if header.unreadable_deadline:
         warnings.append(
             Phrase(
@@ -543,6 +612,8 @@ def parse_text(text: str) -> UADraft:
                 text=header.unreadable_deadline,
             )
         )
+    _, previous_link = _trailer(lines, PREVIOUS_LINK)
+    before_background = lines[: parts.additional if parts.additional is not None else parts.end]
     return UADraft(
         language=header.language,
         ua_number=header.ua_number,
@@ -554,17 +625,16 @@ def parse_text(text: str) -> UADraft:
         issue_date=header.issue_date,
         summary=summary,
         targets=targets,
-        cc=cc,
+        cc=_cc(lines, parts, span),
         salutation=salutation,
         letter=letter,
-        additional_info=additional_info,
-        preferred_language=language_code(preferred_text) if preferred_text else None,
-        name_pronoun=name_pronoun,
+        additional_info=_additional_info(lines, parts),
+        preferred_language=_preferred_language(lines),
+        name_pronoun=_trailer(lines, NAME_PRONOUN)[1],
         previous_link=previous_link.split()[0] if previous_link else None,
-        closing_notice=header.closing_notice
-        and says_it_is_closed("\n".join(lines[: additional if additional is not None else end])),
+        closing_notice=header.closing_notice and says_it_is_closed("\n".join(before_background)),
         warnings=warnings,
-        marks=marks,
+        marks={"country": found.mark} if found.mark else {},
     )
 
 
