@@ -7,8 +7,9 @@ is kept, a field not found is empty, and ``UADraft.missing`` names what publishi
 needs, for the organiser to add in chat. Only text with no sign of a UA at all is refused.
 
 The header facts (number, update, index, dates, country) are found by ``uareader.fields``
-wherever they are; this module finds the parts that have a place in the document: title,
-summary, who to write to, the copy (CC), the sample letter and the background.
+wherever they are; ``uareader.layout`` finds where the other parts lie, once; this module
+reads each of them with a function of its own (summary, who to write to, the copy (CC),
+the sample letter, the background, the trailers) and names what is missing or doubtful.
 
 Only ``UADocumentError`` leaves ``parse_document``: whatever the input, the organiser gets
 a message saying what was wrong.
@@ -22,21 +23,15 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from uareader.checks import CountryFound, document_country, is_address_line, is_heading, is_sentence
+from uareader.checks import CountryFound, document_country
 from uareader.contacts import (
-    CC_PREFIX,
-    HONORIFIC,
-    NOT_A_CONTACT,
     SALUTATION_LABEL,
-    TO_LABEL,
     Contact,
     address_country,
     addressee,
     contact,
     contact_blocks,
     is_empty,
-    is_office,
-    is_one_line_contact,
     named_as_greeted,
     until_closing,
     without_subject_lines,
@@ -44,33 +39,31 @@ from uareader.contacts import (
 from uareader.extract import DocumentReadError, extract_text
 from uareader.fields import (
     Header,
-    is_dateline,
-    is_header_line,
     read_header,
     says_it_is_closed,
-    title_after_number,
 )
 from uareader.headings import (
     ADDITIONAL,
     APPEAL_SIGNS,
-    APPEALS_TO,
     CAPS_LABEL,
     CONTACT_DETAILS,
-    COPY_INTRO,
     ENVELOPE_HONORIFIC,
     HEADING,
     LANGUAGES_ASKED,
     NAME_PRONOUN,
-    NAVIGATION,
-    POINTS_INTRO,
     PREFERRED_LANGUAGE,
     PREVIOUS_LINK,
-    RUN_IN_TITLE,
     SUMMARY_LABEL,
-    TAKE_ACTION,
-    TITLE_LABEL,
-    TRAILERS,
     UA_WORDS,
+)
+from uareader.layout import (
+    LetterSpan,
+    Sections,
+    addresses_above,
+    letter_span,
+    sections,
+    targets_start,
+    trailer,
 )
 from uareader.phrases import N_, Phrase
 from uareader.sample_letter import (
@@ -82,10 +75,7 @@ from uareader.sample_letter import (
     salutation_index,
 )
 from uareader.text import (
-    ascii_quotes,
     first,
-    is_heading_case,
-    is_prose,
     normalise,
     prose,
 )
@@ -162,13 +152,6 @@ class UADraft:
         return data
 
 
-def _is_instruction(line: str) -> bool:
-    """A line of the TAKE ACTION block rather than the first address under it."""
-    if not line or is_header_line(line) or is_one_line_contact(line):
-        return False
-    return len(line) > 60 or line.endswith(".") or bool(NOT_A_CONTACT.match(line))
-
-
 def _address_blocks(region: list[str]) -> list[list[str]]:
     """The contacts of a region, without a repeated page heading or a letter's heading."""
     return [
@@ -176,14 +159,6 @@ def _address_blocks(region: list[str]) -> list[list[str]]:
         for block in contact_blocks(region)
         if not (HEADING.match(block[0]) or LETTER_INTRO.match(block[0]))
     ]
-
-
-def _trailer(lines: list[str], pattern: re.Pattern[str]) -> tuple[int | None, str]:
-    for number, line in enumerate(lines):
-        match = pattern.match(ascii_quotes(line))
-        if match:
-            return number, line[match.start(1) :].strip() if match.group(1) else ""
-    return None, ""
 
 
 def _has_ua_sign(text: str, header: Header, lines: list[str]) -> bool:
@@ -198,108 +173,6 @@ def _has_ua_sign(text: str, header: Header, lines: list[str]) -> bool:
         for line in lines
     )
     return addressed and bool(APPEAL_SIGNS.search(text[:50_000]))
-
-
-def _content_span(lines: list[str], header: Header) -> tuple[int, int]:
-    """Where the UA starts and ends in a copied web page: from its first sign (heading,
-    number or index) to its last labelled or long line, leaving menus and footers out."""
-    signs = [n for n, line in enumerate(lines) if HEADING.match(line) or UA_WORDS.search(line)]
-    signs += [n for n in (header.number_line, header.deadline_line) if n is not None]
-    start = min(signs) if signs else 0
-    while start > 0 and _title_like(lines[start - 1]):
-        start -= 1  # a web page's title sits just above its first UA sign
-    above = first(lines, TAKE_ACTION, max(start - 3, 0), start)
-    start = above if above is not None else start  # "Take action:", then "report on UA 12.24"
-    end = len(lines)
-    while end > start + 1 and (not lines[end - 1] or NAVIGATION.match(lines[end - 1])):
-        end -= 1
-    return start, end
-
-
-def _title_like(line: str) -> bool:
-    words = line.split()
-    return (
-        3 <= len(words) <= 30
-        and not line.endswith((".", ",", ":", ";"))
-        and not NAVIGATION.match(line)
-        and line[:1].isupper()
-    )
-
-
-def _title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
-    """The title without a label a layout gives it ("Title: ...")."""
-    title, after = _found_title(lines, start, header)
-    return TITLE_LABEL.sub("", title).strip(), after
-
-
-def _found_title(lines: list[str], start: int, header: Header) -> tuple[str, int]:
-    """The title and the line after it. Current layouts put it under "URGENT ACTION" in
-    capitals; web pages run it into the heading ("Acción urgente: México, ...") or put it
-    above the UA number."""
-    heading = first(lines, HEADING, start)
-    while heading is not None:
-        rest = HEADING.match(lines[heading]).group(1)  # type: ignore[union-attr]
-        if not rest.strip(" :|–—-"):
-            break  # a bare "URGENT ACTION": the title is under it
-        glued = rest[:1].isalpha() and lines[heading][: -len(rest)][-1:].isalpha()
-        if RUN_IN_TITLE.match(rest) or glued:
-            title = RUN_IN_TITLE.sub("", rest).strip()
-            if len(title.split()) >= 2:
-                return title, heading + 1
-        heading = first(lines, HEADING, heading + 1)  # "Urgent Action Network" is no heading
-    if heading is not None:
-        cursor = heading + 1
-        while cursor < len(lines) and not lines[cursor]:
-            cursor += 1
-        title_lines = []
-        while cursor < len(lines) and lines[cursor] and is_heading_case(lines[cursor]):
-            if cursor != header.number_line and not TAKE_ACTION.match(lines[cursor]):
-                title_lines.append(lines[cursor])
-            cursor += 1
-        if title_lines:
-            return " ".join(title_lines), cursor
-        if cursor < len(lines) and _title_like(lines[cursor]):
-            return lines[cursor], cursor + 1
-        if heading > start and _title_like(lines[heading - 1]):
-            return lines[heading - 1], heading + 1
-        return "", heading + 1
-    number_line = header.number_line
-    run_in = title_after_number(lines[number_line]) if number_line is not None else ""
-    if run_in and number_line is not None and number_line >= start:
-        return run_in, number_line + 1  # before any line above it: "From Amnesty ..."
-    for number in range(start, min(len(lines), start + 12)):
-        line = lines[number]
-        if HEADING.match(line) or is_dateline(line):
-            continue  # "Urgent Action 3-14-11" over an e-mail copy is a date, no title
-        if (
-            TAKE_ACTION.match(line)
-            or is_heading(line)
-            or HONORIFIC.match(line)
-            or is_address_line(line)
-            or is_office(line)
-            or TO_LABEL.match(line)
-        ):
-            break  # past the action's heading, or at an official's name, come addresses
-        if (
-            line
-            and number != header.number_line
-            and _title_like(line)
-            and (is_heading_case(line) or not is_prose(line))
-        ):
-            return line, number + 1
-    return "", start
-
-
-def _addresses_above(lines: list[str], salutation: int, floor: int) -> int:
-    """Where the address lines right above a letter begin, on a page with no heading for
-    them (an appeal page: the case, the addresses, the letter): back to the last sentence."""
-    start = salutation
-    for number in range(salutation - 1, floor - 1, -1):
-        if lines[number] and is_sentence(lines[number]):
-            break
-        if lines[number]:
-            start = number
-    return start
 
 
 #: "Irán: posible ejecución ...", "... (Egypt: UA 132.19)": the country a title names.
@@ -337,60 +210,7 @@ def _title_country(title: str) -> str | None:
     return country_named(found.group(1) or found.group(2)) if found else None
 
 
-@dataclass(frozen=True)
-class _Sections:
-    """Where a document's parts begin, as line numbers; None where it has no such part.
-    Found once, so each field below reads its own part without a cursor of its own."""
-
-    end: int  # after the UA's last line (a web page's footer left out)
-    body: int  # the line after the title
-    skip: frozenset[int]  # header lines and datelines, in no part's text
-    trailers: tuple[int, ...]  # "Preferred language ...", "Name and pronoun ...", links
-    additional: int | None  # "ADDITIONAL INFORMATION"
-    take_action: int | None  # "TAKE ACTION"
-    points_intro: int | None  # "Please write ... urging ..."
-    appeals_to: int | None  # "APPEALS TO:"
-
-    def text(self, lines: list[str], start: int, stop: int) -> list[str]:
-        """The lines from ``start`` to ``stop`` that are no header line."""
-        return [line for n, line in enumerate(lines[start:stop], start) if n not in self.skip]
-
-
-@dataclass(frozen=True)
-class _LetterSpan:
-    """Where the recipients, the copy (CC) and the sample letter lie."""
-
-    targets_start: int
-    targets_end: int
-    cc_start: int | None
-    salutation: int | None  # the letter's opening line ("Dear Minister,")
-    limit: int  # the first later section: no recipient or letter line is past it
-
-
-def _sections(lines: list[str], header: Header) -> tuple[str, _Sections]:
-    """The title, and where every other part begins."""
-    start, end = _content_span(lines, header)
-    title, body = _title(lines, start, header)
-    skip = {n for n, line in enumerate(lines) if is_header_line(line) or is_dateline(line)}
-    skip |= {n for n in (header.number_line, header.deadline_line) if n is not None}
-    appeals_to = first(lines, APPEALS_TO, body)
-    if appeals_to is not None and POINTS_INTRO.search(lines[appeals_to]):
-        # "Write to the President urging him to:" lists the points; "Write to:" the addresses
-        appeals_to = first(lines, APPEALS_TO, appeals_to + 1) or appeals_to
-    trailers = (_trailer(lines, pattern)[0] for pattern in TRAILERS)
-    return title, _Sections(
-        end=end,
-        body=body,
-        skip=frozenset(skip),
-        trailers=tuple(n for n in trailers if n is not None),
-        additional=first(lines, ADDITIONAL, body),
-        take_action=first(lines, TAKE_ACTION, body),
-        points_intro=first(lines, POINTS_INTRO, body),
-        appeals_to=appeals_to,
-    )
-
-
-def _summary(lines: list[str], parts: _Sections, header: Header) -> tuple[str, int]:
+def _summary(lines: list[str], parts: Sections, header: Header) -> tuple[str, int]:
     """The case in brief, and the line where it ends."""
     headings = [
         n
@@ -407,50 +227,11 @@ def _summary(lines: list[str], parts: _Sections, header: Header) -> tuple[str, i
     if header.number_line is not None and header.number_line > parts.body + 1:
         end = min(end, header.number_line)
     if not headings and (opening := salutation_index(lines, parts.body, parts.end)) is not None:
-        end = min(end, _addresses_above(lines, opening, parts.body))
+        end = min(end, addresses_above(lines, opening, parts.body))
     return prose(parts.text(lines, parts.body, end)), end
 
 
-def _targets_start(lines: list[str], parts: _Sections, header: Header, summary_end: int) -> int:
-    """Where who to write to begins: after "APPEALS TO:" where the layout says so, else
-    after the TAKE ACTION block (and the UA line under it, in the current template)."""
-    if parts.appeals_to is not None:
-        return parts.appeals_to + 1
-    start = summary_end
-    if parts.take_action is not None:
-        start = parts.take_action + 1
-        while start < parts.end and _is_instruction(lines[start]):
-            start += 1  # the TAKE ACTION bullets: write, report, notes
-    number = header.number_line
-    later = [n for n in (parts.additional, *parts.trailers) if n is not None]
-    if (
-        number is not None
-        and start <= number < min([*later, parts.end])
-        and all(not line or _is_instruction(line) for line in lines[start:number])
-    ):
-        return number + 1  # the template's UA line heads the addresses
-    return start
-
-
-def _letter_span(lines: list[str], parts: _Sections, targets_start: int) -> _LetterSpan:
-    """The recipients run to the copy's introduction or the letter, the copy to the letter."""
-    later = [n for n in (parts.additional, *parts.trailers) if n is not None]
-    limit = min([n for n in later if n > targets_start] or [parts.end])
-    copy_intro = first(lines, COPY_INTRO, targets_start, limit)
-    if copy_intro is None:
-        copy_intro = cc_start = first(lines, CC_PREFIX, targets_start, limit)
-    else:
-        cc_start = copy_intro + 1
-    salutation = salutation_index(lines, cc_start if cc_start is not None else targets_start, limit)
-    if salutation is None:
-        salutation = salutation_index(lines, parts.body, limit)
-    targets_end = min(
-        n for n in (copy_intro, salutation, limit) if n is not None and n >= targets_start
-    )
-    return _LetterSpan(targets_start, targets_end, cc_start, salutation, limit)
-
-
-def _targets(lines: list[str], parts: _Sections, span: _LetterSpan) -> tuple[list[Contact], str]:
+def _targets(lines: list[str], parts: Sections, span: LetterSpan) -> tuple[list[Contact], str]:
     """Who to write to, and the salutation a form gives beside them ("Salutation: ...")."""
     region = until_closing(parts.text(lines, span.targets_start, span.targets_end))
     targets, blocks = _recipients_in(region)
@@ -474,7 +255,7 @@ def _targets(lines: list[str], parts: _Sections, span: _LetterSpan) -> tuple[lis
     return targets, next(filter(None, labelled), "")
 
 
-def _cc(lines: list[str], parts: _Sections, span: _LetterSpan) -> list[Contact]:
+def _cc(lines: list[str], parts: Sections, span: LetterSpan) -> list[Contact]:
     """The copy to the embassy: from its introduction to the letter."""
     if span.cc_start is None:
         return []
@@ -485,14 +266,14 @@ def _cc(lines: list[str], parts: _Sections, span: _LetterSpan) -> list[Contact]:
     return [contact(block, organisation_first=True) for block in blocks]
 
 
-def _letter(lines: list[str], parts: _Sections, span: _LetterSpan) -> str:
+def _letter(lines: list[str], parts: Sections, span: LetterSpan) -> str:
     """The sample letter after its salutation; where there is none, the points to make."""
     if span.salutation is None:
         return points_to_make(lines, parts.body, span.limit)
     return prose(lines[span.salutation + 1 : letter_end(lines, span.salutation, span.limit)])
 
 
-def _additional_info(lines: list[str], parts: _Sections) -> str:
+def _additional_info(lines: list[str], parts: Sections) -> str:
     """The background, from its heading to the next trailer or "APPEALS TO"."""
     if parts.additional is None:
         return ""
@@ -506,7 +287,7 @@ def _additional_info(lines: list[str], parts: _Sections) -> str:
 
 def _preferred_language(lines: list[str]) -> str | None:
     """The language the officials read, from its trailer or a request to write in it."""
-    _, named = _trailer(lines, PREFERRED_LANGUAGE)
+    _, named = trailer(lines, PREFERRED_LANGUAGE)
     if not named:
         asked = next(filter(None, map(LANGUAGES_ASKED.search, lines)), None)
         named = asked.group(1) if asked else ""
@@ -592,9 +373,9 @@ def parse_text(text: str) -> UADraft:
     lines = letter_apart(normalise(text))
     header = read_header(lines)
     _refuse_without_a_ua_sign(text, header, lines)
-    title, parts = _sections(lines, header)
+    title, parts = sections(lines, header)
     summary, summary_end = _summary(lines, parts, header)
-    span = _letter_span(lines, parts, _targets_start(lines, parts, header, summary_end))
+    span = letter_span(lines, parts, targets_start(lines, parts, header, summary_end))
     targets, salutation = _targets(lines, parts, span)
     letter = _letter(lines, parts, span)
     if span.salutation is not None:
@@ -612,7 +393,7 @@ def parse_text(text: str) -> UADraft:
                 text=header.unreadable_deadline,
             )
         )
-    _, previous_link = _trailer(lines, PREVIOUS_LINK)
+    _, previous_link = trailer(lines, PREVIOUS_LINK)
     before_background = lines[: parts.additional if parts.additional is not None else parts.end]
     return UADraft(
         language=header.language,
@@ -630,7 +411,7 @@ def parse_text(text: str) -> UADraft:
         letter=letter,
         additional_info=_additional_info(lines, parts),
         preferred_language=_preferred_language(lines),
-        name_pronoun=_trailer(lines, NAME_PRONOUN)[1],
+        name_pronoun=trailer(lines, NAME_PRONOUN)[1],
         previous_link=previous_link.split()[0] if previous_link else None,
         closing_notice=header.closing_notice and says_it_is_closed("\n".join(before_background)),
         warnings=warnings,
