@@ -1,7 +1,8 @@
 """Sending, as the outbox worker, the reminders and both Telegram channels share it.
 
-Each library implements ``TelegramSender`` for the Bot API calls and translates its own
-exceptions into the ``SendError`` kinds below, so the worker decides what to do (wait, give
+Each library implements ``TelegramSender`` for the Bot API calls; ``refusal`` is the one
+map from a refusal's status to the ``SendError`` kinds below (each library's edge only
+says which status its exception stands for), so the worker decides what to do (wait, give
 up on a person, retry) without knowing which library sent; ``InFlight`` lets shutdown wait
 for the work that is under way.
 """
@@ -58,6 +59,20 @@ class Unreadable(SendError):
 
 #: A private chat's numeric id, or a public channel's "@username".
 ChatId = int | str
+
+
+def refusal(status: int, description: str, retry_after: float | None = None) -> SendError:
+    """Telegram's refusal, by its status, as the kind the bot acts on."""
+    if status == 429 and retry_after is not None:
+        return RetryLater(float(retry_after))
+    if status == 403:
+        return Blocked(description)
+    if status == 401:
+        return Unauthorized(description)
+    if status in (400, 404, 413):  # this request as it is would fail again
+        return Rejected(description)
+    # 5xx, 409 (another poller, a webhook set meanwhile), a 429 without retry_after: later.
+    return Transient(description)
 
 
 class TelegramSender(Protocol):

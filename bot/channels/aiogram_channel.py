@@ -14,13 +14,13 @@ from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
-    TelegramServerError,
     TelegramUnauthorizedError,
 )
 from aiogram.types import (
@@ -35,56 +35,59 @@ from bot.channels.polling import POLL_SECONDS, long_poll
 from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, JsonMessages, handle_update
 from bot.dispatcher import Dispatcher
 from bot.sending import (
-    Blocked,
     InFlight,
     Rejected,
-    RetryLater,
     Transient,
-    Unauthorized,
     Uncertain,
     Unreadable,
+    refusal,
 )
 from handlers.contract import File
 
 T = TypeVar("T")
 
 
+#: The status each of aiogram's refusals stands for, the more specific first: its 413 is
+#: a kind of network error, its chat migration a kind of 400.
+_STATUS: tuple[tuple[type[TelegramAPIError], int], ...] = (
+    (TelegramRetryAfter, 429),
+    (TelegramEntityTooLarge, 413),
+    (TelegramMigrateToChat, 400),
+    (TelegramBadRequest, 400),
+    (TelegramNotFound, 404),
+    (TelegramForbiddenError, 403),
+    (TelegramUnauthorizedError, 401),
+    (TelegramConflictError, 409),
+)
+
+
 async def _call(request: Callable[[], Awaitable[T]]) -> T:
     """Run one Bot API call, turning aiogram's exceptions into the neutral kinds."""
     try:
         return await request()
-    except TelegramRetryAfter as error:
-        raise RetryLater(error.retry_after) from error
-    except TelegramForbiddenError as error:
-        raise Blocked(error.message) from error
-    except TelegramUnauthorizedError as error:
-        raise Unauthorized(error.message) from error
-    except (TelegramBadRequest, TelegramNotFound) as error:
-        raise Rejected(error.message) from error
-    except (TelegramEntityTooLarge, TelegramMigrateToChat) as error:
-        raise Rejected(error.message) from error  # the same request would fail again
-    except TelegramServerError as error:
-        raise Transient(error.message) from error
+    except TelegramAPIError as error:
+        status = next((code for kind, code in _STATUS if isinstance(error, kind)), None)
+        if status is None and isinstance(error, TelegramNetworkError):
+            # aiogram reports a timeout (the request may have arrived) as "Request timeout
+            # error"; any other failure on the way is safe to try again.
+            lost = Uncertain if "timeout" in error.message.lower() else Transient
+            raise lost(error.message) from error
+        # A 5xx, or any status aiogram has no class for: worth trying again later, never
+        # an exception the caller does not know.
+        retry_after = error.retry_after if isinstance(error, TelegramRetryAfter) else None
+        raise refusal(status or 500, error.message, retry_after) from error
     except ClientDecodeError as error:
         if isinstance(error.data, dict) and error.data.get("ok") is True:
             raise Unreadable("the Bot API answered ok with a result aiogram cannot read") from None
         raise Transient("the Bot API answered something that is not JSON") from error
-    except TelegramNetworkError as error:
-        # aiogram reports a timeout (the request may have arrived) as "Request timeout error".
-        if "timeout" in error.message.lower():
-            raise Uncertain(error.message) from error
-        raise Transient(error.message) from error
     except aiohttp.ClientResponseError as error:
         # The file server's answers come as aiohttp's errors, whose text names the URL
-        # (with the token): only the status goes on.
+        # (with the token): only the status goes on. Not the Bot API: a 403 there says
+        # nothing of a person who blocked the bot.
         kind = Transient if error.status >= 500 or error.status == 429 else Rejected
         raise kind(f"the Bot API file server answered {error.status}") from None
     except aiohttp.ClientError as error:
         raise Transient(type(error).__name__) from None
-    except TelegramAPIError as error:
-        # 409, a 429 without retry_after, any status aiogram has no class for: worth trying
-        # again later, never an exception the caller does not know.
-        raise Transient(error.message) from error
 
 
 class AiogramSender(JsonMessages):

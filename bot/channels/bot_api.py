@@ -6,8 +6,8 @@ of them only to be turned back into a dict (updates) or read for one number (the
 sent message). Here getUpdates, sendMessage, editMessageText and answerCallbackQuery go out
 as JSON through the same aiohttp session and Bot API server aiogram is configured with, and
 the answers are read as dicts; rarer calls (menus, files, the webhook) still go through
-aiogram. Telegram's refusals become the neutral ``SendError`` kinds here, as ``_call`` in
-the aiogram channel does for aiogram's exceptions.
+aiogram. A refusal's status becomes the neutral ``SendError`` kind through
+``bot.sending.refusal``, as aiogram's and PTB's exceptions do.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 from aiogram.client.session.aiohttp import AiohttpSession
 
-from bot.sending import Blocked, Rejected, RetryLater, SendError, Transient, Unauthorized, Uncertain
+from bot.sending import Transient, Uncertain, refusal
 
 
 class BotAPI:
@@ -55,21 +55,9 @@ def read_answer(status: int, body: bytes) -> Any:
         raise Transient("the Bot API answered something that is not an object")
     if answer.get("ok") is True:
         return answer.get("result")
-    raise refusal(int(answer.get("error_code") or status), answer)
-
-
-def refusal(code: int, answer: dict[str, Any]) -> SendError:
-    """Telegram's error answer as the kind the bot acts on."""
-    description = str(answer.get("description") or f"error {code}")
     parameters = answer.get("parameters")
     retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
-    if code == 429 and isinstance(retry_after, int | float):
-        return RetryLater(float(retry_after))
-    if code == 403:
-        return Blocked(description)
-    if code == 401:
-        return Unauthorized(description)
-    if code in (400, 404, 413):  # this request as it is would fail again
-        return Rejected(description)
-    # 5xx, 409 (another poller, a webhook set meanwhile), a 429 without retry_after: later.
-    return Transient(description)
+    code = int(answer.get("error_code") or status)
+    description = str(answer.get("description") or f"error {code}")
+    wait = retry_after if isinstance(retry_after, int | float) else None
+    raise refusal(code, description, wait)

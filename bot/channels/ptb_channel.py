@@ -18,9 +18,10 @@ from telegram import (
 from telegram.error import (
     BadRequest,
     ChatMigrated,
+    Conflict,
+    EndPointNotFound,
     Forbidden,
     InvalidToken,
-    NetworkError,
     RetryAfter,
     TelegramError,
     TimedOut,
@@ -32,14 +33,11 @@ from bot.channels.polling import POLL_SECONDS, long_poll
 from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, JsonMessages, handle_update
 from bot.dispatcher import Dispatcher
 from bot.sending import (
-    Blocked,
     InFlight,
-    Rejected,
-    RetryLater,
     Transient,
-    Unauthorized,
     Uncertain,
     Unreadable,
+    refusal,
 )
 from handlers.contract import File
 
@@ -53,38 +51,44 @@ T = TypeVar("T")
 CONCURRENT_REQUESTS = 32
 
 
-async def _call(request: Callable[[], Awaitable[T]]) -> T:
-    """Run one Bot API call, turning PTB's exceptions into the neutral kinds.
+#: The status each of PTB's refusals stands for, the more specific first (its
+#: ``BadRequest`` is a kind of ``NetworkError``); its 413 has no class of its own.
+_STATUS: tuple[tuple[type[TelegramError], int], ...] = (
+    (RetryAfter, 429),
+    (Forbidden, 403),
+    (InvalidToken, 401),
+    (BadRequest, 400),
+    (ChatMigrated, 400),
+    (EndPointNotFound, 404),
+    (Conflict, 409),
+)
 
-    Order matters: in PTB, ``BadRequest`` and ``TimedOut`` are subclasses of ``NetworkError``.
-    """
+
+async def _call(request: Callable[[], Awaitable[T]]) -> T:
+    """Run one Bot API call, turning PTB's exceptions into the neutral kinds."""
     try:
         return await request()
-    except RetryAfter as error:
-        with warnings.catch_warnings():  # int today, timedelta later: both are handled
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            wait = error.retry_after
-        raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else wait) from error
-    except Forbidden as error:
-        raise Blocked(error.message) from error
-    except InvalidToken as error:
-        raise Unauthorized(error.message) from error
-    except BadRequest as error:
-        raise Rejected(error.message) from error
     except TimedOut as error:
         if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
-            raise Transient(error.message) from error
+            raise Transient(error.message) from error  # it never left
         raise Uncertain(error.message) from error
-    except NetworkError as error:
-        if "too large" in error.message.lower():  # 413: PTB has no class of its own for it
-            raise Rejected(error.message) from error
-        raise Transient(error.message) from error
-    except ChatMigrated as error:
-        raise Rejected(error.message) from error  # the same request would fail again
     except TelegramError as error:
-        # 409 (Conflict), an answer that is not JSON, any kind PTB adds: worth trying again
-        # later, never an exception the caller does not know.
-        raise Transient(error.message) from error
+        status = next((code for kind, code in _STATUS if isinstance(error, kind)), None)
+        if status is None and "too large" in error.message.lower():
+            status = 413
+        # A 5xx, an answer that is not JSON, any kind PTB adds: worth trying again later,
+        # never an exception the caller does not know.
+        raise refusal(status or 500, error.message, _retry_after(error)) from error
+
+
+def _retry_after(error: TelegramError) -> float | None:
+    """The wait a 429 asks for, in seconds: an int in PTB today, a timedelta tomorrow."""
+    if not isinstance(error, RetryAfter):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 class PTBSender(JsonMessages):
@@ -95,7 +99,7 @@ class PTBSender(JsonMessages):
         self.bot = application.bot
         self._requests = asyncio.Semaphore(CONCURRENT_REQUESTS)
         # PTB suggests its own method for a method it knows; ours is chosen for its raw
-        # answer (measured in README "Performance"), so the suggestion is not repeated.
+        # answer (measured in docs/performance.md), so the suggestion is not repeated.
         warnings.filterwarnings(
             "ignore", message=r"Please use 'Bot\.", category=PTBUserWarning, module=__name__
         )
