@@ -39,7 +39,7 @@ LEADER_RETRY_SECONDS = 5.0
 
 def make_channel(settings: Settings, core: Dispatcher) -> TelegramChannel:
     """The configured library's channel; the other library is never imported (aiogram
-    alone takes about 150 MB once loaded)."""
+    alone takes about 165 MB once loaded)."""
     telegram = settings.telegram
     assert telegram.token
     if telegram.library == "ptb":

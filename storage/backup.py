@@ -3,7 +3,7 @@
 Copying the file of a database in WAL mode while the bot runs can catch it mid-write and
 leaves out what is still in the write-ahead log; SQLite's online backup API copies a
 consistent snapshot, WAL included, while the bot goes on. PostgreSQL has its own tools
-(``pg_dump``), which the README gives.
+(``pg_dump``), which docs/operations.md gives.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def sqlite_path(url: str) -> Path:
     if parsed.get_backend_name() != "sqlite":
         raise BackupError(
             "uabot backup copies SQLite databases; back PostgreSQL up with pg_dump "
-            "(see the README's Deploy section)"
+            "(docs/operations.md, 'Backups', gives the command)"
         )
     if not parsed.database or parsed.database == ":memory:":
         raise BackupError("this SQLite database lives in memory: there is no file to back up")

@@ -4,7 +4,7 @@ aiosqlite runs every statement in a thread of its own and hands the result back 
 event loop: two thread switches a statement, about 11 for a walkthrough step, each costing
 more than the statement (SQLite answers from its page cache in microseconds) and each
 contending for the GIL. Run on the loop's thread instead, the same updates are handled
-about 2.7 times as fast (benchmarks/bench_updates.py; README "Performance").
+about 2.7 times as fast (benchmarks/bench_updates.py; docs/performance.md).
 
 What that costs: a statement blocks the loop while it runs. uabot's statements take
 microseconds to milliseconds; the longest, queueing a UA for every subscriber, takes about

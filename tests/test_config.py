@@ -29,7 +29,7 @@ def test_defaults_without_a_file() -> None:
 
 
 def test_the_example_config_names_every_setting() -> None:
-    """The README sends operators to config.example.toml for every key."""
+    """The docs send operators to config.example.toml for every key."""
     text = (Path(__file__).resolve().parents[1] / "config.example.toml").read_text("utf-8")
     sections = dict(re.findall(r"^\[(\w+)\]\n(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL))
     missing = [

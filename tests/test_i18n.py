@@ -40,7 +40,8 @@ def test_every_message_in_the_code_is_translated_into_spanish() -> None:
             key = message.id if isinstance(message.id, str) else tuple(message.id)
             translated[key] = message
     missing = [m for m in code_messages() if m not in translated]
-    assert not missing, f"run the pybabel workflow in the README; not in es catalog: {missing}"
+    workflow = "run the pybabel workflow in docs/translations.md"
+    assert not missing, f"{workflow}; not in es catalog: {missing}"
     empty = [
         key
         for key, message in translated.items()
