@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.progress import describe, follow, snapshots
-from handlers.walkthrough import normalise_ua_number
 from storage.audience import EVENTS, audience_now, audience_weeks
 from storage.reports import PEOPLE, PEOPLE_ON_NUMBER, totals_by_update
 from storage.uas import all_updates, find_case
+from uareader.numbers import normalise_ua_number
 
 EXIT_USAGE = 2
 

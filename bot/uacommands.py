@@ -14,7 +14,6 @@ from typing import TextIO
 from bot.app import App
 from handlers import operations
 from handlers.uaview import nth_ua, ua_phrase
-from handlers.walkthrough import normalise_ua_number
 from storage.models import UAUpdate
 from storage.uas import (
     all_updates,
@@ -25,6 +24,7 @@ from storage.uas import (
     latest_update,
 )
 from uareader.document import UADocumentError, UADraft, parse_document
+from uareader.numbers import normalise_ua_number
 
 EXIT_USAGE = 2
 

@@ -19,6 +19,7 @@ from storage.inputs import add_part, finish_input, pasted_length, pasted_text, s
 from storage.models import PendingInput, UAUpdate
 from storage.statuses import UpdateStatus
 from storage.uas import get_update, renumber, set_ordinal, text_in
+from uareader.numbers import UANumber
 from uareader.phrases import N_
 from uareader.text import safe_text
 from uareader.vocabulary import find_date, language_code, parse_date
@@ -27,7 +28,6 @@ from uareader.vocabulary import find_date, language_code, parse_date
 TEXT_LANGUAGES = ("en", "es")
 #: The purpose of a pending input that is a field's new value: "set:<update>:<field>:<lang>".
 SET = "set"
-_UA_NUMBER = re.compile(r"^(?:UA|AU)?\s*:?\s*(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.I | re.ASCII)
 _SALUTATION = re.compile(r"^(.{2,90}[,:])\s*\n")
 
 
@@ -216,10 +216,10 @@ async def _store(
 
 
 async def _set_number(ctx: Context, update: UAUpdate, value: str, _language: str) -> str | None:
-    match = _UA_NUMBER.match(value)
-    if match is None or int(match.group(1)) == 0:
+    typed = UANumber.typed(value)
+    if typed is None:
         return ctx._("That is not a UA number: write it like 72/24.")
-    number = f"{match.group(1)}/{match.group(2)}"
+    number = typed.written
     if await renumber(ctx.session, update, number) is None:
         return ctx._("{ua} already exists: correct “Which UA of the case” first.").format(
             ua=ctx.tr.say(ua_phrase(number, update.ordinal))

@@ -40,10 +40,10 @@ from storage.uas import (
     discard_draft,
     get_update,
     import_document,
-    number_spellings,
 )
 from uareader.document import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
 from uareader.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
+from uareader.numbers import UANumber
 
 GATHER = "newua"
 ADD_LANGUAGE = "addlang"
@@ -142,7 +142,7 @@ def _another_ua(tr: Translator, draft: UADraft, into: UAUpdate) -> str | None:
     index (translations keep the index) or another document of the case. A page that says
     none of these is taken, as the organiser asked for it."""
     number = into.case.number
-    if draft.ua_number and number and number not in number_spellings(draft.ua_number):
+    if draft.ua_number and number and number not in UANumber.stored(draft.ua_number).spellings():
         return tr.gettext("UA {number}").format(number=draft.ua_number)
     if draft.index and into.index_code and _squeezed(draft.index) != _squeezed(into.index_code):
         return tr.gettext("the UA with AI index {index}").format(index=draft.index)

@@ -7,7 +7,6 @@ process never loses where someone was. Steps: 1 the case, 2 who to write to, 3 t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -56,8 +55,8 @@ from storage.reports import (
 from storage.statuses import UpdateStatus
 from storage.uas import latest_update, open_updates
 from uareader.letters import Letter, letter_as_docx, letter_as_text
+from uareader.numbers import normalise_ua_number
 
-_NUMBER = re.compile(r"^(?:(?:UA|AU)\s*)?(\d{1,4})\s*[/.\-]\s*(\d{2})$", re.ASCII | re.IGNORECASE)
 MAX_SIGNATURE = 80
 
 
@@ -67,13 +66,6 @@ def number_and_rest(args: Sequence[str]) -> tuple[str | None, Sequence[str]]:
     if len(args) > 1 and args[0].upper() in ("UA", "AU"):
         return normalise_ua_number(args[1]), args[2:]
     return (normalise_ua_number(args[0]) if args else None), args[1:]
-
-
-def normalise_ua_number(text: str) -> str | None:
-    """``72/24``, ``72.24``, ``72-24``, ``UA 72/24`` or ``AU 72/24`` as stored: ``72/24``;
-    None if it is not one."""
-    match = _NUMBER.match(text.strip())
-    return f"{int(match.group(1))}/{match.group(2)}" if match else None
 
 
 #: Open UAs per message: each has a button, and ten keep the message short to read.

@@ -14,20 +14,13 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from storage.models import UACase, UARevision, UAText, UAUpdate
 from storage.statuses import UpdateStatus
 from uareader.document import UADraft
-
-
-def number_spellings(number: str) -> list[str]:
-    """The ways one UA number is written: "047/24", "47/24" (documents keep their zeros,
-    people type without them), so an English "UA 47/24" and a Spanish "AU 047/24" match."""
-    case, _, year = number.partition("/")
-    digits = case.lstrip("0") or "0"
-    return sorted({number, *(f"{digits.zfill(width)}/{year}" for width in (1, 2, 3))})
+from uareader.numbers import UANumber
 
 
 async def find_case(session: AsyncSession, number: str) -> UACase | None:
     return await session.scalar(
         select(UACase)
-        .where(UACase.number.in_(number_spellings(number)))
+        .where(UACase.number.in_(UANumber.stored(number).spellings()))
         .order_by(UACase.id)
         .limit(1)
         .options(selectinload(UACase.updates))
@@ -374,7 +367,7 @@ async def latest_update(
     query = (
         select(UAUpdate)
         .join(UACase)
-        .where(UACase.number.in_(number_spellings(number)))
+        .where(UACase.number.in_(UANumber.stored(number).spellings()))
         .options(joinedload(UAUpdate.case), selectinload(UAUpdate.texts))
         .order_by(UAUpdate.ordinal.desc())
         .limit(1)

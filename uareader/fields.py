@@ -17,23 +17,23 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from uareader.numbers import IN_TEXT
 from uareader.vocabulary import ORDINALS, country_named, find_country, find_date
 
-_NUMBER = r"((?a:\d{1,4}))\s*[/.]\s*((?a:\d{2}))(?![\d/])"
 #: "UA", "AU", and "UAN" (the Urgent Action Network's letters: "UAN Letter: 74/12").
 _UA = r"\b(?:UA|AU|UAN)\b(?:\s+(?i:letter))?\s*(?:N[ºo°.]\s*|n[úu]m\.?\s*)?:?\s*"
 _ORDINAL_WORD = r"(\d{1,2}(?:st|nd|rd|th|a|ª)|[A-Za-zÁÉÍÓÚáéíóú]+)"
-_ORDINAL_UA = re.compile(rf"(?i:\b{_ORDINAL_WORD})\s+{_UA}{_NUMBER}")
+_ORDINAL_UA = re.compile(rf"(?i:\b{_ORDINAL_WORD})\s+{_UA}{IN_TEXT}")
 _FURTHER = re.compile(
     rf"(?i:further\s+information\s+on|more\s+information\s+on|follow[-\s]?up\s+(?:on|to)|"
     rf"informaci[oó]n\s+"
-    rf"complementaria\s+sobre\s+(?:la\s+)?|actualizaci[oó]n\s+(?:de\s+la\s+)?)\s*{_UA}{_NUMBER}"
+    rf"complementaria\s+sobre\s+(?:la\s+)?|actualizaci[oó]n\s+(?:de\s+la\s+)?)\s*{_UA}{IN_TEXT}"
 )
-_PLAIN_UA = re.compile(rf"{_UA}{_NUMBER}")
+_PLAIN_UA = re.compile(rf"{_UA}{IN_TEXT}")
 _NAMED_UA = re.compile(
-    rf"(?i:urgent\s+action|acci[oó]n\s+urgente)\s+(?i:n[ºo°.]\s*|no\.\s*|n[úu]m\.?\s*)?{_NUMBER}"
+    rf"(?i:urgent\s+action|acci[oó]n\s+urgente)\s+(?i:n[ºo°.]\s*|no\.\s*|n[úu]m\.?\s*)?{IN_TEXT}"
 )
-_EXTRA = re.compile(rf"\bEXTRA\s+{_NUMBER}")
+_EXTRA = re.compile(rf"\bEXTRA\s+{IN_TEXT}")
 
 _UPDATE_NUMBER = re.compile(
     r"(?i)\b(?:update|actualizaci[oó]n)\s+(?:no\.?|n[úu]m\.?|n\.?\s?[ºo°]|number|número|#)?\s*"
@@ -237,7 +237,7 @@ def is_header_line(line: str) -> bool:
 #: A title runs to a dozen words; more after the number is the text of a copy that lost
 #: its line breaks, and no title can be told from it.
 MAX_TITLE_WORDS = 20
-_AFTER_NUMBER = re.compile(rf"{_UA}{_NUMBER}\s*(?:\([^)]{{0,120}}\)\s*)?[-–—:]?\s*(.*)$")
+_AFTER_NUMBER = re.compile(rf"{_UA}{IN_TEXT}\s*(?:\([^)]{{0,120}}\)\s*)?[-–—:]?\s*(.*)$")
 
 
 def title_after_number(line: str) -> str:
