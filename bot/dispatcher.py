@@ -17,14 +17,13 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.exc import IntegrityError
 
 from bot.app import App
-from handlers.commands import COMMANDS
 from handlers.context import Context, PastedRead
 from handlers.contract import Incoming, Reply, Text
 from handlers.drafts import PASTED_NAME, pasted_so_far
-from handlers.draftview import ORGANISERS
 from handlers.i18n import Translator
 from handlers.router import route
 from storage.database import retry_unreachable
+from storage.statuses import STAFF
 from storage.supporters import claim_update
 from uareader.document import UADocumentError, UADraft
 
@@ -65,10 +64,10 @@ class Dispatcher:
 
         async def role() -> str:
             async with self.app.sessions() as session:
-                return (await Context.load(self.app, session, incoming, COMMANDS)).role
+                return (await Context.load(self.app, session, incoming)).role
 
         checked = await retry_unreachable(role, give_up_after=DATABASE_PATIENCE, what="a role")
-        return checked in ORGANISERS
+        return checked in STAFF
 
     async def _read_document(self, incoming: Incoming) -> UADraft | UADocumentError | None:
         """An organiser's document, read before the transaction opens: reading may take
@@ -95,8 +94,8 @@ class Dispatcher:
 
         async def waiting() -> str | None:
             async with self.app.sessions() as session:
-                ctx = await Context.load(self.app, session, incoming, COMMANDS)
-                if ctx.supporter is None or ctx.role not in ORGANISERS:
+                ctx = await Context.load(self.app, session, incoming)
+                if ctx.supporter is None or ctx.role not in STAFF:
                     return None
                 return await pasted_so_far(session, ctx.supporter.id, ctx.now)
 
@@ -128,7 +127,7 @@ class Dispatcher:
             after_commit.clear()
             async with self.app.write_lock, self.app.sessions() as session, session.begin():
                 if not incoming.update_key:
-                    ctx = await Context.load(self.app, session, incoming, COMMANDS)
+                    ctx = await Context.load(self.app, session, incoming)
                 else:
                     new, supporter = await claim_update(
                         session,
@@ -140,7 +139,7 @@ class Dispatcher:
                     if not new:
                         log.info("skipped redelivered update from %s", tag)
                         return "duplicate", []
-                    ctx = Context.of(self.app, session, incoming, supporter, COMMANDS)
+                    ctx = Context.of(self.app, session, incoming, supporter)
                 ctx.after_commit = after_commit
                 ctx.document_read = document_read
                 ctx.pasted_read = pasted_read
@@ -184,7 +183,7 @@ class Dispatcher:
         """The person's language, or the default one when it cannot be read."""
         try:
             async with self.app.sessions() as session:
-                return (await Context.load(self.app, session, incoming, COMMANDS)).tr
+                return (await Context.load(self.app, session, incoming)).tr
         except Exception:
             return self.app.catalogs.get(self.app.settings.bot.default_language)
 

@@ -27,10 +27,11 @@ from bot.privacy import PURGE_EVERY_HOURS, purge
 from bot.reminders import Reminders
 from bot.sending import SendError, TelegramSender
 from handlers.clock import Clock
-from handlers.commands import STAFF_ROLES, StaffMember
+from handlers.commands import StaffMember
 from storage.database import TAKEOVER_PAUSE, Leadership, leadership, unreachable
 from storage.outbox import queue_depth
 from storage.presence import serving
+from storage.statuses import STAFF, Role
 from storage.supporters import find_by_role, find_supporter
 
 log = logging.getLogger("uabot.run")
@@ -56,13 +57,13 @@ async def staff_chats(app: App) -> dict[int, StaffMember]:
     language; an admin from the configuration who never wrote gets the default one."""
     staff: dict[int, StaffMember] = {}
     async with app.sessions() as session:
-        for member in await find_by_role(session, PLATFORM, STAFF_ROLES):
+        for member in await find_by_role(session, PLATFORM, STAFF):
             chat_id = app.vault.decrypt_id(member.chat_id_enc)
-            staff[chat_id] = StaffMember(member.role, member.language)
+            staff[chat_id] = StaffMember(Role.stored(member.role), member.language)
         for user_id in app.settings.bot.admins:
             row = await find_supporter(session, PLATFORM, app.vault.lookup_hash(PLATFORM, user_id))
             language = row.language if row else app.settings.bot.default_language
-            staff[user_id] = StaffMember("admin", language)
+            staff[user_id] = StaffMember(Role.ADMIN, language)
     return staff
 
 

@@ -7,14 +7,12 @@ from handlers.contract import Reply, Text, texts
 from handlers.supporters import ROLE_LABELS
 from storage.audit import latest
 from storage.models import AuditEntry
-from storage.statuses import AuditOutcome
+from storage.statuses import ADMINS, STAFF, AuditOutcome, Role
 from storage.supporters import find_by_role, find_supporter, set_role
 from uareader.phrases import N_
 
-ADMINS = ("admin",)
 #: Telegram user ids have up to 52 significant bits.
 TELEGRAM_IDS = 2**52
-GRANTABLE = ("organiser", "admin")
 
 
 async def grant(ctx: Context) -> list[Reply]:
@@ -23,11 +21,11 @@ async def grant(ctx: Context) -> list[Reply]:
     user_id = whole_number(args[0], TELEGRAM_IDS) if args else None
     if not await ctx.authorise("grant", ADMINS, detail=" ".join(args[1:2]), target=user_id):
         return [ctx.refusal()]
-    if len(args) != 2 or user_id is None or args[1].lower() not in GRANTABLE:
+    if len(args) != 2 or user_id is None or args[1].lower() not in STAFF:
         return ctx.failed(
             "usage", ctx._("Write /grant followed by a Telegram user id and organiser or admin.")
         )
-    role = args[1].lower()
+    role = Role(args[1].lower())
     vault = ctx.app.vault
     member = await set_role(
         ctx.session,
@@ -59,7 +57,7 @@ async def revoke(ctx: Context) -> list[Reply]:
         return ctx.failed("usage", ctx._("Write /revoke followed by a Telegram user id."))
     user_hash = ctx.app.vault.lookup_hash(ctx.incoming.platform, user_id)
     supporter = await find_supporter(ctx.session, ctx.incoming.platform, user_hash)
-    if supporter is None or supporter.role == "supporter":
+    if supporter is None or supporter.role == Role.SUPPORTER:
         if user_id in ctx.app.settings.bot.admins:
             return ctx.failed(
                 "role from configuration",
@@ -69,11 +67,11 @@ async def revoke(ctx: Context) -> list[Reply]:
                 ).format(user=user_id),
             )
         return ctx.failed("no role", ctx._("{user} has no role to revoke.").format(user=user_id))
-    supporter.role = "supporter"
-    note, role = "", "supporter"
+    supporter.role = Role.SUPPORTER
+    note, role = "", Role.SUPPORTER
     if user_id in ctx.app.settings.bot.admins:
         note = "\n" + ctx._("They stay admin while bot.admins in the configuration lists them.")
-        role = "admin"
+        role = Role.ADMIN
     return [
         Text(ctx._("Done: {user} is a supporter again.").format(user=user_id) + note),
         ctx.menu_for(user_id, role, supporter.language),
@@ -83,19 +81,19 @@ async def revoke(ctx: Context) -> list[Reply]:
 async def team(ctx: Context) -> list[Reply]:
     if not await ctx.authorise("team", ADMINS):
         return [ctx.refusal()]
-    members = await find_by_role(ctx.session, ctx.incoming.platform, GRANTABLE)
+    members = await find_by_role(ctx.session, ctx.incoming.platform, STAFF)
     vault = ctx.app.vault
     lines = [ctx._("Organisers and admins:")]
     listed = set()
     for member in members:
         user_id = vault.decrypt_id(member.user_id_enc)
         listed.add(user_id)
-        lines.append(f"• {user_id} – {ctx._(ROLE_LABELS[member.role])}")
+        lines.append(f"• {user_id} – {ctx._(ROLE_LABELS[Role.stored(member.role)])}")
     for user_id in ctx.app.settings.bot.admins:
         if user_id not in listed:
             lines.append(
                 ctx._("• {user} – {role} (from the configuration)").format(
-                    user=user_id, role=ctx._(ROLE_LABELS["admin"])
+                    user=user_id, role=ctx._(ROLE_LABELS[Role.ADMIN])
                 )
             )
     return texts("\n".join(lines))
@@ -137,8 +135,7 @@ async def _known_people(ctx: Context) -> dict[str, str]:
     configured admins. Anyone else stays a pseudonym."""
     vault, platform = ctx.app.vault, ctx.incoming.platform
     user_ids = {
-        vault.decrypt_id(m.user_id_enc)
-        for m in await find_by_role(ctx.session, platform, GRANTABLE)
+        vault.decrypt_id(m.user_id_enc) for m in await find_by_role(ctx.session, platform, STAFF)
     }
     user_ids |= set(ctx.app.settings.bot.admins)
     return {vault.audit_pseudonym(platform, user_id): str(user_id) for user_id in user_ids}
@@ -190,6 +187,3 @@ OUTCOME_LABELS: dict[str, str] = {
     AuditOutcome.REFUSED: N_("refused"),
     AuditOutcome.FAILED: N_("failed"),
 }
-
-
-COMMANDS = {"grant": grant, "revoke": revoke, "team": team, "audit": audit}

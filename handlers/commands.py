@@ -1,6 +1,8 @@
-"""The one list of commands: routing, ``/help`` and the menus beside the message field all
-derive from it, so a command cannot be routed yet missing from help, or listed in a menu for
-people who may not use it.
+"""The one list of commands: their names, who may use them, their help and their menus.
+Routing (``handlers.router``, which binds each name to its handler, and a test that every
+name has one), ``/help`` and the menus beside the message field all derive from it, so a
+command cannot be routed yet missing from help, or listed in a menu for people who may not
+use it. It imports no handler: the context and every handler may read it.
 
 Supporters share one menu per language. Organisers and admins each get their own, in their
 language, whenever their role or language changes: a revoked organiser must not keep seeing
@@ -9,23 +11,15 @@ staff commands, and an organiser should not have to guess the ones they have.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from handlers import admins, corrections, drafts, organisers, supporters, walkthrough
-from handlers.context import Context
-from handlers.contract import Menu, Reply, Text
+from handlers.contract import Menu
 from handlers.i18n import Catalogs, Translator
-from storage.uas import open_updates
+from storage.statuses import STAFF, Role
 from uareader.phrases import N_
 
-Handler = Callable[[Context], Awaitable[list[Reply]]]
-
-#: Each role may use its own commands and those of the roles before it.
-ROLES = ("supporter", "organiser", "admin")
 #: The UA number the usages show (the seeds' own); /help writes an open UA's instead.
 EXAMPLE_NUMBER = "72/24"
-STAFF_ROLES = ROLES[1:]
 
 
 @dataclass(frozen=True)
@@ -34,8 +28,7 @@ class Command:
     (the menu entry, also its ``/help`` line) and the arguments it takes (``usage``)."""
 
     name: str
-    handler: Handler
-    audience: str
+    audience: Role
     summary: str
     usage: str = ""
     aliases: tuple[str, ...] = ()
@@ -44,7 +37,7 @@ class Command:
     in_menu: bool = True
 
     def __post_init__(self) -> None:
-        if self.audience not in ROLES:
+        if not isinstance(self.audience, Role):
             raise ValueError(f"/{self.name}: unknown audience {self.audience!r}")
 
     def line(self, tr: Translator, example: str | None = None) -> str:
@@ -60,7 +53,7 @@ class Command:
 class StaffMember:
     """An organiser or admin, as their menu needs them."""
 
-    role: str
+    role: Role
     language: str
 
 
@@ -84,18 +77,19 @@ class CommandList:
     def find(self, name: str) -> Command | None:
         return self._by_name.get(name.lower())
 
-    def of(self, role: str) -> tuple[Command, ...]:
+    def of(self, role: Role) -> tuple[Command, ...]:
         """What ``role`` may use: its own commands and those of every role before it."""
-        rank = ROLES.index(role) if role in ROLES else 0
-        return tuple(c for c in self.commands if ROLES.index(c.audience) <= rank)
+        return tuple(c for c in self.commands if role.may_do(c.audience))
 
-    def help_text(self, tr: Translator, role: str, example: str | None = None) -> str:
+    def help_text(self, tr: Translator, role: Role, example: str | None = None) -> str:
         lines = [tr.gettext("What I can do:")]
         headings = {
-            "organiser": tr.gettext("For organisers (or send a UA document: .txt, .pdf, .docx):"),
-            "admin": tr.gettext("For admins:"),
+            Role.ORGANISER: tr.gettext(
+                "For organisers (or send a UA document: .txt, .pdf, .docx):"
+            ),
+            Role.ADMIN: tr.gettext("For admins:"),
         }
-        audience = "supporter"
+        audience = Role.SUPPORTER
         for command in self.of(role):
             if command.audience != audience:
                 audience = command.audience
@@ -103,137 +97,99 @@ class CommandList:
             lines.append(command.line(tr, example))
         return "\n".join(lines)
 
-    def menu(self, tr: Translator, role: str) -> tuple[tuple[str, str], ...]:
+    def menu(self, tr: Translator, role: Role) -> tuple[tuple[str, str], ...]:
         return tuple((c.name, tr.gettext(c.summary)) for c in self.of(role) if c.in_menu)
 
-    def menu_for(self, catalogs: Catalogs, chat_id: int, role: str, language: str) -> Menu:
+    def menu_for(self, catalogs: Catalogs, chat_id: int, role: Role, language: str) -> Menu:
         """The menu a person with ``role`` should see in their chat: their own for staff,
         the supporters' menu back otherwise."""
-        if role not in STAFF_ROLES:
+        if role not in STAFF:
             return Menu(chat_id)
         return Menu(chat_id, self.menu(catalogs.get(language), role))
 
 
-async def help_command(ctx: Context) -> list[Reply]:
-    """/help, its examples written with the newest open UA's number where there is one."""
-    updates = await open_updates(ctx.session, ctx.today)
-    example = updates[0].case.number if updates else None
-    return [Text(ctx.commands.help_text(ctx.tr, ctx.role, example))]
-
-
-async def my_id(ctx: Context) -> list[Reply]:
-    """/myid: the person's own Telegram user id, which an admin needs for ``bot.admins`` or
-    /grant. Shown to them alone and not kept: it is the message's sender."""
-    message = ctx._(
-        "Your Telegram user id is {id}. An admin gives you a role with /grant {id} organiser, "
-        "or adds it to bot.admins in the configuration."
-    )
-    return [Text(message.format(id=ctx.incoming.user_id))]
-
-
-async def finish_pasting(ctx: Context) -> list[Reply]:
-    """/done ends what the organiser was sending in parts: a UA's text, or a long field."""
-    pending = await drafts.organiser_input(ctx)
-    if pending is not None and pending.purpose.startswith(corrections.SET):
-        return await corrections.finish_value(ctx, pending)
-    return await drafts.done(ctx, pending)
-
-
 COMMANDS = CommandList(
     (
-        Command("start", supporters.start, "supporter", N_("Welcome and settings")),
-        Command("actions", walkthrough.actions, "supporter", N_("Open Urgent Actions")),
+        Command("start", Role.SUPPORTER, N_("Welcome and settings")),
+        Command("actions", Role.SUPPORTER, N_("Open Urgent Actions")),
         Command(
             "ua",
-            walkthrough.ua_command,
-            "supporter",
+            Role.SUPPORTER,
             N_("One Urgent Action, by its number"),
             usage=N_("72/24"),
             in_menu=False,
         ),
         Command(
             "sign",
-            walkthrough.sign,
-            "supporter",
+            Role.SUPPORTER,
             N_("The letters with your name in them (the name is not kept)"),
             usage=N_("72/24 your name"),
             in_menu=False,
         ),
-        Command("subscribe", supporters.subscribe, "supporter", N_("Receive new Urgent Actions")),
+        Command("subscribe", Role.SUPPORTER, N_("Receive new Urgent Actions")),
         Command(
             "unsubscribe",
-            supporters.unsubscribe,
-            "supporter",
+            Role.SUPPORTER,
             N_("Stop receiving them"),
             aliases=("stop",),
         ),
         Command(
             "language",
-            supporters.language,
-            "supporter",
+            Role.SUPPORTER,
             N_("English or Spanish"),
             aliases=("idioma",),
         ),
         Command(
             "reminders",
-            supporters.reminders,
-            "supporter",
+            Role.SUPPORTER,
             N_("Reminders on or off"),
             usage=N_("on|off"),
         ),
         Command(
             "discreet",
-            supporters.discreet,
-            "supporter",
+            Role.SUPPORTER,
             N_("Discreet notifications"),
             usage=N_("on|off"),
         ),
-        Command("mydata", supporters.my_data, "supporter", N_("What the bot holds about you")),
-        Command("forget", supporters.forget, "supporter", N_("Erase what the bot holds about you")),
-        Command("help", help_command, "supporter", N_("What the bot can do")),
-        Command("myid", my_id, "supporter", N_("Your Telegram user id, for a role"), in_menu=False),
-        Command("newua", drafts.new_ua, "organiser", N_("Import a UA from its pasted text")),
-        Command("done", finish_pasting, "organiser", N_("Finish pasting a UA's text")),
-        Command("uas", organisers.list_uas, "organiser", N_("Stored UAs")),
-        Command("stats", organisers.stats, "organiser", N_("Figures of a UA"), usage=N_("[72/24]")),
+        Command("mydata", Role.SUPPORTER, N_("What the bot holds about you")),
+        Command("forget", Role.SUPPORTER, N_("Erase what the bot holds about you")),
+        Command("help", Role.SUPPORTER, N_("What the bot can do")),
+        Command("myid", Role.SUPPORTER, N_("Your Telegram user id, for a role"), in_menu=False),
+        Command("newua", Role.ORGANISER, N_("Import a UA from its pasted text")),
+        Command("done", Role.ORGANISER, N_("Finish pasting a UA's text")),
+        Command("uas", Role.ORGANISER, N_("Stored UAs")),
+        Command("stats", Role.ORGANISER, N_("Figures of a UA"), usage=N_("[72/24]")),
         Command(
             "export",
-            organisers.export,
-            "organiser",
+            Role.ORGANISER,
             N_("A UA's counts as a spreadsheet"),
             usage=N_("72/24"),
         ),
-        Command(
-            "broadcasts", organisers.broadcasts, "organiser", N_("Running and recent broadcasts")
-        ),
+        Command("broadcasts", Role.ORGANISER, N_("Running and recent broadcasts")),
         Command(
             "cancel",
-            organisers.cancel,
-            "organiser",
+            Role.ORGANISER,
             N_("Stop a running broadcast"),
             usage=N_("<broadcast>"),
         ),
-        Command("close", organisers.close, "organiser", N_("End a UA early"), usage=N_("72/24")),
+        Command("close", Role.ORGANISER, N_("End a UA early"), usage=N_("72/24")),
         Command(
             "deadline",
-            organisers.deadline,
-            "organiser",
+            Role.ORGANISER,
             N_("Move a UA's deadline"),
             usage=N_("72/24 <date>"),
         ),
         Command(
             "grant",
-            admins.grant,
-            "admin",
+            Role.ADMIN,
             N_("Give a role"),
             usage=N_("<user id> organiser|admin"),
         ),
-        Command("revoke", admins.revoke, "admin", N_("Take a role back"), usage=N_("<user id>")),
-        Command("team", admins.team, "admin", N_("Organisers and admins")),
+        Command("revoke", Role.ADMIN, N_("Take a role back"), usage=N_("<user id>")),
+        Command("team", Role.ADMIN, N_("Organisers and admins")),
         Command(
             "audit",
-            admins.audit,
-            "admin",
+            Role.ADMIN,
             N_("Privileged commands log"),
             usage=N_("[<user id>]"),
         ),

@@ -9,22 +9,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.commands import COMMANDS
 from handlers.contract import Button, Incoming, Menu, Reply, Text
 from handlers.i18n import Translator, language_from_hint
 from handlers.services import Services
 from handlers.uaview import ua_phrase
 from storage.audit import record as record_audit
 from storage.models import AuditEntry, Supporter, UAUpdate
-from storage.statuses import AuditOutcome
+from storage.statuses import AuditOutcome, Role
 from storage.supporters import add_supporter, find_supporter
 from uareader.document import UADocumentError, UADraft
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandList
 
 
 def whole_number(text: str, most: int = 10**9) -> int | None:
@@ -52,8 +49,6 @@ class Context:
     incoming: Incoming
     supporter: Supporter | None
     tr: Translator
-    #: The commands, for help and menus: passed in, since the list refers to every handler.
-    commands: CommandList
     #: An organiser's document as read before the transaction (in a process of its own),
     #: or why it could not be: what the document handler uses.
     document_read: UADraft | UADocumentError | None = None
@@ -66,12 +61,10 @@ class Context:
     audit_entry: AuditEntry | None = None
 
     @classmethod
-    async def load(
-        cls, app: Services, session: AsyncSession, incoming: Incoming, commands: CommandList
-    ) -> Context:
+    async def load(cls, app: Services, session: AsyncSession, incoming: Incoming) -> Context:
         user_hash = app.vault.lookup_hash(incoming.platform, incoming.user_id)
         supporter = await find_supporter(session, incoming.platform, user_hash)
-        return cls.of(app, session, incoming, supporter, commands)
+        return cls.of(app, session, incoming, supporter)
 
     @classmethod
     def of(
@@ -80,7 +73,6 @@ class Context:
         session: AsyncSession,
         incoming: Incoming,
         supporter: Supporter | None,
-        commands: CommandList,
     ) -> Context:
         """The context of a person whose row (or its absence) has already been read."""
         language = (
@@ -88,7 +80,7 @@ class Context:
             if supporter
             else language_from_hint(incoming.language_hint, app.settings.bot.default_language)
         )
-        return cls(app, session, incoming, supporter, app.catalogs.get(language), commands)
+        return cls(app, session, incoming, supporter, app.catalogs.get(language))
 
     def _(self, message: str) -> str:
         return self.tr.gettext(message)
@@ -103,11 +95,11 @@ class Context:
         return self.app.today()
 
     @property
-    def role(self) -> str:
+    def role(self) -> Role:
         """Admins listed in the configuration are admins whatever the database says."""
         if self.incoming.user_id in self.app.settings.bot.admins:
-            return "admin"
-        return self.supporter.role if self.supporter else "supporter"
+            return Role.ADMIN
+        return Role.stored(self.supporter.role) if self.supporter else Role.SUPPORTER
 
     async def ensure_supporter(self) -> Supporter:
         """The person's row, created on first need with the least data that works."""
@@ -125,7 +117,7 @@ class Context:
         return self.supporter
 
     async def authorise(
-        self, command: str, roles: tuple[str, ...], detail: str = "", target: int | None = None
+        self, command: str, roles: tuple[Role, ...], detail: str = "", target: int | None = None
     ) -> bool:
         """Whether the person may run a privileged command; every answer is audited.
 
@@ -164,9 +156,9 @@ class Context:
             self.audit_entry.reason = reason[:64]
         return [Text(message, buttons=buttons)]
 
-    def menu_for(self, chat_id: int, role: str, language: str) -> Menu:
+    def menu_for(self, chat_id: int, role: Role, language: str) -> Menu:
         """The command menu a person with ``role`` should now see in their chat."""
-        return self.commands.menu_for(self.app.catalogs, chat_id, role, language)
+        return COMMANDS.menu_for(self.app.catalogs, chat_id, role, language)
 
     def refusal(self) -> Text:
         """The same polite answer for every refused command: it reveals nothing."""

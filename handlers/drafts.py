@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.buttons import CancelDraft
 from handlers.context import Context, whole_number
 from handlers.contract import Button, Reply, Text
-from handlers.draftview import ORGANISERS, add_language_buttons, draft_for, gathered, preview
+from handlers.draftview import add_language_buttons, draft_for, gathered, preview
 from handlers.i18n import Translator
 from handlers.revisions import (
     closing_notice,
@@ -34,7 +34,7 @@ from storage.inputs import (
     start_input,
 )
 from storage.models import PendingInput, UAUpdate
-from storage.statuses import UpdateStatus
+from storage.statuses import STAFF, UpdateStatus
 from storage.uas import (
     Imported,
     discard_draft,
@@ -163,7 +163,7 @@ async def document(ctx: Context) -> list[Reply]:
     """A file sent to the bot: a UA document from an organiser."""
     incoming_document = ctx.incoming.document
     assert incoming_document is not None
-    if not await ctx.authorise("document", ORGANISERS):
+    if not await ctx.authorise("document", STAFF):
         return [Text(ctx._("I cannot use files sent to me. Try /help."))]
     size = incoming_document.size or 0
     if not incoming_document.fetched and size > MAX_DOCUMENT_BYTES:
@@ -203,7 +203,7 @@ async def _language_asked_for(ctx: Context) -> UAUpdate | None:
 async def new_ua(ctx: Context) -> list[Reply]:
     """/newua: the messages that follow, up to /done, are one UA's text. Telegram splits a
     paste over 4,096 characters into several messages, so one message is not enough."""
-    if not await ctx.authorise("newua", ORGANISERS):
+    if not await ctx.authorise("newua", STAFF):
         return [ctx.refusal()]
     organiser = await ctx.ensure_supporter()
     pending = await start_input(ctx.session, organiser.id, GATHER, ctx.now)
@@ -225,7 +225,7 @@ async def new_ua(ctx: Context) -> list[Reply]:
 
 async def done(ctx: Context, pending: PendingInput | None) -> list[Reply]:
     """/done: read the text pasted since /newua (``pending``, as the router found it)."""
-    if not await ctx.authorise("done", ORGANISERS):
+    if not await ctx.authorise("done", STAFF):
         return [ctx.refusal()]
     if pending is None or pending.purpose != GATHER or not pending.parts:
         return ctx.failed(
@@ -259,7 +259,7 @@ async def pasted_so_far(session: AsyncSession, supporter_id: int, now: datetime)
 async def organiser_input(ctx: Context) -> PendingInput | None:
     """What an organiser's plain message is expected for (a paste's part, a field's new
     value); None for everyone else, whose words are neither kept nor used."""
-    if ctx.supporter is None or ctx.role not in ORGANISERS:
+    if ctx.supporter is None or ctx.role not in STAFF:
         return None
     return await pending_input(ctx.session, ctx.supporter.id, ctx.now)
 

@@ -19,13 +19,11 @@ from handlers.uaview import (
     ua_label,
 )
 from storage.models import UAUpdate
-from storage.statuses import UpdateStatus
+from storage.statuses import STAFF, UpdateStatus
 from storage.uas import (
     get_update,
 )
 from uareader.phrases import N_
-
-ORGANISERS = ("organiser", "admin")
 
 
 def describe_contacts(contacts: list[dict[str, Any]]) -> str:
@@ -170,7 +168,7 @@ async def draft_for(
 ) -> UAUpdate | list[Reply]:
     """The update an organiser's button names, or the answer to give instead: the same
     refusal as ever for anyone without the role; for an organiser, that it is gone."""
-    if not await ctx.authorise(command, ORGANISERS):
+    if not await ctx.authorise(command, STAFF):
         return [ctx.refusal()]
     update = await get_update(ctx.session, update_id)
     if update is None or (drafts_only and update.status != UpdateStatus.DRAFT):

@@ -20,7 +20,7 @@ from storage.outbox import (
     recent_broadcasts,
 )
 from storage.reports import COUNTS, PEOPLE, PEOPLE_ON_NUMBER, totals_by_day, totals_by_update
-from storage.statuses import DeliveryStatus
+from storage.statuses import STAFF, DeliveryStatus
 from storage.uas import (
     all_updates,
     current_update,
@@ -31,11 +31,9 @@ from storage.uas import (
 )
 from uareader.phrases import N_
 
-ORGANISERS = ("organiser", "admin")
-
 
 async def list_uas(ctx: Context) -> list[Reply]:
-    if not await ctx.authorise("uas", ORGANISERS):
+    if not await ctx.authorise("uas", STAFF):
         return [ctx.refusal()]
     updates = await all_updates(ctx.session)
     if not updates:
@@ -99,7 +97,7 @@ def _stats_lines(ctx: Context, number: str, totals: dict[int, dict[str, int]]) -
 
 async def stats(ctx: Context) -> list[Reply]:
     """/stats [72/24]: counts only, never who."""
-    if not await ctx.authorise("stats", ORGANISERS):
+    if not await ctx.authorise("stats", STAFF):
         return [ctx.refusal()]
     if ctx.incoming.args:
         number, _ = number_and_rest(ctx.incoming.args)
@@ -174,7 +172,7 @@ AUDIENCE_WEEKS = 8
 
 async def close(ctx: Context) -> list[Reply]:
     """/close 72/24: end a UA early; it leaves /actions and gets no more reminders."""
-    if not await ctx.authorise("close", ORGANISERS, detail=" ".join(ctx.incoming.args)[:100]):
+    if not await ctx.authorise("close", STAFF, detail=" ".join(ctx.incoming.args)[:100]):
         return [ctx.refusal()]
     number, _ = number_and_rest(ctx.incoming.args)
     case = await find_case(ctx.session, number) if number else None
@@ -190,7 +188,7 @@ async def close(ctx: Context) -> list[Reply]:
 
 async def deadline(ctx: Context) -> list[Reply]:
     """/deadline 72/24 2026-09-15: move the deadline of the current update."""
-    if not await ctx.authorise("deadline", ORGANISERS, detail=" ".join(ctx.incoming.args)[:100]):
+    if not await ctx.authorise("deadline", STAFF, detail=" ".join(ctx.incoming.args)[:100]):
         return [ctx.refusal()]
     args = ctx.incoming.args
     number, date_words = number_and_rest(args)
@@ -216,7 +214,7 @@ async def deadline(ctx: Context) -> list[Reply]:
 
 async def export(ctx: Context) -> list[Reply]:
     """/export 72/24: a CSV of the counts by update, kind and day. Counts only, never who."""
-    if not await ctx.authorise("export", ORGANISERS, detail=" ".join(ctx.incoming.args)[:50]):
+    if not await ctx.authorise("export", STAFF, detail=" ".join(ctx.incoming.args)[:50]):
         return [ctx.refusal()]
     number, _ = number_and_rest(ctx.incoming.args)
     case = await find_case(ctx.session, number) if number else None
@@ -247,7 +245,7 @@ async def export(ctx: Context) -> list[Reply]:
 
 async def broadcasts(ctx: Context) -> list[Reply]:
     """/broadcasts: running and recent broadcasts with their figures."""
-    if not await ctx.authorise("broadcasts", ORGANISERS):
+    if not await ctx.authorise("broadcasts", STAFF):
         return [ctx.refusal()]
     recent = await recent_broadcasts(ctx.session)
     if not recent:
@@ -282,7 +280,7 @@ async def broadcasts(ctx: Context) -> list[Reply]:
 async def cancel(ctx: Context) -> list[Reply]:
     """/cancel <broadcast>: deliveries not yet sent are dropped."""
     args = ctx.incoming.args
-    if not await ctx.authorise("cancel", ORGANISERS, detail=" ".join(args)[:50]):
+    if not await ctx.authorise("cancel", STAFF, detail=" ".join(args)[:50]):
         return [ctx.refusal()]
     number = whole_number(args[0].lstrip("#")) if args else None
     running = {b.id: b for b in await recent_broadcasts(ctx.session, 100) if not b.finished_at}
@@ -301,14 +299,3 @@ async def cancel(ctx: Context) -> list[Reply]:
             ).format(id=number, count=dropped)
         )
     ]
-
-
-COMMANDS = {
-    "export": export,
-    "broadcasts": broadcasts,
-    "cancel": cancel,
-    "uas": list_uas,
-    "stats": stats,
-    "close": close,
-    "deadline": deadline,
-}

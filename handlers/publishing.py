@@ -20,7 +20,7 @@ from handlers.draftview import draft_for, preview
 from handlers.uaview import ua_label
 from storage.models import UAUpdate
 from storage.outbox import count_audience
-from storage.statuses import UpdateStatus
+from storage.statuses import Role, UpdateStatus
 from uareader.phrases import Phrase
 
 #: What Telegram takes from the bot's balance for each paid message.
@@ -68,7 +68,7 @@ async def _paid_offer(
             stars=ctx.tr.number(stars),
         )
     ]
-    if ctx.role != "admin":
+    if ctx.role != Role.ADMIN:
         return [*lines, ctx._("Only an admin can choose paid broadcast.")], None
     balance = await ctx.app.star_balance()
     if balance is None:
@@ -132,7 +132,7 @@ async def publish(
         if problems := await operations.what_stops_publishing(ctx.session, update, ctx.today):
             return _not_ready(ctx, update, problems)
         return await _question(ctx, update)
-    if paid and (ctx.role != "admin" or not ctx.app.settings.broadcast.allow_paid_broadcast):
+    if paid and (ctx.role != Role.ADMIN or not ctx.app.settings.broadcast.allow_paid_broadcast):
         # Crafted button data, or a role or setting changed since the question was asked.
         free = Button(ctx._("Send it free"), data=Publish(update.id, True).data)
         message = ctx._(

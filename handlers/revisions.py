@@ -10,10 +10,11 @@ from handlers import operations
 from handlers.buttons import ApplyRevision, CloseUA, KeepLive, KeepOpen
 from handlers.context import Context
 from handlers.contract import Button, Reply, Text, split_text
-from handlers.draftview import ORGANISERS, describe_contacts, preview
+from handlers.draftview import describe_contacts, preview
 from handlers.operations import deadline_problem
 from handlers.uaview import language_name, ua_label
 from storage.models import UARevision, UAUpdate
+from storage.statuses import STAFF
 from storage.uas import (
     apply_revision,
     drop_revision,
@@ -120,7 +121,7 @@ def proposed_change(ctx: Context, update: UAUpdate, revision: UARevision) -> lis
 
 
 async def apply_change(ctx: Context, revision_id: int) -> list[Reply]:
-    if not await ctx.authorise("apply", ORGANISERS, detail=f"revision {revision_id}"):
+    if not await ctx.authorise("apply", STAFF, detail=f"revision {revision_id}"):
         return [ctx.refusal()]
     revision = await get_revision(ctx.session, revision_id)
     if revision is None:
@@ -136,7 +137,7 @@ async def apply_change(ctx: Context, revision_id: int) -> list[Reply]:
 
 
 async def keep_live(ctx: Context, revision_id: int) -> list[Reply]:
-    if not await ctx.authorise("keep", ORGANISERS, detail=f"revision {revision_id}"):
+    if not await ctx.authorise("keep", STAFF, detail=f"revision {revision_id}"):
         return [ctx.refusal()]
     revision = await get_revision(ctx.session, revision_id)
     if revision is not None:
@@ -181,7 +182,7 @@ async def closing_notice(ctx: Context, draft: UADraft) -> list[Reply]:
 
 
 async def close_from_notice(ctx: Context, update_id: int) -> list[Reply]:
-    if not await ctx.authorise("close", ORGANISERS):
+    if not await ctx.authorise("close", STAFF):
         return [ctx.refusal()]
     update = await get_update(ctx.session, update_id)
     if update is None:

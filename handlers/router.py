@@ -2,11 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from handlers import (
+    admins,
+    corrections,
+    drafts,
+    organisers,
+    publishing,
+    recipients,
+    revisions,
+    supporters,
+    walkthrough,
+)
 from handlers import buttons as b
-from handlers import corrections, drafts, publishing, recipients, revisions, supporters, walkthrough
 from handlers.buttons import read_button
+from handlers.commands import COMMANDS
 from handlers.context import Context
 from handlers.contract import Reply, Text
+
+Handler = Callable[[Context], Awaitable[list[Reply]]]
+
+
+async def _finish_pasting(ctx: Context) -> list[Reply]:
+    """/done ends what the organiser was sending in parts: a UA's text, or a long field."""
+    pending = await drafts.organiser_input(ctx)
+    if pending is not None and pending.purpose.startswith(corrections.SET):
+        return await corrections.finish_value(ctx, pending)
+    return await drafts.done(ctx, pending)
+
+
+#: The handler of each command in ``handlers.commands.COMMANDS``, by its name.
+HANDLERS: dict[str, Handler] = {
+    "start": supporters.start,
+    "actions": walkthrough.actions,
+    "ua": walkthrough.ua_command,
+    "sign": walkthrough.sign,
+    "subscribe": supporters.subscribe,
+    "unsubscribe": supporters.unsubscribe,
+    "language": supporters.language,
+    "reminders": supporters.reminders,
+    "discreet": supporters.discreet,
+    "mydata": supporters.my_data,
+    "forget": supporters.forget,
+    "help": supporters.help_command,
+    "myid": supporters.my_id,
+    "newua": drafts.new_ua,
+    "done": _finish_pasting,
+    "uas": organisers.list_uas,
+    "stats": organisers.stats,
+    "export": organisers.export,
+    "broadcasts": organisers.broadcasts,
+    "cancel": organisers.cancel,
+    "close": organisers.close,
+    "deadline": organisers.deadline,
+    "grant": admins.grant,
+    "revoke": admins.revoke,
+    "team": admins.team,
+    "audit": admins.audit,
+}
 
 
 async def route_callback(ctx: Context, data: str) -> list[Reply]:
@@ -73,13 +127,13 @@ async def route(ctx: Context) -> list[Reply]:
     if incoming.document is not None:
         return await drafts.document(ctx)
     if incoming.command is not None:
-        command = ctx.commands.find(incoming.command)
+        command = COMMANDS.find(incoming.command)
         if command is None:
             message = ctx._("I do not know the command /{command}.").format(
                 command=incoming.command[:32]
             )
-            return [Text(message + "\n\n" + ctx.commands.help_text(ctx.tr, ctx.role))]
-        return await command.handler(ctx)
+            return [Text(message + "\n\n" + COMMANDS.help_text(ctx.tr, ctx.role))]
+        return await HANDLERS[command.name](ctx)
     if (pending := await drafts.organiser_input(ctx)) is not None:
         if pending.purpose == drafts.GATHER:
             return await drafts.gather_part(ctx, pending)
@@ -93,6 +147,6 @@ async def route(ctx: Context) -> list[Reply]:
         Text(
             ctx._("I answer commands and buttons, and I do not keep what you write.")
             + "\n\n"
-            + ctx.commands.help_text(ctx.tr, ctx.role)
+            + COMMANDS.help_text(ctx.tr, ctx.role)
         )
     ]

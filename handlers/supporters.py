@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from handlers.buttons import ChooseLanguage, Discreet, Forget, OpenActions, Subscription
+from handlers.commands import COMMANDS
 from handlers.context import Context
 from handlers.contract import Button, Reply, Text, texts
 from handlers.i18n import LANGUAGES
@@ -15,11 +16,17 @@ from storage.audit import entries_about
 from storage.database import checkpoint
 from storage.reminders import reminders_asked
 from storage.reports import reports_of
+from storage.statuses import Role
 from storage.supporters import forget_supporter
+from storage.uas import open_updates
 from uareader.phrases import N_
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
-ROLE_LABELS = {"supporter": N_("supporter"), "organiser": N_("organiser"), "admin": N_("admin")}
+ROLE_LABELS = {
+    Role.SUPPORTER: N_("supporter"),
+    Role.ORGANISER: N_("organiser"),
+    Role.ADMIN: N_("admin"),
+}
 
 
 def _language_buttons() -> tuple[Button, ...]:
@@ -80,7 +87,7 @@ async def choose_language(ctx: Context, code: str) -> list[Reply]:
         )
         rows.append((Button(ctx._("Discreet mode"), data=Discreet(on=True).data),))
     replies: list[Reply] = [Text(text, buttons=tuple(rows))]
-    if ctx.role != "supporter":  # staff: their own menu, in the language they just chose
+    if ctx.role != Role.SUPPORTER:  # staff: their own menu, in the language they just chose
         replies.append(ctx.menu_for(ctx.incoming.chat_id, ctx.role, code))
     return replies
 
@@ -267,3 +274,20 @@ async def confirm_forget(ctx: Context, confirmed: bool) -> list[Reply]:
             edit=True,
         )
     ]
+
+
+async def help_command(ctx: Context) -> list[Reply]:
+    """/help, its examples written with the newest open UA's number where there is one."""
+    updates = await open_updates(ctx.session, ctx.today)
+    example = updates[0].case.number if updates else None
+    return [Text(COMMANDS.help_text(ctx.tr, ctx.role, example))]
+
+
+async def my_id(ctx: Context) -> list[Reply]:
+    """/myid: the person's own Telegram user id, which an admin needs for ``bot.admins`` or
+    /grant. Shown to them alone and not kept: it is the message's sender."""
+    message = ctx._(
+        "Your Telegram user id is {id}. An admin gives you a role with /grant {id} organiser, "
+        "or adds it to bot.admins in the configuration."
+    )
+    return [Text(message.format(id=ctx.incoming.user_id))]

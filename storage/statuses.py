@@ -34,3 +34,30 @@ class AuditOutcome(StrEnum):
     REFUSED = "refused"
     #: Allowed, but it could not be done; the entry's reason says why.
     FAILED = "failed"
+
+
+class Role(StrEnum):
+    """What a person may do, each role all that the roles before it may."""
+
+    SUPPORTER = "supporter"
+    ORGANISER = "organiser"
+    ADMIN = "admin"
+
+    @classmethod
+    def stored(cls, word: str) -> Role:
+        """The role a row holds; any other word (none is written) is a supporter's."""
+        try:
+            return cls(word)
+        except ValueError:
+            return cls.SUPPORTER
+
+    def may_do(self, least: Role) -> bool:
+        """Whether this role may do what ``least`` may."""
+        order = list(Role)
+        return order.index(self) >= order.index(least)
+
+
+#: The roles an admin gives and takes back: who may do an organiser's work.
+STAFF = (Role.ORGANISER, Role.ADMIN)
+#: Who may do an admin's work.
+ADMINS = (Role.ADMIN,)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from storage.audience import ERASED, count_event
 from storage.database import dialect_of, insert_ignore
 from storage.models import Delivery, ProcessedUpdate, Supporter
+from storage.statuses import Role
 
 #: Built once: this look-up runs for every update, and building the statement each time
 #: cost as much as running it.
@@ -96,7 +97,7 @@ async def add_supporter(
     chat_id_enc: str,
     language: str,
     today: date,
-    role: str = "supporter",
+    role: Role = Role.SUPPORTER,
 ) -> Supporter:
     """A new person's row, written at once and returned as a row of the session.
 
@@ -138,7 +139,7 @@ async def forget_supporter(session: AsyncSession, supporter: Supporter, today: d
 
 
 async def find_by_role(
-    session: AsyncSession, platform: str, roles: tuple[str, ...]
+    session: AsyncSession, platform: str, roles: tuple[Role, ...]
 ) -> list[Supporter]:
     result = await session.scalars(
         select(Supporter)
@@ -154,7 +155,7 @@ async def set_role(
     platform: str,
     user_hash: str,
     make_row: dict[str, str],
-    role: str,
+    role: Role,
     today: date,
 ) -> Supporter:
     """Give a person a role, creating their row when they have not written to the bot yet."""

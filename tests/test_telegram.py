@@ -12,7 +12,9 @@ import aiohttp
 import pytest
 
 from handlers.commands import COMMANDS, Command
+from handlers.router import HANDLERS
 from storage.crypto import generate_secret_key
+from storage.statuses import Role
 from tests.conftest import ADMIN_ID, fixture_bytes
 from tests.fake_bot_api import FakeBotAPI
 from tests.live import (
@@ -168,8 +170,8 @@ async def test_a_handler_error_is_apologised_for_and_the_bot_keeps_running(
     async def broken(_ctx):
         raise RuntimeError("a bug")
 
-    crash = Command("crash", broken, "supporter", "Crash")
-    monkeypatch.setitem(COMMANDS._by_name, "crash", crash)
+    monkeypatch.setitem(COMMANDS._by_name, "crash", Command("crash", Role.SUPPORTER, "Crash"))
+    monkeypatch.setitem(HANDLERS, "crash", broken)
     async with running(api, database_url, library):
         person = 505
         await api.user_sends(person, "/crash secret words", language="es")

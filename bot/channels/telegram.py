@@ -35,6 +35,7 @@ from bot.sending import (
 from handlers.commands import COMMANDS, DESCRIPTION, SHORT_DESCRIPTION, StaffMember
 from handlers.contract import Document, File, Incoming, Menu, Notice, Reply, Text
 from handlers.i18n import LANGUAGES
+from storage.statuses import Role
 from uareader.extract import MAX_DOCUMENT_BYTES
 
 PLATFORM = "telegram"
@@ -433,7 +434,7 @@ async def install_menus(app: App, sender: TelegramSender, staff: dict[int, Staff
     was stopped)."""
     for language in (None, *LANGUAGES):
         tr = app.catalogs.get(language or app.settings.bot.default_language)
-        await sender.set_commands(list(COMMANDS.menu(tr, "supporter")), language, None)
+        await sender.set_commands(list(COMMANDS.menu(tr, Role.SUPPORTER)), language, None)
         await sender.set_descriptions(
             tr.gettext(DESCRIPTION), tr.gettext(SHORT_DESCRIPTION), language
         )
