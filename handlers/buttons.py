@@ -1,92 +1,35 @@
 """What a button sends back when pressed: one small typed class per kind of button.
 
 Each kind writes its data (``.data``: its prefix and fields joined by ":") and reads it
-back (``read_button``), so the data a button is built with and the data the router reads
-cannot drift apart. Telegram allows 64 bytes of data, checked when a button is built. Data
-that comes back is untrusted (anyone can send any callback data): whatever does not read
-as one of these kinds, field by field, is None, and the router shows the open actions.
+back (``read_button``) as ``handlers.codec`` does, so the data a button is built with and
+the data the router reads cannot drift apart. Telegram allows 64 bytes of data, checked
+when a button is built. Data that comes back is untrusted (anyone can send any callback
+data): whatever does not read as one of these kinds, field by field, is None, and the
+router shows the open actions.
 Messages already in people's chats keep working: every kind reads the data it was written
 with before this module (optional trailing fields, the same words for yes and no).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
 
-from handlers.context import whole_number
+from handlers.codec import Coded
 
 #: Telegram's limit on a button's callback data.
 MAX_DATA_BYTES = 64
-#: A text field (a language code, an action kind, a field name) is a short word.
-MAX_WORD = 24
-
-_KINDS: dict[str, type[ButtonData]] = {}
 
 
-class ButtonData:
-    """A kind of button data. Subclasses are frozen dataclasses whose fields are ints, short
-    words or yes/no, optional ones last; ``prefix`` names the kind in the data."""
+class ButtonData(Coded, family=True):
+    """A kind of button data; ``prefix`` names the kind in the data."""
 
-    prefix: ClassVar[str]
-    #: How a yes/no field is written: (yes, no).
-    yes_no: ClassVar[tuple[str, str]] = ("on", "off")
-
-    def __init_subclass__(cls, prefix: str = "", **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if prefix in _KINDS:
-            raise ValueError(f"two kinds of button data use the prefix {prefix!r}")
-        cls.prefix = prefix
-        _KINDS[prefix] = cls
-
-    @property
-    def data(self) -> str:
-        values = [getattr(self, field.name) for field in dataclasses.fields(self)]  # type: ignore[arg-type]
-        parts = [self.prefix, *(self._write(value) for value in values if value is not None)]
-        data = ":".join(parts)
-        if len(data.encode()) > MAX_DATA_BYTES:
-            raise ValueError(f"button data over Telegram's {MAX_DATA_BYTES} bytes: {data!r}")
-        return data
-
-    def _write(self, value: object) -> str:
-        if isinstance(value, bool):
-            return self.yes_no[0] if value else self.yes_no[1]
-        return str(value)
-
-    @classmethod
-    def read(cls, parts: list[str]) -> ButtonData | None:
-        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-        if len(parts) > len(fields):
-            return None
-        values: dict[str, object] = {}
-        for index, field in enumerate(fields):
-            if index >= len(parts):
-                if field.default is dataclasses.MISSING:
-                    return None
-                break
-            value = cls._read_field(str(field.type), parts[index])
-            if value is None:
-                return None
-            values[field.name] = value
-        return cls(**values)
-
-    @classmethod
-    def _read_field(cls, kind: str, text: str) -> object | None:
-        if kind.startswith("int"):
-            return whole_number(text)
-        if kind.startswith("bool"):
-            return {cls.yes_no[0]: True, cls.yes_no[1]: False}.get(text)
-        return text if 0 < len(text) <= MAX_WORD else None
+    most_bytes = MAX_DATA_BYTES
+    limit_name = "button data"
 
 
 def read_button(data: str) -> ButtonData | None:
     """The button ``data`` was written by, or None for anything else."""
-    prefix, _, rest = data.partition(":")
-    kind = _KINDS.get(prefix)
-    if kind is None:
-        return None
-    return kind.read(rest.split(":") if rest else [])
+    return ButtonData.read(data)
 
 
 # --- supporters ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from handlers.awaited import FieldValue
 from handlers.buttons import CorrectField, FieldMenu, Recipients, ShowPreview
 from handlers.context import Context, whole_number
 from handlers.contract import Button, Reply, Text
@@ -26,8 +27,6 @@ from uareader.vocabulary import find_date, language_code, parse_date
 
 #: The languages a UA's text may be written in, by the document or typed in chat.
 TEXT_LANGUAGES = ("en", "es")
-#: The purpose of a pending input that is a field's new value: "set:<update>:<field>:<lang>".
-SET = "set"
 _SALUTATION = re.compile(r"^(.{2,90}[,:])\s*\n")
 
 
@@ -129,7 +128,8 @@ async def ask_value(
     if field.per_language and language not in TEXT_LANGUAGES:
         return await field_menu(ctx, update_id)
     organiser = await ctx.ensure_supporter()
-    await start_input(ctx.session, organiser.id, f"{SET}:{update.id}:{key}:{language}", ctx.now)
+    awaited = FieldValue(update.id, key, language or None)
+    await start_input(ctx.session, organiser.id, awaited.data, ctx.now)
     return [Text(_prompt(ctx, field, language))]
 
 
@@ -138,28 +138,28 @@ async def show_preview(ctx: Context, update_id: int) -> list[Reply]:
     return update if isinstance(update, list) else preview(ctx, update)
 
 
-async def receive_value(ctx: Context, pending: PendingInput) -> list[Reply]:
+async def receive_value(ctx: Context, pending: PendingInput, value: FieldValue) -> list[Reply]:
     """The organiser's message after pressing a field: a value checked, stored and shown
     in the draft; for a letter or summary, one part of it, kept until /done."""
-    found = await _pending_field(ctx, pending)
+    found = await _pending_field(ctx, pending, value)
     if isinstance(found, list):
         return found
     update, key, language = found
-    value = (ctx.incoming.text or "").strip()
+    text = (ctx.incoming.text or "").strip()
     field = FIELDS[key]
     if not field.long:
-        return await _store(ctx, pending, update, key, language, value)
-    so_far = pasted_length(pending) + len(value)
+        return await _store(ctx, pending, update, key, language, text)
+    so_far = pasted_length(pending) + len(text)
     if so_far > field.limit:
         await finish_input(ctx.session, pending)
         return [_too_long(ctx, update, so_far, field.limit)]
-    await add_part(ctx.session, pending, ctx.incoming.message_id or len(pending.parts), value)
+    await add_part(ctx.session, pending, ctx.incoming.message_id or len(pending.parts), text)
     return [gathered(ctx, so_far)]
 
 
-async def finish_value(ctx: Context, pending: PendingInput) -> list[Reply]:
+async def finish_value(ctx: Context, pending: PendingInput, value: FieldValue) -> list[Reply]:
     """/done after a letter or summary sent in parts: store it whole."""
-    found = await _pending_field(ctx, pending)
+    found = await _pending_field(ctx, pending, value)
     if isinstance(found, list):
         return found
     update, key, language = found
@@ -169,12 +169,11 @@ async def finish_value(ctx: Context, pending: PendingInput) -> list[Reply]:
 
 
 async def _pending_field(
-    ctx: Context, pending: PendingInput
+    ctx: Context, pending: PendingInput, value: FieldValue
 ) -> tuple[UAUpdate, str, str] | list[Reply]:
     """The draft and field a pending input is for, or the answer when the draft is gone."""
-    _, update_id, key, language = [*pending.purpose.split(":"), "", "", ""][:4]
-    number = whole_number(update_id)
-    update = await get_update(ctx.session, number) if number is not None else None
+    key, language = value.field, value.language or ""
+    update = await get_update(ctx.session, value.update_id)
     if update is None or update.status != UpdateStatus.DRAFT or key not in FIELDS:
         await finish_input(ctx.session, pending)
         return [Text(ctx._("That draft is gone: it was cancelled, replaced or published."))]

@@ -14,8 +14,9 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.awaited import OtherLanguage, PastedUA, read_awaited
 from handlers.buttons import CancelDraft
-from handlers.context import Context, whole_number
+from handlers.context import Context
 from handlers.contract import Button, Reply, Text
 from handlers.draftview import add_language_buttons, draft_for, gathered, preview
 from handlers.i18n import Translator
@@ -45,8 +46,6 @@ from uareader.document import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, par
 from uareader.extract import MAX_DOCUMENT_BYTES, too_complex, too_large
 from uareader.numbers import UANumber
 
-GATHER = "newua"
-ADD_LANGUAGE = "addlang"
 #: A UA pasted in Telegram arrives in parts of at most 4,096 characters; 60 parts hold
 #: more than any UA (the longest seen is about 15,000 characters).
 MAX_PARTS = 60
@@ -192,11 +191,11 @@ async def _language_asked_for(ctx: Context) -> UAUpdate | None:
     """The draft whose "Add the other version" the organiser pressed last, if any: the
     file they send next is that version."""
     pending = await organiser_input(ctx)
-    if pending is None or not pending.purpose.startswith(f"{ADD_LANGUAGE}:"):
+    awaited = read_awaited(pending.purpose) if pending is not None else None
+    if pending is None or not isinstance(awaited, OtherLanguage):
         return None
     await finish_input(ctx.session, pending)
-    update_id = whole_number(pending.purpose.partition(":")[2])
-    update = await get_update(ctx.session, update_id) if update_id is not None else None
+    update = await get_update(ctx.session, awaited.update_id)
     return update if update is not None and update.status == UpdateStatus.DRAFT else None
 
 
@@ -206,7 +205,7 @@ async def new_ua(ctx: Context) -> list[Reply]:
     if not await ctx.authorise("newua", STAFF):
         return [ctx.refusal()]
     organiser = await ctx.ensure_supporter()
-    pending = await start_input(ctx.session, organiser.id, GATHER, ctx.now)
+    pending = await start_input(ctx.session, organiser.id, PastedUA().data, ctx.now)
     raw = ctx.incoming.text or ""
     pasted = raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else ""
     if pasted.strip():
@@ -227,7 +226,7 @@ async def done(ctx: Context, pending: PendingInput | None) -> list[Reply]:
     """/done: read the text pasted since /newua (``pending``, as the router found it)."""
     if not await ctx.authorise("done", STAFF):
         return [ctx.refusal()]
-    if pending is None or pending.purpose != GATHER or not pending.parts:
+    if pending is None or read_awaited(pending.purpose) != PastedUA() or not pending.parts:
         return ctx.failed(
             "nothing pasted", ctx._("Nothing to finish: send /newua, then paste the UA text.")
         )
@@ -251,7 +250,7 @@ PASTED_NAME = "pasted.txt"
 async def pasted_so_far(session: AsyncSession, supporter_id: int, now: datetime) -> str | None:
     """The UA text a person has pasted since /newua, or None when they are pasting none."""
     pending = await pending_input(session, supporter_id, now)
-    if pending is None or pending.purpose != GATHER or not pending.parts:
+    if pending is None or read_awaited(pending.purpose) != PastedUA() or not pending.parts:
         return None
     return pasted_text(pending)
 
@@ -309,7 +308,7 @@ async def add_language(ctx: Context, update_id: int) -> list[Reply]:
     if isinstance(update, list):
         return update
     organiser = await ctx.ensure_supporter()
-    await start_input(ctx.session, organiser.id, f"{ADD_LANGUAGE}:{update.id}", ctx.now)
+    await start_input(ctx.session, organiser.id, OtherLanguage(update.id).data, ctx.now)
     return [
         Text(
             ctx._(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from handlers.awaited import RecipientPaste
 from handlers.buttons import RecipientAction, ShowPreview
 from handlers.context import Context
 from handlers.contract import Button, Reply, Text
@@ -22,8 +23,6 @@ from storage.statuses import UpdateStatus
 from storage.uas import get_update
 from uareader.contacts import Contact, read_contacts
 
-#: The purpose of a pending input that is a pasted recipient: "who:<update>:<list>:<what>:<n>".
-WHO = "who"
 #: The two lists: whom supporters write to, and whom they copy.
 LISTS = {"to": "targets", "cc": "cc"}
 #: What a pasted block does: add one recipient, replace them all, or replace the n-th.
@@ -116,7 +115,7 @@ async def act(
     if action not in PASTES:
         return [_listing(ctx, update, which)]
     organiser = await ctx.ensure_supporter()
-    purpose = f"{WHO}:{update.id}:{which}:{action}:{number or 0}"
+    purpose = RecipientPaste(update.id, which, action, number or 0).data
     await start_input(ctx.session, organiser.id, purpose, ctx.now)
     return [Text(_prompt(ctx, action, contacts[index] if action == "edit" else None))]
 
@@ -154,11 +153,11 @@ def block_text(contact: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-async def receive(ctx: Context, pending: PendingInput) -> list[Reply]:
+async def receive(ctx: Context, pending: PendingInput, paste: RecipientPaste) -> list[Reply]:
     """The pasted block: read, checked, and put in the list; or, when it reads as no
     recipient, said why with an example, the list unchanged and the paste still awaited."""
-    _, update_id, which, action, number = [*pending.purpose.split(":"), "", "", "", ""][:5]
-    update = await get_update(ctx.session, int(update_id)) if update_id.isdigit() else None
+    which, action, number = paste.which, paste.action, paste.number
+    update = await get_update(ctx.session, paste.update_id)
     if update is None or update.status != UpdateStatus.DRAFT or which not in LISTS:
         await finish_input(ctx.session, pending)
         return [Text(ctx._("That draft is gone: it was cancelled, replaced or published."))]
@@ -178,8 +177,8 @@ async def receive(ctx: Context, pending: PendingInput) -> list[Reply]:
     pasted = [asdict(contact) for contact in read]
     if action == "all":
         contacts = pasted
-    elif action == "edit" and number.isdigit() and 0 < int(number) <= len(contacts):
-        contacts[int(number) - 1] = pasted[0]
+    elif action == "edit" and 0 < number <= len(contacts):
+        contacts[number - 1] = pasted[0]
     else:
         contacts.append(pasted[0])
     _store(update, which, contacts[:MOST_RECIPIENTS])

@@ -16,6 +16,7 @@ from handlers import (
     walkthrough,
 )
 from handlers import buttons as b
+from handlers.awaited import FieldValue, PastedUA, RecipientPaste, read_awaited
 from handlers.buttons import read_button
 from handlers.commands import COMMANDS
 from handlers.context import Context
@@ -27,8 +28,9 @@ Handler = Callable[[Context], Awaitable[list[Reply]]]
 async def _finish_pasting(ctx: Context) -> list[Reply]:
     """/done ends what the organiser was sending in parts: a UA's text, or a long field."""
     pending = await drafts.organiser_input(ctx)
-    if pending is not None and pending.purpose.startswith(corrections.SET):
-        return await corrections.finish_value(ctx, pending)
+    awaited = read_awaited(pending.purpose) if pending is not None else None
+    if pending is not None and isinstance(awaited, FieldValue):
+        return await corrections.finish_value(ctx, pending, awaited)
     return await drafts.done(ctx, pending)
 
 
@@ -135,12 +137,13 @@ async def route(ctx: Context) -> list[Reply]:
             return [Text(message + "\n\n" + COMMANDS.help_text(ctx.tr, ctx.role))]
         return await HANDLERS[command.name](ctx)
     if (pending := await drafts.organiser_input(ctx)) is not None:
-        if pending.purpose == drafts.GATHER:
-            return await drafts.gather_part(ctx, pending)
-        if pending.purpose.startswith(corrections.SET):
-            return await corrections.receive_value(ctx, pending)
-        if pending.purpose.startswith(recipients.WHO + ":"):
-            return await recipients.receive(ctx, pending)
+        match read_awaited(pending.purpose):
+            case PastedUA():
+                return await drafts.gather_part(ctx, pending)
+            case FieldValue() as value:
+                return await corrections.receive_value(ctx, pending, value)
+            case RecipientPaste() as paste:
+                return await recipients.receive(ctx, pending, paste)
     if (opened := await walkthrough.open_typed_number(ctx, incoming.text or "")) is not None:
         return opened
     return [

@@ -7,7 +7,6 @@ import dataclasses
 
 import pytest
 
-from handlers import buttons
 from handlers.buttons import (
     MAX_DATA_BYTES,
     ButtonData,
@@ -18,9 +17,10 @@ from handlers.buttons import (
     Subscription,
     read_button,
 )
+from handlers.codec import MAX_WORD
 
 #: The largest value of each field type a button is built with.
-WIDEST = {"int": 10**9, "str": "x" * buttons.MAX_WORD, "bool": True}
+WIDEST = {"int": 10**9, "str": "x" * MAX_WORD, "bool": True}
 
 
 def _examples(kind: type[ButtonData]) -> list[ButtonData]:
@@ -37,7 +37,7 @@ def _examples(kind: type[ButtonData]) -> list[ButtonData]:
     return examples
 
 
-@pytest.mark.parametrize("kind", list(buttons._KINDS.values()), ids=lambda kind: kind.__name__)
+@pytest.mark.parametrize("kind", list(ButtonData._kinds.values()), ids=lambda kind: kind.__name__)
 def test_every_kind_reads_back_as_built_within_64_bytes(kind: type[ButtonData]) -> None:
     for example in _examples(kind):
         assert len(example.data.encode()) <= MAX_DATA_BYTES
