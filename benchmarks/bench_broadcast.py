@@ -37,7 +37,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from benchmarks.common import add_subscribers, fresh_app, percentile, table
 from bot.broadcast import OutboxWorker
 from bot.channels.aiogram_channel import AiogramSender
-from bot.channels.telegram import ChatOrder, handle_update
+from bot.channels.telegram import ChatOrder, handle_event
 from bot.dispatcher import Dispatcher
 from bot.sending import RetryLater
 from storage.outbox import publish_and_queue
@@ -194,7 +194,7 @@ async def ours_limited(base_url: str, subscribers: int, pressers: int) -> Limite
     people = [1_000_000 + n * (subscribers // pressers) for n in range(pressers)]
 
     async def reply(user: int, update_id: int) -> None:
-        await handle_update(core, sender, order, press(user, update_id))
+        await handle_event(core, sender, order, press(user, update_id))
 
     started = time.perf_counter()
     presses = asyncio.create_task(pressing(people, PRESS_EVERY, reply, done))

@@ -1,8 +1,8 @@
-"""Runs one update through the handlers inside one database transaction.
+"""Runs one event through the handlers inside one database transaction.
 
 This is the only place that commits: a handler's effects are all written, or none are. An
-update seen before (same platform update id) is skipped, so Telegram redelivering it
-changes nothing. While the database is unreachable the update waits and is tried again, so
+event seen before (same platform event id) is skipped, so Telegram redelivering it
+changes nothing. While the database is unreachable the event waits and is tried again, so
 a database restart loses no action. A handler error is logged without any message text and
 the person gets a short apology in their language; the bot keeps running.
 """
@@ -24,22 +24,22 @@ from handlers.i18n import Translator
 from handlers.router import route
 from storage.database import retry_unreachable
 from storage.statuses import STAFF
-from storage.supporters import claim_update
+from storage.supporters import claim_event
 from uareader.document import UADocumentError, UADraft
 
-#: Times an update's transaction is tried again after losing a race on a unique key; each
+#: Times an event's transaction is tried again after losing a race on a unique key; each
 #: retry finds what the winner wrote, so one is enough unless a third party keeps racing.
 RACES_RETRIED = 2
 
 log = logging.getLogger("uabot.dispatcher")
 
-#: How long an update waits for an unreachable database (a restart, a failover) before the
+#: How long an event waits for an unreachable database (a restart, a failover) before the
 #: person gets an apology; the transaction is simply run again once the database is back.
 DATABASE_PATIENCE = 30.0
 
 
 def _kind(incoming: Incoming) -> str:
-    """What sort of update this is, for logs: never its text."""
+    """What sort of event this is, for logs: never its text."""
     if incoming.command:
         return f"/{incoming.command[:24]}"
     if incoming.callback_data:
@@ -71,7 +71,7 @@ class Dispatcher:
 
     async def _read_document(self, incoming: Incoming) -> UADraft | UADocumentError | None:
         """An organiser's document, read before the transaction opens: reading may take
-        seconds and is done in a process of its own, while updates go on. A stranger's is
+        seconds and is done in a process of its own, while events go on. A stranger's is
         never read."""
         document = incoming.document
         if document is None or not document.content:
@@ -86,7 +86,7 @@ class Dispatcher:
     async def _read_pasted(self, incoming: Incoming) -> PastedRead | None:
         """The UA text an organiser pasted since /newua, read at their /done before the
         transaction opens and in a process of its own, as a file is: read inside it, a
-        crafted paste held the write lock, and every other person's update, for seconds.
+        crafted paste held the write lock, and every other person's event, for seconds.
         Only someone with a paste waiting (an organiser: only they can start one) has
         anything read."""
         if incoming.command != "done":
@@ -126,18 +126,18 @@ class Dispatcher:
         async def transaction() -> tuple[str, list[Reply]]:
             after_commit.clear()
             async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                if not incoming.update_key:
+                if not incoming.event_key:
                     ctx = await Context.load(self.app, session, incoming)
                 else:
-                    new, supporter = await claim_update(
+                    new, supporter = await claim_event(
                         session,
                         platform=incoming.platform,
-                        update_key=incoming.update_key,
+                        event_key=incoming.event_key,
                         seen_at=self.app.clock.now(),
                         user_hash=self.app.vault.lookup_hash(incoming.platform, incoming.user_id),
                     )
                     if not new:
-                        log.info("skipped redelivered update from %s", tag)
+                        log.info("skipped redelivered event from %s", tag)
                         return "duplicate", []
                     ctx = Context.of(self.app, session, incoming, supporter)
                 ctx.after_commit = after_commit
@@ -147,19 +147,19 @@ class Dispatcher:
 
         async def transaction_after_races() -> tuple[str, list[Reply]]:
             """The transaction, again after a unique key another process wrote first: a
-            redelivery of this update (the retry finds it handled and says so), or this
-            person's first row written by their other update (the retry finds the row and
+            redelivery of this event (the retry finds it handled and says so), or this
+            person's first row written by their other event (the retry finds the row and
             goes on; taken for a duplicate, 12 of 30 such answers were once lost)."""
             for _ in range(RACES_RETRIED):
                 try:
                     return await transaction()
                 except IntegrityError:
-                    log.info("update from %s met a concurrent write; trying again", tag)
+                    log.info("event from %s met a concurrent write; trying again", tag)
             return await transaction()
 
         try:
             outcome, replies = await retry_unreachable(
-                transaction_after_races, give_up_after=DATABASE_PATIENCE, what="an update"
+                transaction_after_races, give_up_after=DATABASE_PATIENCE, what="an event"
             )
         except Exception:
             log.exception("handler failed on %s from %s", _kind(incoming), tag)
@@ -169,7 +169,7 @@ class Dispatcher:
         for action in after_commit:
             try:
                 await action()
-            except Exception:  # the update is done; what follows it must not undo its answer
+            except Exception:  # the event is done; what follows it must not undo its answer
                 log.exception("an action after %s from %s failed", _kind(incoming), tag)
         log.info(
             "handled %s from %s in %.1f ms",

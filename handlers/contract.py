@@ -1,8 +1,8 @@
 """The neutral types between chat platforms and the core.
 
-A channel turns a platform's update into one ``Incoming`` and carries out the ``Reply``
-objects the handlers return. Nothing here knows about Telegram, so handlers are tested
-without any network and every channel runs the same behaviour.
+A channel turns a platform's event (Telegram's "update") into one ``Incoming`` and carries
+out the ``Reply`` objects the handlers return. Nothing here knows about Telegram, so
+handlers are tested without any network and every channel runs the same behaviour.
 """
 
 from __future__ import annotations
@@ -31,14 +31,14 @@ class Document:
 
 @dataclass(frozen=True)
 class Incoming:
-    """One update from a person, stripped of everything the core does not need."""
+    """One event from a person, stripped of everything the core does not need."""
 
     platform: str
     user_id: int
     chat_id: int
     language_hint: str | None = None
     private_chat: bool = True
-    update_key: str | None = None
+    event_key: str | None = None
     command: str | None = None
     args: tuple[str, ...] = ()
     text: str | None = None

@@ -355,15 +355,15 @@ class KeyCheck(Base):
     token: Mapped[str] = mapped_column(Text)
 
 
-class ProcessedUpdate(Base):
-    """Platform update ids already handled, so a redelivered update changes nothing."""
+class HandledEvent(Base):
+    """Events already handled (Telegram's update ids), so a redelivered one changes nothing."""
 
-    __tablename__ = "processed_updates"
-    __table_args__ = (UniqueConstraint("platform", "update_key"),)
+    __tablename__ = "handled_events"
+    __table_args__ = (UniqueConstraint("platform", "event_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
-    update_key: Mapped[str] = mapped_column(String(64))
+    event_key: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -12,7 +12,7 @@ from storage.database import affected
 from storage.models import (
     ActionReport,
     Delivery,
-    ProcessedUpdate,
+    HandledEvent,
     ReminderRequest,
     UACase,
     UAUpdate,
@@ -55,9 +55,7 @@ async def purge_expired(session: AsyncSession, cutoff: date, seen_before: dateti
     expired = _expired_updates(cutoff)
     reports = await session.execute(delete(ActionReport).where(ActionReport.update_id.in_(expired)))
     await session.execute(delete(ReminderRequest).where(ReminderRequest.update_id.in_(expired)))
-    seen = await session.execute(
-        delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < seen_before)
-    )
+    seen = await session.execute(delete(HandledEvent).where(HandledEvent.seen_at < seen_before))
     return Purged(affected(reports), affected(seen))
 
 

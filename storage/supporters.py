@@ -13,10 +13,10 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from storage.audience import ERASED, count_event
 from storage.database import dialect_of, insert_ignore
-from storage.models import Delivery, ProcessedUpdate, Supporter
+from storage.models import Delivery, HandledEvent, Supporter
 from storage.statuses import Role
 
-#: Built once: this look-up runs for every update, and building the statement each time
+#: Built once: this look-up runs for every event, and building the statement each time
 #: cost as much as running it.
 _FIND_SUPPORTER = select(Supporter).where(
     Supporter.platform == bindparam("platform"), Supporter.user_hash == bindparam("user_hash")
@@ -33,18 +33,18 @@ _ADD_SUPPORTER = insert(Supporter).returning(Supporter.id)
 @cache
 def _claim_and_find() -> Any:
     """On PostgreSQL, the redelivery check and the person's row in one statement: every
-    update needs both, and each round trip to the server costs the bot CPU besides the
+    event needs both, and each round trip to the server costs the bot CPU besides the
     wait. Built once, on first use. The insert runs in a CTE; a row of ``here`` comes back
     whether or not the person is known (their columns are then NULL: None to the ORM)."""
     claimed = (
-        postgresql_insert(ProcessedUpdate)
+        postgresql_insert(HandledEvent)
         .values(
             platform=bindparam("platform"),
-            update_key=bindparam("update_key"),
+            event_key=bindparam("event_key"),
             seen_at=bindparam("seen_at"),
         )
-        .on_conflict_do_nothing(index_elements=["platform", "update_key"])
-        .returning(ProcessedUpdate.id)
+        .on_conflict_do_nothing(index_elements=["platform", "event_key"])
+        .returning(HandledEvent.id)
         .cte("claimed")
     )
     here = select(literal(1).label("one")).subquery("here")
@@ -62,25 +62,25 @@ def _claim_and_find() -> Any:
     )
 
 
-async def claim_update(
-    session: AsyncSession, *, platform: str, update_key: str, seen_at: datetime, user_hash: str
+async def claim_event(
+    session: AsyncSession, *, platform: str, event_key: str, seen_at: datetime, user_hash: str
 ) -> tuple[bool, Supporter | None]:
-    """Record an update as handled and read its sender's row: (whether it is the first
-    delivery, the row or None). A redelivered update must change nothing, and Telegram
+    """Record an event as handled and read its sender's row: (whether it is the first
+    delivery, the row or None). A redelivered event must change nothing, and Telegram
     redelivers whatever was not confirmed before a restart."""
     if dialect_of(session) != "postgresql":  # SQLite's statements cost no round trip
         new = await insert_ignore(
             session,
-            ProcessedUpdate,
-            {"platform": platform, "update_key": update_key, "seen_at": seen_at},
-            ["platform", "update_key"],
+            HandledEvent,
+            {"platform": platform, "event_key": event_key, "seen_at": seen_at},
+            ["platform", "event_key"],
         )
         if not new:
             return False, None
         return True, await find_supporter(session, platform, user_hash)
     parameters = {
         "platform": platform,
-        "update_key": update_key,
+        "event_key": event_key,
         "seen_at": seen_at,
         "user_hash": user_hash,
     }

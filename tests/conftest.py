@@ -131,7 +131,7 @@ class Chat:
             user_id=self.user_id,
             chat_id=self.user_id,
             language_hint=self.language_hint,
-            update_key=str(self._update),
+            event_key=str(self._update),
             **fields,  # type: ignore[arg-type]
         )
         self.replies = await self.dispatcher.handle(incoming)

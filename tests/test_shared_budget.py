@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import build_app
 from bot.broadcast import OutboxWorker
-from bot.channels.telegram import ChatOrder, handle_update
+from bot.channels.telegram import ChatOrder, handle_event
 from bot.dispatcher import Dispatcher
 from bot.shared_budget import SharedBudget
 from storage.send_budget import Slot, pause_all, take_slot
@@ -111,7 +111,7 @@ async def test_two_processes_broadcasting_and_answering_stay_within_telegram_s_l
             for person in people:
                 await asyncio.sleep(0.05)
                 update = open_actions(person, next(updates))
-                answers.append(asyncio.create_task(handle_update(core, sender, order, update)))
+                answers.append(asyncio.create_task(handle_event(core, sender, order, update)))
         await asyncio.gather(*answers)
 
     try:

@@ -51,7 +51,7 @@ TABLES = {
     "action_totals",
     "deliveries",
     "audit_log",
-    "processed_updates",
+    "handled_events",
     "broadcasts",
     "reminder_runs",
     "channel_posts",

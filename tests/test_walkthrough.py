@@ -169,7 +169,7 @@ async def test_a_redelivered_update_changes_nothing(chat, dispatcher, caplog) ->
         platform="telegram",
         user_id=109,
         chat_id=109,
-        update_key=str(rosa._update),
+        event_key=str(rosa._update),
         callback_data=letter,
     )
     caplog.set_level(logging.INFO, logger="uabot")
@@ -188,7 +188,7 @@ async def test_two_deliveries_of_one_update_at_once_count_once(chat, dispatcher,
     await rosa.open_step("45/26", 5)
     letter = rosa.button("I sent a letter").data
     twice = Incoming(
-        platform="telegram", user_id=112, chat_id=112, update_key="race", callback_data=letter
+        platform="telegram", user_id=112, chat_id=112, event_key="race", callback_data=letter
     )
     answers = await asyncio.gather(dispatcher.handle(twice), dispatcher.handle(twice))
     assert sorted(len(answer) for answer in answers)[0] == 0, "one delivery is a duplicate"

@@ -32,7 +32,7 @@ from aiogram.types import (
 
 from bot.channels.bot_api import BotAPI
 from bot.channels.polling import POLL_SECONDS, long_poll
-from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, JsonMessages, handle_update
+from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, JsonMessages, handle_event
 from bot.dispatcher import Dispatcher
 from bot.sending import (
     InFlight,
@@ -150,7 +150,7 @@ class AiogramSender(JsonMessages):
 
 
 class AiogramChannel:
-    """Long polling or webhook updates through aiogram, answered by the uabot core."""
+    """Long polling or webhook events through aiogram, answered by the uabot core."""
 
     def __init__(self, core: Dispatcher, token: str, api_base_url: str) -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base_url.rstrip("/")))
@@ -162,13 +162,13 @@ class AiogramChannel:
 
     async def start(self) -> None:
         """Check the token and learn the bot's name (aiogram opens its HTTP session lazily,
-        so a wrong token would otherwise show only at the first update)."""
+        so a wrong token would otherwise show only at the first event)."""
         await _call(self.bot.me)
 
     async def feed(self, data: dict[str, Any]) -> None:
-        """An update received by the webhook server, handed to the core as it came: building
+        """An event received by the webhook server, handed to the core as it came: building
         aiogram's models only to turn them back into a dict cost more than the handler."""
-        await self.in_flight.run(handle_update(self.core, self.sender, self.order, data))
+        await self.in_flight.run(handle_event(self.core, self.sender, self.order, data))
 
     async def poll(self, stop: asyncio.Event) -> None:
         await _call(lambda: self.bot.delete_webhook(drop_pending_updates=False))

@@ -30,7 +30,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.polling import POLL_SECONDS, long_poll
-from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, JsonMessages, handle_update
+from bot.channels.telegram import ALLOWED_UPDATES, ChatOrder, JsonMessages, handle_event
 from bot.dispatcher import Dispatcher
 from bot.sending import (
     InFlight,
@@ -155,7 +155,7 @@ class PTBSender(JsonMessages):
 
 
 class PTBChannel:
-    """Long polling or webhook updates through python-telegram-bot, answered by the core."""
+    """Long polling or webhook events through python-telegram-bot, answered by the core."""
 
     def __init__(self, core: Dispatcher, token: str, api_base_url: str) -> None:
         base = api_base_url.rstrip("/")
@@ -178,8 +178,8 @@ class PTBChannel:
         await _call(self.application.initialize)
 
     async def feed(self, data: dict[str, Any]) -> None:
-        """An update received by the webhook server, handed to the core as it came."""
-        await self.in_flight.run(handle_update(self.core, self.sender, self.order, data))
+        """An event received by the webhook server, handed to the core as it came."""
+        await self.in_flight.run(handle_event(self.core, self.sender, self.order, data))
 
     async def poll(self, stop: asyncio.Event) -> None:
         bot = self.application.bot

@@ -1,7 +1,7 @@
-"""What both Telegram channels share: reading an update, sending replies, menus.
+"""What both Telegram channels share: reading an event, sending replies, menus.
 
-Each library (aiogram, python-telegram-bot) receives updates its own way and hands the raw
-update as a dict to ``handle_update``, and sends through its own ``TelegramSender``
+Each library (aiogram, python-telegram-bot) receives events its own way and hands the raw
+event as a dict to ``handle_event``, and sends through its own ``TelegramSender``
 (``bot.sending``), whose errors it has translated into the neutral ``SendError`` kinds.
 """
 
@@ -43,7 +43,7 @@ log = logging.getLogger("uabot.telegram")
 
 
 class TelegramChannel(Protocol):
-    """What the runner needs of a library's channel: updates in, replies out."""
+    """What the runner needs of a library's channel: events in, replies out."""
 
     @property
     def sender(self) -> TelegramSender: ...
@@ -60,7 +60,7 @@ class TelegramChannel(Protocol):
 
 
 @dataclass(frozen=True)
-class ParsedUpdate:
+class ParsedEvent:
     incoming: Incoming
     callback_id: str | None = None
     file_id: str | None = None
@@ -76,24 +76,24 @@ def _command(text: str) -> tuple[str | None, tuple[str, ...]]:
     return (name or None), tuple(rest[0].split()) if rest else ()
 
 
-def parse_update(data: dict[str, Any]) -> ParsedUpdate | None:
-    """Map a Bot API update to ``Incoming``; None for kinds the bot does not handle."""
-    update_key = str(data.get("update_id", ""))
+def parse_event(data: dict[str, Any]) -> ParsedEvent | None:
+    """Map a Bot API event to ``Incoming``; None for kinds the bot does not handle."""
+    event_key = str(data.get("update_id", ""))
     if "my_chat_member" in data:
-        return _membership(data["my_chat_member"], update_key)
+        return _membership(data["my_chat_member"], event_key)
     if "callback_query" in data:
         query = data["callback_query"]
         message = query.get("message") or {}
         chat = message.get("chat") or {}
         user = query.get("from") or query.get("from_user") or {}
-        return ParsedUpdate(
+        return ParsedEvent(
             Incoming(
                 platform=PLATFORM,
                 user_id=int(user["id"]),
                 chat_id=int(chat.get("id", user["id"])),
                 language_hint=user.get("language_code"),
                 private_chat=chat.get("type", "private") == "private",
-                update_key=update_key,
+                event_key=event_key,
                 callback_data=query.get("data") or "",
                 message_id=message.get("message_id"),
             ),
@@ -109,14 +109,14 @@ def parse_update(data: dict[str, Any]) -> ParsedUpdate | None:
     text = message.get("text") or message.get("caption") or ""
     command, args = _command(text)
     document = message.get("document")
-    return ParsedUpdate(
+    return ParsedEvent(
         Incoming(
             platform=PLATFORM,
             user_id=int(user["id"]),
             chat_id=int(chat["id"]),
             language_hint=user.get("language_code"),
             private_chat=chat.get("type") == "private",
-            update_key=update_key,
+            event_key=event_key,
             command=command if not document else None,
             args=args if not document else (),
             text=text or None,
@@ -127,19 +127,19 @@ def parse_update(data: dict[str, Any]) -> ParsedUpdate | None:
     )
 
 
-def _membership(change: dict[str, Any], update_key: str) -> ParsedUpdate | None:
+def _membership(change: dict[str, Any], event_key: str) -> ParsedEvent | None:
     """A person blocking the bot ("kicked") or unblocking it, in a private chat; the same
     change in groups and channels is not about a supporter."""
     chat, user = change.get("chat") or {}, change.get("from") or change.get("from_user") or {}
     status = (change.get("new_chat_member") or {}).get("status")
     if chat.get("type") != "private" or "id" not in user or status not in {"kicked", "member"}:
         return None
-    return ParsedUpdate(
+    return ParsedEvent(
         Incoming(
             platform=PLATFORM,
             user_id=int(user["id"]),
             chat_id=int(chat["id"]),
-            update_key=update_key,
+            event_key=event_key,
             blocked=status == "kicked",
         )
     )
@@ -156,7 +156,7 @@ REPLY_ATTEMPTS = 4
 
 
 class JsonMessages(ABC):
-    """The Bot API calls made for every update (send, edit, answer a button), written once
+    """The Bot API calls made for every event (send, edit, answer a button), written once
     as the JSON Telegram takes: each library's sender supplies ``call``, its way to send one
     method's parameters and read back the raw result, so no library models are built."""
 
@@ -237,7 +237,7 @@ async def send_replies(
     sender: TelegramSender,
     pacer: Pacer,
     chat_id: int,
-    parsed: ParsedUpdate | None,
+    parsed: ParsedEvent | None,
     replies: list[Reply],
 ) -> list[str]:
     """Carry out replies in order, never losing one to a refusal that time cures; the
@@ -333,7 +333,7 @@ def _reason(error: SendError) -> str:
     return type(error).__name__
 
 
-#: Updates of one chat that may wait for the one being handled. A person has a few at most
+#: Events of one chat that may wait for the one being handled. A person has a few at most
 #: (a double tap, a reply held back by a 429), but a Telegram app sends a long paste as
 #: parts of 4,096 characters at once: the longest document we take (200,000 characters) is
 #: 49 of them (with 32, a 48-part paste lost 15 parts unseen). More is a flood, dropped
@@ -342,17 +342,17 @@ CHAT_QUEUE = 64
 
 
 class ChatOrder:
-    """Updates of one chat are handled and answered one after another, in the order they
+    """Events of one chat are handled and answered one after another, in the order they
     arrived: a reply held back by Telegram (429) is never overtaken by the next one."""
 
     def __init__(self) -> None:
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
-        #: Updates dropped as a flood, by chat, not yet told to the person.
+        #: Events dropped as a flood, by chat, not yet told to the person.
         self.unread: dict[int, int] = {}
 
     @asynccontextmanager
     async def turn(self, chat_id: int) -> AsyncIterator[bool]:
-        """Wait for the chat's earlier updates; yields False (without waiting, counted in
+        """Wait for the chat's earlier events; yields False (without waiting, counted in
         ``unread``) when too many are already waiting."""
         lock, waiting = self._chats.get(chat_id) or (asyncio.Lock(), 0)
         if waiting > CHAT_QUEUE:
@@ -371,22 +371,22 @@ class ChatOrder:
                 self._chats[chat_id] = (lock, waiting - 1)
 
     def last_in_line(self, chat_id: int) -> bool:
-        """Whether the update in turn is the chat's last one waiting."""
+        """Whether the event in turn is the chat's last one waiting."""
         return self._chats.get(chat_id, (None, 0))[1] <= 1
 
     def take_unread(self, chat_id: int) -> int:
         return self.unread.pop(chat_id, 0)
 
 
-async def handle_update(
+async def handle_event(
     core: Dispatcher, sender: TelegramSender, order: ChatOrder, data: dict[str, Any]
 ) -> None:
-    """One update from either library: to ``Incoming``, through the core, replies back,
-    after the same chat's earlier updates; timed from its arrival to its last reply in the
+    """One event from either library: to ``Incoming``, through the core, replies back,
+    after the same chat's earlier events; timed from its arrival to its last reply in the
     app's metrics."""
     started = time.perf_counter()
     try:
-        parsed = parse_update(data)
+        parsed = parse_event(data)
         if parsed is None:
             return
         chat_id = parsed.incoming.chat_id
@@ -394,7 +394,7 @@ async def handle_update(
             if not in_turn:
                 core.app.metrics.updates.labels("flood").inc()
                 return
-            await _handle_update(core, sender, parsed)
+            await _handle_event(core, sender, parsed)
             if order.last_in_line(chat_id) and (unread := order.take_unread(chat_id)):
                 notice = await core.unread_notice(parsed.incoming, unread)
                 await send_replies(sender, core.app.pacer, chat_id, None, [notice])
@@ -402,7 +402,7 @@ async def handle_update(
         core.app.metrics.update_seconds.observe(time.perf_counter() - started)
 
 
-async def _handle_update(core: Dispatcher, sender: TelegramSender, parsed: ParsedUpdate) -> None:
+async def _handle_event(core: Dispatcher, sender: TelegramSender, parsed: ParsedEvent) -> None:
     incoming = parsed.incoming
     if parsed.file_id is not None:
         content, fetched = b"", False

@@ -1,9 +1,9 @@
-"""The webhook server: Telegram POSTs updates here; ``/healthz`` answers load balancers.
+"""The webhook server: Telegram POSTs events here; ``/healthz`` answers load balancers.
 
-Telegram re-sends an update that is not answered within about a minute, so each update is
-acknowledged at once and handled in the background; the core skips an update id it has
-seen, so a re-sent update changes nothing. A request without the configured
-``X-Telegram-Bot-Api-Secret-Token`` is refused with 401. With ``max_in_flight`` updates
+Telegram re-sends an event that is not answered within about a minute, so each event is
+acknowledged at once and handled in the background; the core skips an event id it has
+seen, so a re-sent event changes nothing. A request without the configured
+``X-Telegram-Bot-Api-Secret-Token`` is refused with 401. With ``max_in_flight`` events
 already being handled, a new one waits for a slot before it is acknowledged: Telegram opens
 no more connections than its ``max_connections`` meanwhile, so the wait is the queue, in
 bounded memory. Only after ``slot_seconds`` is it answered 503, for Telegram to send again
@@ -26,9 +26,9 @@ from bot.http import HEADER_SECONDS, MAX_CONNECTIONS, SECRET_HEADER, Site, split
 from bot.sending import InFlight
 
 log = logging.getLogger("uabot.webhook")
-#: Telegram sends an update's body at once; a client that dribbles it is holding a slot.
+#: Telegram sends an event's body at once; a client that dribbles it is holding a slot.
 BODY_SECONDS = 10.0
-#: How long an update waits for a slot among those in flight before it is answered 503:
+#: How long an event waits for a slot among those in flight before it is answered 503:
 #: well under the minute after which Telegram gives up on an answer and sends it again.
 SLOT_SECONDS = 30.0
 #: Refused requests are logged at most once a minute, with their count: a flood of
@@ -98,7 +98,7 @@ class WebhookServer:
         try:
             await self.feed(data)
         except Exception:
-            log.exception("webhook update %s failed", data.get("update_id"))
+            log.exception("webhook event %s failed", data.get("update_id"))
 
     async def _alive(self, _request: web.Request) -> web.Response:
         """/healthz when the runner gave no fuller check: the server answers."""
@@ -122,7 +122,7 @@ class WebhookServer:
         log.info("webhook server listening on %s:%s%s", self.host, self.port, self.path)
 
     async def stop(self) -> None:
-        """Stop taking updates, then let the ones in flight finish."""
+        """Stop taking events, then let the ones in flight finish."""
         if self._site is not None:
             await self._site.shutdown()
         await self.in_flight.drain()
