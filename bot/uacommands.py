@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot.app import App
 from handlers import operations
+from handlers.operations import import_document
 from handlers.uaview import nth_ua, ua_phrase
 from storage.models import UAUpdate
 from storage.uas import (
@@ -20,7 +21,6 @@ from storage.uas import (
     current_update,
     drop_revision,
     find_case,
-    import_document,
     latest_update,
 )
 from uareader.document import UADocumentError, UADraft, parse_document

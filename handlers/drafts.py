@@ -20,6 +20,7 @@ from handlers.context import Context
 from handlers.contract import Button, Reply, Text
 from handlers.draftview import add_language_buttons, draft_for, gathered, preview
 from handlers.i18n import Translator
+from handlers.operations import Imported, import_document
 from handlers.revisions import (
     closing_notice,
     proposed_change,
@@ -37,10 +38,8 @@ from storage.inputs import (
 from storage.models import PendingInput, UAUpdate
 from storage.statuses import STAFF, UpdateStatus
 from storage.uas import (
-    Imported,
     discard_draft,
     get_update,
-    import_document,
 )
 from uareader.document import MAX_TEXT_CHARACTERS, UADocumentError, UADraft, parse_text
 from uareader.extract import MAX_DOCUMENT_BYTES, too_complex, too_large

@@ -1,20 +1,31 @@
-"""What organisers do to a UA: publish a draft, move its deadline, close it. Each is one
-function with one set of checks, whether asked in the chat or on the command line; what
-stands in the way comes back as Phrases, shown in the reader's language (English on the
-command line)."""
+"""What organisers do to a UA: import a document, publish a draft, move its deadline,
+close it. Each is one function with one set of checks, whether asked in the chat or on the
+command line; ``storage`` only stores what these decide. What stands in the way comes back
+as Phrases, shown in the reader's language (English on the command line)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.uaview import nth_ua, recipients, ua_phrase
-from storage.models import UACase, UAUpdate
+from storage.models import UACase, UARevision, UAUpdate
 from storage.outbox import publish_and_queue
 from storage.statuses import UpdateStatus
-from storage.uas import close_case, latest_update
+from storage.uas import (
+    add_language,
+    add_revision,
+    case_for,
+    close_case,
+    find_update,
+    get_update,
+    latest_update,
+    next_ordinal,
+    save_draft,
+)
+from uareader.document import UADraft
 from uareader.phrases import N_, Phrase
 
 #: A UA runs for weeks; two years is more than any ever has (9999-12-31 once made /stats
@@ -39,6 +50,91 @@ class NotPublished:
 @dataclass(frozen=True)
 class AlreadyPublished:
     pass
+
+
+@dataclass
+class Imported:
+    """What became of a document: a draft stored, or a change proposed for a live update."""
+
+    update: UAUpdate
+    revision: UARevision | None = None
+    #: Fields where this language's document disagrees with the other's (kept as stored).
+    disagreements: dict[str, object] = field(default_factory=dict)
+    #: True when the document did not say which update it is and the next one was taken.
+    ordinal_assumed: bool = False
+    #: True when it replaced the draft's text in its language (a corrected document).
+    replaced: bool = False
+    #: The language added to a live update (its supporters in it read it from now on).
+    language_added: str | None = None
+
+
+async def import_document(
+    session: AsyncSession,
+    draft: UADraft,
+    language: str,
+    now: datetime,
+    into: UAUpdate | None = None,
+) -> Imported:
+    """Store a parsed document: a new draft, the other language of a draft, or, for an
+    update already published, a revision to show and apply only when asked. ``into`` is
+    the draft an organiser said this document is the other version of, whatever number
+    the document carries (a Spanish page may carry none)."""
+    ordinal: int | None
+    if into is not None:
+        case, ordinal, assumed = into.case, into.ordinal, False
+    else:
+        case = await case_for(session, draft.ua_number)
+        ordinal, assumed = draft.update_ordinal, draft.update_ordinal is None
+    if ordinal is None:
+        ordinal = await _ordinal_unsaid(session, case)
+    existing = await find_update(session, case.id, ordinal)
+    languages = {t.language for t in existing.texts} if existing else set()
+    disagreements: dict[str, object] = {}
+    if existing is not None and languages and language not in languages:
+        if draft.deadline and existing.deadline and draft.deadline != existing.deadline:
+            disagreements["deadline"] = draft.deadline  # flagged; the stored deadline stands
+        if existing.status == UpdateStatus.DRAFT:
+            _keep_update_fields(draft, existing)
+        elif _same_index(draft, existing):  # a new language for a live UA: added, and said so
+            update = await add_language(session, existing, draft, language)
+            return Imported(update, disagreements=disagreements, language_added=language)
+    if existing is not None and existing.status != UpdateStatus.DRAFT:
+        revision = await add_revision(session, existing, draft, language, now)
+        return Imported(await get_update(session, existing.id), revision)  # type: ignore[arg-type]
+    update = await save_draft(session, draft, language, case=case, ordinal=ordinal)
+    replaced = language in languages
+    return Imported(update, disagreements=disagreements, ordinal_assumed=assumed, replaced=replaced)
+
+
+async def _ordinal_unsaid(session: AsyncSession, case: UACase) -> int:
+    """The update a document that does not say which it is belongs to: the draft in
+    progress (its other language), else the next update."""
+    newest = await next_ordinal(session, case.id) - 1
+    latest = await find_update(session, case.id, newest) if newest else None
+    return newest if latest is not None and latest.status == UpdateStatus.DRAFT else newest + 1
+
+
+def _same_index(draft: UADraft, update: UAUpdate) -> bool:
+    """Whether a document may be another language of ``update``: it names no other AI index
+    (translations keep the index). One that does becomes a change to show, never a version
+    added unasked: it would give the live UA's supporters another case's letter."""
+    if not (draft.index and update.index_code):
+        return True
+    return "".join(draft.index.split()).upper() == "".join(update.index_code.split()).upper()
+
+
+def _keep_update_fields(draft: UADraft, update: UAUpdate) -> None:
+    """A draft's other language fills only the update's fields still empty: the country
+    of the Spanish page ("República Andina") must not replace the English one already read,
+    and a deadline that differs is flagged, not taken."""
+    draft.deadline = update.deadline or draft.deadline
+    draft.index = update.index_code or draft.index
+    if update.country:
+        draft.country = update.country
+        draft.marks = {**draft.marks, "country": (update.field_marks or {}).get("country", "")}
+    draft.issue_date = update.issue_date or draft.issue_date
+    draft.preferred_language = update.preferred_language or draft.preferred_language
+    draft.previous_link = update.previous_link or draft.previous_link
 
 
 def deadline_problem(deadline: date, today: date) -> Phrase | None:

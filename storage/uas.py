@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date, datetime
 
 from sqlalchemy import event, func, select
@@ -31,23 +31,9 @@ class LiveUpdateError(Exception):
     """The document is for an update already published: it must be applied knowingly."""
 
 
-@dataclass
-class Imported:
-    """What became of a document: a draft stored, or a change proposed for a live update."""
-
-    update: UAUpdate
-    revision: UARevision | None = None
-    #: Fields where this language's document disagrees with the other's (kept as stored).
-    disagreements: dict[str, object] = field(default_factory=dict)
-    #: True when the document did not say which update it is and the next one was taken.
-    ordinal_assumed: bool = False
-    #: True when it replaced the draft's text in its language (a corrected document).
-    replaced: bool = False
-    #: The language added to a live update (its supporters in it read it from now on).
-    language_added: str | None = None
-
-
-async def _case_for(session: AsyncSession, number: str | None) -> UACase:
+async def case_for(session: AsyncSession, number: str | None) -> UACase:
+    """The case of ``number``, made when there is none (a draft without a number gets its
+    own case, numbered later)."""
     case = await find_case(session, number) if number else None
     if case is None:
         case = UACase(number=number)
@@ -56,14 +42,15 @@ async def _case_for(session: AsyncSession, number: str | None) -> UACase:
     return case
 
 
-async def _next_ordinal(session: AsyncSession, case_id: int) -> int:
+async def next_ordinal(session: AsyncSession, case_id: int) -> int:
+    """The ordinal after the case's highest (1 for a new case)."""
     highest = await session.scalar(
         select(func.max(UAUpdate.ordinal)).where(UAUpdate.case_id == case_id)
     )
     return (highest or 0) + 1
 
 
-async def _find_update(session: AsyncSession, case_id: int, ordinal: int) -> UAUpdate | None:
+async def find_update(session: AsyncSession, case_id: int, ordinal: int) -> UAUpdate | None:
     return await session.scalar(
         select(UAUpdate)
         .where(UAUpdate.case_id == case_id, UAUpdate.ordinal == ordinal)
@@ -71,63 +58,26 @@ async def _find_update(session: AsyncSession, case_id: int, ordinal: int) -> UAU
     )
 
 
-async def import_document(
-    session: AsyncSession,
-    draft: UADraft,
-    language: str,
-    now: datetime,
-    into: UAUpdate | None = None,
-) -> Imported:
-    """Store a parsed document: a new draft, the other language of a draft, or, for an
-    update already published, a revision to show and apply only when asked. ``into`` is
-    the draft an organiser said this document is the other version of, whatever number
-    the document carries (a Spanish page may carry none)."""
-    ordinal: int | None
-    if into is not None:
-        case, ordinal, assumed = into.case, into.ordinal, False
-    else:
-        case = await _case_for(session, draft.ua_number)
-        ordinal = draft.update_ordinal
-        assumed = ordinal is None
-    if ordinal is None:  # the draft in progress (its other language), else the next update
-        newest = await _next_ordinal(session, case.id) - 1
-        latest = await _find_update(session, case.id, newest) if newest else None
-        ordinal = (
-            newest if latest is not None and latest.status == UpdateStatus.DRAFT else newest + 1
-        )
-    existing = await _find_update(session, case.id, ordinal)
-    languages = {t.language for t in existing.texts} if existing else set()
-    disagreements: dict[str, object] = {}
-    if existing is not None and languages and language not in languages:
-        if draft.deadline and existing.deadline and draft.deadline != existing.deadline:
-            disagreements["deadline"] = draft.deadline  # flagged; the stored deadline stands
-        if existing.status == UpdateStatus.DRAFT:
-            _keep_update_fields(draft, existing)
-        elif _same_index(draft, existing):  # a new language for a live UA: added, and said so
-            _apply(existing, draft, language, text_only=True)
-            await session.flush()
-            update = await get_update(session, existing.id)
-            assert update is not None
-            return Imported(update, disagreements=disagreements, language_added=language)
-    if existing is not None and existing.status != UpdateStatus.DRAFT:
-        revision = UARevision(
-            update_id=existing.id, language=language, draft=draft.to_json(), created_at=now
-        )
-        session.add(revision)
-        await session.flush()
-        return Imported(await get_update(session, existing.id), revision)  # type: ignore[arg-type]
-    update = await save_draft(session, draft, language, case=case, ordinal=ordinal)
-    replaced = language in languages
-    return Imported(update, disagreements=disagreements, ordinal_assumed=assumed, replaced=replaced)
+async def add_language(
+    session: AsyncSession, update: UAUpdate, draft: UADraft, language: str
+) -> UAUpdate:
+    """Add (or replace) ``update``'s ``language`` version, leaving its own fields alone: a
+    second language's version does not move its deadline or index."""
+    _apply(update, draft, language, text_only=True)
+    await session.flush()
+    return await get_update(session, update.id)  # type: ignore[return-value]
 
 
-def _same_index(draft: UADraft, update: UAUpdate) -> bool:
-    """Whether a document may be another language of ``update``: it names no other AI index
-    (translations keep the index). One that does becomes a change to show, never a version
-    added unasked: it would give the live UA's supporters another case's letter."""
-    if not (draft.index and update.index_code):
-        return True
-    return "".join(draft.index.split()).upper() == "".join(update.index_code.split()).upper()
+async def add_revision(
+    session: AsyncSession, update: UAUpdate, draft: UADraft, language: str, now: datetime
+) -> UARevision:
+    """Keep a document for a live update, to show and apply only when asked."""
+    revision = UARevision(
+        update_id=update.id, language=language, draft=draft.to_json(), created_at=now
+    )
+    session.add(revision)
+    await session.flush()
+    return revision
 
 
 async def save_draft(
@@ -142,13 +92,14 @@ async def save_draft(
 
     The same UA number and ordinal in another language becomes that update's other
     version; importing the same language again replaces that version (a corrected text).
-    An update already published is not touched here: see ``import_document``.
+    An update already published is not touched here: see
+    ``handlers.operations.import_document``.
     """
     if case is None:
-        case = await _case_for(session, draft.ua_number)
+        case = await case_for(session, draft.ua_number)
     if ordinal is None:
-        ordinal = draft.update_ordinal or await _next_ordinal(session, case.id)
-    update = await _find_update(session, case.id, ordinal)
+        ordinal = draft.update_ordinal or await next_ordinal(session, case.id)
+    update = await find_update(session, case.id, ordinal)
     if update is not None and update.status != UpdateStatus.DRAFT:
         raise LiveUpdateError(f"update {ordinal} of UA {case.number} is already published")
     if update is None:
@@ -157,20 +108,6 @@ async def save_draft(
     _apply(update, draft, language)
     await session.flush()
     return await get_update(session, update.id)  # type: ignore[return-value]
-
-
-def _keep_update_fields(draft: UADraft, update: UAUpdate) -> None:
-    """A draft's other language fills only the update's fields still empty: the country
-    of the Spanish page ("República Andina") must not replace the English one already read,
-    and a deadline that differs is flagged, not taken."""
-    draft.deadline = update.deadline or draft.deadline
-    draft.index = update.index_code or draft.index
-    if update.country:
-        draft.country = update.country
-        draft.marks = {**draft.marks, "country": (update.field_marks or {}).get("country", "")}
-    draft.issue_date = update.issue_date or draft.issue_date
-    draft.preferred_language = update.preferred_language or draft.preferred_language
-    draft.previous_link = update.previous_link or draft.previous_link
 
 
 def _apply(update: UAUpdate, draft: UADraft, language: str, text_only: bool = False) -> None:
@@ -270,8 +207,8 @@ async def renumber(session: AsyncSession, update: UAUpdate, number: str) -> UAUp
             update.case.number = number
             await session.flush()
             return await get_update(session, update.id)
-        target = await _case_for(session, number)
-    elif await _find_update(session, target.id, update.ordinal) is not None:
+        target = await case_for(session, number)
+    elif await find_update(session, target.id, update.ordinal) is not None:
         return None
     update.case_id = target.id
     await session.flush()
@@ -283,7 +220,7 @@ async def set_ordinal(session: AsyncSession, update: UAUpdate, ordinal: int) -> 
     """Correct which update of its case a draft is; False when that ordinal is taken."""
     if ordinal == update.ordinal:
         return True
-    if await _find_update(session, update.case_id, ordinal) is not None:
+    if await find_update(session, update.case_id, ordinal) is not None:
         return False
     update.ordinal = ordinal
     await session.flush()
