@@ -31,7 +31,6 @@ from functools import partial
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.announcements import announcement, channel_post, reminder
 from bot.app import App
 from bot.kept_outcomes import DamagedFile, keep, read_kept, set_aside
 from bot.pacer import Pacer
@@ -47,7 +46,7 @@ from bot.sending import (
     Uncertain,
 )
 from handlers.contract import Text
-from handlers.uaview import ua_label
+from handlers.notices import Progress, announcement, channel_post, progress_text, reminder
 from storage.crypto import SecretKeyError
 from storage.database import unreachable
 from storage.models import Broadcast, Supporter, UAUpdate
@@ -606,32 +605,18 @@ class OutboxWorker:
         )
         if update is None:
             return None, done
-        tr = self.app.catalogs.get(organiser.language)
         rate = self._rate()
-        left = int(waiting / rate) if rate > 0 else None
-        lines = [
-            (tr.gettext("Sent {ua}") if done else tr.gettext("Sending {ua}")).format(
-                ua=ua_label(tr, update)
-            ),
-            tr.gettext("{sent} / {total} sent · {rate}/s").format(
-                sent=tr.number(counts.get(DeliveryStatus.SENT, 0)),
-                total=tr.number(sum(counts.values())),
-                rate=tr.decimal(rate, "#,##0.0"),
-            ),
-            tr.gettext("blocked: {blocked} · failed: {failed} · uncertain: {uncertain}").format(
-                blocked=tr.number(counts.get(DeliveryStatus.BLOCKED, 0)),
-                failed=tr.number(counts.get(DeliveryStatus.FAILED, 0)),
-                uncertain=tr.number(await count_uncertain(session, broadcast.update_id)),
-            ),
-        ]
-        if not done and left is not None:
-            lines.append(tr.gettext("about {seconds} s left").format(seconds=tr.number(left)))
-        if broadcast.stars_ran_out:
-            lines.append(
-                tr.gettext(
-                    "The bot's Stars ran out, so Telegram refused paid broadcast: the rest "
-                    "went at the free rate."
-                )
-            )
+        progress = Progress(
+            sent=counts.get(DeliveryStatus.SENT, 0),
+            total=sum(counts.values()),
+            per_second=rate,
+            blocked=counts.get(DeliveryStatus.BLOCKED, 0),
+            failed=counts.get(DeliveryStatus.FAILED, 0),
+            uncertain=await count_uncertain(session, broadcast.update_id),
+            done=done,
+            seconds_left=int(waiting / rate) if rate > 0 else None,
+            stars_ran_out=broadcast.stars_ran_out,
+        )
+        text = progress_text(self.app.catalogs.get(organiser.language), update, progress)
         chat_id = self.app.vault.decrypt_id(organiser.chat_id_enc)
-        return (broadcast.id, chat_id, broadcast.progress_message_id, Text("\n".join(lines))), done
+        return (broadcast.id, chat_id, broadcast.progress_message_id, text), done

@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.app import App
 from handlers.context import Context, PastedRead
-from handlers.contract import Incoming, Reply, Text
+from handlers.contract import Incoming, Reply
 from handlers.drafts import PASTED_NAME, pasted_so_far
 from handlers.i18n import Translator
+from handlers.notices import apology, private_chats_only, unread_notice
 from handlers.router import route
 from storage.database import retry_unreachable
 from storage.statuses import STAFF
@@ -188,35 +189,14 @@ class Dispatcher:
             return self.app.catalogs.get(self.app.settings.bot.default_language)
 
     async def _apology(self, incoming: Incoming) -> Reply:
-        tr = await self._their_translator(incoming)
-        return Text(
-            tr.gettext("Sorry, something went wrong on my side. Please try again in a moment.")
-        )
+        return apology(await self._their_translator(incoming))
 
     async def unread_notice(self, incoming: Incoming, unread: int) -> Reply:
-        """What a person is told when messages they sent faster than they could be read
-        were dropped: a paste cut short unseen would be imported incomplete."""
-        tr = await self._their_translator(incoming)
-        return Text(
-            tr.ngettext(
-                "You sent messages faster than I can read them: {count} of them was not "
-                "read. If it matters, send it again, a little more slowly.",
-                "You sent messages faster than I can read them: {count} of them were not "
-                "read. If they matter, send them again, a little more slowly.",
-                unread,
-            ).format(count=tr.number(unread))
-        )
+        """See ``handlers.notices.unread_notice``."""
+        return unread_notice(await self._their_translator(incoming), unread)
 
     async def _group_answer(self, incoming: Incoming) -> list[Reply]:
         """In groups the bot answers commands only, once, pointing to a private chat."""
         if incoming.command is None:
             return []
-        tr = self.app.catalogs.get(self.app.settings.bot.default_language)
-        return [
-            Text(
-                tr.gettext(
-                    "I work in private chats only, so that what you do stays between us. "
-                    "Write to me directly."
-                )
-            )
-        ]
+        return [private_chats_only(self.app.catalogs.get(self.app.settings.bot.default_language))]
