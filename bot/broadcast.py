@@ -48,7 +48,7 @@ from bot.sending import (
 from handlers.contract import Text
 from handlers.notices import Progress, announcement, channel_post, progress_text, reminder
 from storage.crypto import SecretKeyError
-from storage.database import unreachable
+from storage.database import retry_unreachable, unreachable
 from storage.models import Broadcast, Supporter, UAUpdate
 from storage.outbox import (
     UNCERTAIN,
@@ -291,31 +291,39 @@ class OutboxWorker:
         message sent but not recorded would be sent again once its lease runs out. While it
         waits, ``writable`` is cleared, so that sending stops too. Once stopped it tries for
         ``STOP_GRACE`` seconds more, then answers False: SIGTERM must end the process."""
-        pause = 0.1
-        while True:
-            try:
-                async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                    await store(session)
-            except Exception as error:
-                if not unreachable(error):
-                    raise
-                if writable is not None:
-                    writable.clear()
-                log.warning("the database cannot take %s now (%s)", what, type(error).__name__)
-            else:
-                if writable is not None:
-                    writable.set()
-                return True
-            if self._stop.is_set():
-                # One grace for all that is left to write: SIGTERM's 10 s are not per write.
-                self._give_up_at = self._give_up_at or time.monotonic() + STOP_GRACE
-                if time.monotonic() >= self._give_up_at:
-                    return False
-                await asyncio.sleep(pause)
-            else:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), pause)
-            pause = min(pause * 2, 2.0)
+
+        async def transaction() -> None:
+            async with self.app.write_lock, self.app.sessions() as session, session.begin():
+                await store(session)
+            if writable is not None:
+                writable.set()
+
+        async def wait(pause: float) -> bool:
+            if writable is not None:
+                writable.clear()
+            return await self._pause_unless_given_up(pause)
+
+        try:
+            await retry_unreachable(transaction, what=what, wait=wait)
+        except Exception as error:
+            if unreachable(error):
+                return False
+            raise
+        return True
+
+    async def _pause_unless_given_up(self, pause: float) -> bool:
+        """Wait ``pause`` seconds, or less when stopped; False once stopped for longer than
+        ``STOP_GRACE`` (one grace for all that is left to write: SIGTERM's 10 s are not
+        per write)."""
+        if self._stop.is_set():
+            self._give_up_at = self._give_up_at or time.monotonic() + STOP_GRACE
+            if time.monotonic() >= self._give_up_at:
+                return False
+            await asyncio.sleep(pause)
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), pause)
+        return True
 
     async def drain(self) -> int:
         """Send everything that is due now; the total handled."""

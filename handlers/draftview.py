@@ -4,6 +4,7 @@ doubtful, and the buttons to go on; and the checks behind them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from handlers.buttons import AddLanguage, CancelDraft, FieldMenu, PreviewStep, Publish
@@ -12,6 +13,7 @@ from handlers.contract import Button, Reply, Text, split_text
 from handlers.operations import publish_problems
 from handlers.uaview import (
     STATUS_LABELS,
+    contact_lines,
     language_name,
     pick_text,
     recipients,
@@ -55,23 +57,9 @@ def recipient_lines(ctx: Context, contacts: list[dict[str, Any]]) -> list[str]:
     each field the reader doubted or assumed (a missing name shows as "—")."""
     lines: list[str] = []
     for number, contact in enumerate(contacts, 1):
-        marks = contact.get("marks") or {}
-        name = contact.get("name") or ""
-        if contact.get("organisation"):
-            lines.append(f"{number}. {contact['organisation']}")
-            if name or marks.get("name"):
-                lines.append("   " + marked(ctx, name, marks.get("name")))
-        else:
-            mark = marks.get("name") or (None if name else "doubtful")
-            lines.append(f"{number}. " + marked(ctx, name, mark))
-        if contact.get("title"):
-            lines.append(f"   {contact['title']}")
-        lines += [f"   {line}" for line in contact.get("address") or []]
-        if contact.get("email") or marks.get("email"):
-            email = marked(ctx, contact.get("email"), marks.get("email"))
-            lines.append("   " + ctx._("Email: {email}").format(email=email))
-        if contact.get("social"):
-            lines.append("   " + ctx._("Social media: {handle}").format(handle=contact["social"]))
+        first, *rest = contact_lines(ctx.tr, contact, partial(marked, ctx))
+        lines.append(f"{number}. {first}")
+        lines += [f"   {line}" for line in rest]
         if not (contact.get("address") or contact.get("email") or contact.get("social")):
             lines.append("   " + ctx._("no address: add it with “Who to write to”"))
     return lines

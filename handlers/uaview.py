@@ -6,6 +6,7 @@ same words for many people in their own languages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -137,13 +138,35 @@ def case_step(tr: Translator, update: UAUpdate, today: date) -> str:
 
 
 def format_contact(tr: Translator, contact: dict[str, Any]) -> str:
-    lines = [contact.get("organisation"), contact.get("name"), contact.get("title")]
-    lines = [line for line in lines if line] + list(contact.get("address") or [])
-    if contact.get("email"):
-        lines.append(tr.gettext("Email: {email}").format(email=contact["email"]))
+    """A recipient as supporters see it, ready to copy onto an envelope."""
+    return "\n".join(contact_lines(tr, contact))
+
+
+def contact_lines(
+    tr: Translator,
+    contact: dict[str, Any],
+    marked: Callable[[str | None, str | None], str] | None = None,
+) -> list[str]:
+    """A recipient's lines in envelope order: organisation, name, office, address, email,
+    social media. With ``marked`` (the organiser's preview) a field the reader doubted or
+    assumed shows its mark, and a missing name shows, marked doubtful, unless an
+    organisation stands in for it."""
+    marks: dict[str, str] = (contact.get("marks") or {}) if marked else {}
+    show = marked or (lambda value, _mark: value or "")
+    name, organisation = contact.get("name") or "", contact.get("organisation")
+    lines = [organisation] if organisation else []
+    name_mark = marks.get("name") or (None if name or organisation or not marked else "doubtful")
+    if name or name_mark:
+        lines.append(show(name, name_mark))
+    if contact.get("title"):
+        lines.append(contact["title"])
+    lines += list(contact.get("address") or [])
+    if contact.get("email") or marks.get("email"):
+        email = show(contact.get("email"), marks.get("email"))
+        lines.append(tr.gettext("Email: {email}").format(email=email))
     if contact.get("social"):
         lines.append(tr.gettext("Social media: {handle}").format(handle=contact["social"]))
-    return "\n".join(lines)
+    return lines
 
 
 def language_name(tr: Translator, code: str | None) -> str:

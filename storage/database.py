@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -125,10 +126,16 @@ def unreachable_reason(error: BaseException) -> str:
 
 
 async def retry_unreachable(
-    operation: Callable[[], Awaitable[T]], *, give_up_after: float, what: str
+    operation: Callable[[], Awaitable[T]],
+    *,
+    what: str,
+    give_up_after: float = math.inf,
+    wait: Callable[[float], Awaitable[bool]] | None = None,
 ) -> T:
-    """Run ``operation`` (a whole transaction), again with growing pauses while the database
-    is unreachable, for up to ``give_up_after`` seconds; other errors pass straight on."""
+    """Run ``operation`` (a whole transaction), again with growing pauses (0.1 s doubling to
+    2 s) while the database is unreachable; other errors pass straight on. It gives up,
+    raising the last error, after ``give_up_after`` seconds, or when ``wait``, which waits
+    out a pause in its own way (the outbox worker wakes for a stop), answers False."""
     deadline = time.monotonic() + give_up_after
     pause = 0.1
     while True:
@@ -138,7 +145,10 @@ async def retry_unreachable(
             if not unreachable(error) or time.monotonic() + pause > deadline:
                 raise
             log.warning("database unreachable during %s (%s); retrying", what, type(error).__name__)
-        await asyncio.sleep(pause)
+            if wait is not None and not await wait(pause):
+                raise
+        if wait is None:
+            await asyncio.sleep(pause)
         pause = min(pause * 2, 2.0)
 
 

@@ -79,13 +79,15 @@ _NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
 
 
 #: The office someone holds, written above their name in older layouts.
-_ROLE = re.compile(
-    r"(?i)\b(?:prosecutor|procurator|minister|president|governor|chief|head|director|judge|"
+#: The words of an office held by a person, in English and Spanish.
+_ROLE_WORDS = (
+    r"prosecutor|procurator|minister|president|governor|chief|head|director|judge|"
     r"chair(?:man|person|woman)?|commissioner|ombudsman|(?:under-?)?secretary|mayor|king|prime|"
     r"attorney|fiscal|subsecretari[oa]|"
     r"ministr[oa]|president[ea]|gobernador[a]?|jef[ea]|director[a]?|secretari[oa]|alcalde(?:sa)?|"
-    r"procurador[a]?|defensor[a]?|comisionad[oa]|juez|jueza|magistrad[oa])\b"
+    r"procurador[a]?|defensor[a]?|comisionad[oa]|juez|jueza|magistrad[oa]"
 )
+_ROLE = re.compile(rf"(?i)\b(?:{_ROLE_WORDS})\b")
 
 
 SALUTATION_LABEL = re.compile(r"^(?:salutation|saludo|tratamiento)\s*:\s*(.+)$", re.I)
@@ -116,11 +118,7 @@ _OFFICE = re.compile(
 #: An office written out ("Minister of the Interior", "Director de la Unidad Nacional",
 #: "Presidente de la Magistratura"): the title above a name, not the name.
 _OFFICE_TITLE = re.compile(
-    r"(?i)^(?:the\s+)?(?:\w+\s+){0,2}(?:minister|president|director|head|prosecutor|"
-    r"(?:under-?)?secretary|governor|chief|attorney|commissioner|ministr[oa]|president[ea]|"
-    r"director[a]?|fiscal|procurador[a]?|(?:sub)?secretari[oa]|gobernador[a]?|jef[ea]|"
-    r"comisionad[oa])"
-    r"(?:\s+general)?\s+(?:of|for|de|del|para)\b"
+    rf"(?i)^(?:the\s+)?(?:\w+\s+){{0,2}}(?:{_ROLE_WORDS})(?:\s+general)?\s+(?:of|for|de|del|para)\b"
 )
 
 
