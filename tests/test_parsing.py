@@ -79,7 +79,8 @@ async def test_a_library_error_becomes_the_reader_s_own() -> None:
         await DocumentReader().read("nobody.docx", _docx_without_body())
 
 
-async def test_the_organiser_is_told_in_their_language(chat) -> None:
+async def test_the_organiser_is_told_in_their_language(app, chat) -> None:
+    app.documents = DocumentReader()
     organiser = chat(ADMIN_ID, "es")
     await organiser.upload("bomba.docx", _zip_bomb_docx())
     assert "bomba.docx: este archivo es demasiado grande o complejo" in organiser.text

@@ -66,8 +66,10 @@ async def table_names(engine) -> set[str]:
         return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
 
 
-async def test_migrations_upgrade_an_empty_database_and_downgrade_again(database_url) -> None:
-    engine = create_engine(database_url)
+async def test_migrations_upgrade_an_empty_database_and_downgrade_again(
+    empty_database_url,
+) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await upgrade(engine)
         assert await table_names(engine) >= TABLES
@@ -92,8 +94,10 @@ async def test_migrations_build_exactly_the_schema_the_models_describe(database_
         await engine.dispose()
 
 
-async def test_audit_entries_from_before_pseudonyms_keep_their_outcome(database_url) -> None:
-    engine = create_engine(database_url)
+async def test_audit_entries_from_before_pseudonyms_keep_their_outcome(
+    empty_database_url,
+) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await upgrade(engine, "0008")
         async with engine.begin() as connection:
