@@ -23,16 +23,16 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.kept_outcomes import DamagedFile, keep, read_kept, set_aside
+from bot.broadcast_progress import Figures, ProgressReporter
+from bot.kept_outcomes import OutcomeWriter
 from bot.pacer import Pacer
 from bot.sending import (
     Blocked,
@@ -46,10 +46,10 @@ from bot.sending import (
     Uncertain,
 )
 from handlers.contract import Text
-from handlers.notices import Progress, announcement, channel_post, progress_text, reminder
+from handlers.notices import announcement, channel_post, reminder
 from storage.crypto import SecretKeyError
-from storage.database import retry_unreachable, unreachable
-from storage.models import Broadcast, Supporter, UAUpdate
+from storage.database import unreachable
+from storage.models import UAUpdate
 from storage.outbox import (
     UNCERTAIN,
     Claimed,
@@ -57,14 +57,9 @@ from storage.outbox import (
     Outcome,
     claim_channel_posts,
     claim_due,
-    count_uncertain,
-    delivery_counts,
-    finish_broadcasts,
     paid_updates,
     queue_more,
     record_channel_post,
-    record_outcomes,
-    running_broadcasts,
     stars_ran_out,
 )
 from storage.reports import people_on_case
@@ -73,35 +68,8 @@ from storage.uas import get_update
 
 log = logging.getLogger("uabot.outbox")
 
-#: Once stopped, how long the worker still tries to write outcomes the database cannot take
-#: (read-only, disk full, down) before it keeps them in a file: SIGTERM ends the process in
-#: under 10 s. Until stopped it waits as long as it takes, sending nothing meanwhile.
-STOP_GRACE = 3.0
 #: When a delivery prepared while the database was away is tried again: a blip is seconds.
 DATABASE_BACKOFF = timedelta(seconds=5)
-#: The rate shown to organisers is measured over this many seconds...
-RATE_WINDOW = 10
-#: ...so more send times than 10 s at 1,000/s (far beyond Telegram's 30/s) are never needed.
-RECENT_SENDS_KEPT = 10_000
-
-
-@dataclass
-class Figures:
-    """Counts for the report and the metrics, since the worker started."""
-
-    sent: int = 0
-    blocked: int = 0
-    failed: int = 0
-    retried: int = 0
-    too_many_requests: int = 0
-    uncertain: int = 0
-    #: When the sends of the last ``RATE_WINDOW`` seconds went out, for the rate shown;
-    #: bounded, since nobody may be watching a broadcast to trim it.
-    recent: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT_SENDS_KEPT))
-
-
-#: A progress message to send or edit: broadcast id, chat, message id (None: send one), text.
-ProgressNote = tuple[int, int, int | None, Text]
 
 
 async def either(*events: asyncio.Event) -> None:
@@ -147,23 +115,21 @@ class OutboxWorker:
         # A batch takes at most half its lease to send, so a live worker keeps its rows.
         self.batch = max(1, min(batch, int(rate * self.lease.total_seconds() / 2)))
         self.max_attempts = max_attempts
-        self.progress_interval = progress_interval
         self.figures = Figures()
         self._updates: dict[int, UAUpdate] = {}
+        self.progress = ProgressReporter(
+            app, sender, self.pacer, self.figures, self._updates, progress_interval
+        )
         #: The batch's updates whose announcement goes with paid broadcast.
         self._paid: set[int] = set()
-        self._last_progress = 0.0
         self._stop = asyncio.Event()  # set by ``run``'s caller: SIGTERM
-        self._kept_written = False
-        self._give_up_at: float | None = None  # once stopped: when to keep what is unwritten
+        self.writer = OutcomeWriter(app, self._stop)
 
     # --- one round -----------------------------------------------------------------------
     async def run_once(self) -> int:
         """Claim a batch, send it, record the outcomes; the number of deliveries handled."""
-        if not self._kept_written:
-            self._kept_written = await self._write_kept_outcomes()
-            if not self._kept_written:
-                return 0
+        if not await self.writer.kept():
+            return 0
         await self.post_to_channels()
         now = self.app.clock.now()
         async with self.app.write_lock, self.app.sessions() as session, session.begin():
@@ -199,7 +165,7 @@ class OutboxWorker:
                     continue
                 pending = outcomes[:]
                 outcomes.clear()
-                if not await self._write_outcomes(pending, writable):
+                if not await self.writer.outcomes(pending, writable):
                     unwritten.extend(pending)
 
         async def work() -> None:
@@ -227,103 +193,7 @@ class OutboxWorker:
             changed.set()
             await recorder
         if unwritten:
-            self._keep(unwritten)
-
-    async def _write_outcomes(self, outcomes: list[Outcome], writable: asyncio.Event) -> bool:
-        """Write ``outcomes``; False when stopped before the database took them. A mistake
-        of ours in one of them (not the database being away) costs that one alone."""
-        store = partial(record_outcomes, outcomes=outcomes, today=self.app.today())
-        try:
-            return await self._write("recording outcomes", store, writable)
-        except Exception:
-            if len(outcomes) == 1:
-                log.exception("an outcome could not be written; its message may be sent again")
-                return True
-            log.exception("outcomes could not be written together; writing them one by one")
-        for outcome in outcomes:
-            if not await self._write_outcomes([outcome], writable):
-                return False
-        return True
-
-    def _keep(self, outcomes: list[Outcome]) -> None:
-        path = self.app.settings.broadcast.outcomes_file
-        try:
-            total = keep(path, outcomes)
-        except OSError as error:
-            log.error(
-                "%d outcomes could not be kept in %s (%s): those messages will be sent again",
-                len(outcomes),
-                path,
-                error.strerror,
-            )
-            return
-        log.warning("%d outcomes kept in %s until the database takes them", total, path)
-
-    async def _write_kept_outcomes(self) -> bool:
-        """Write what an earlier run kept in its file, before anything is claimed: its rows
-        are still leased, so none of those messages goes out again. False when stopped
-        before the database took them (the file stays)."""
-        path = self.app.settings.broadcast.outcomes_file
-        try:
-            kept = read_kept(path)
-        except DamagedFile as error:
-            log.error(
-                "kept outcomes could not be read (%s); set aside as %s", error, set_aside(path)
-            )
-            return True
-        if not kept:
-            path.unlink(missing_ok=True)
-            return True
-        store = partial(record_outcomes, outcomes=kept, today=self.app.today(), only_leased=True)
-        if not await self._write("kept outcomes", store):
-            return False
-        path.unlink(missing_ok=True)
-        log.info("%d kept outcomes written", len(kept))
-        return True
-
-    async def _write(
-        self,
-        what: str,
-        store: Callable[[AsyncSession], Awaitable[None]],
-        writable: asyncio.Event | None = None,
-    ) -> bool:
-        """Commit what ``store`` writes, waiting out a database that cannot take it now: a
-        message sent but not recorded would be sent again once its lease runs out. While it
-        waits, ``writable`` is cleared, so that sending stops too. Once stopped it tries for
-        ``STOP_GRACE`` seconds more, then answers False: SIGTERM must end the process."""
-
-        async def transaction() -> None:
-            async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                await store(session)
-            if writable is not None:
-                writable.set()
-
-        async def wait(pause: float) -> bool:
-            if writable is not None:
-                writable.clear()
-            return await self._pause_unless_given_up(pause)
-
-        try:
-            await retry_unreachable(transaction, what=what, wait=wait)
-        except Exception as error:
-            if unreachable(error):
-                return False
-            raise
-        return True
-
-    async def _pause_unless_given_up(self, pause: float) -> bool:
-        """Wait ``pause`` seconds, or less when stopped; False once stopped for longer than
-        ``STOP_GRACE`` (one grace for all that is left to write: SIGTERM's 10 s are not
-        per write)."""
-        if self._stop.is_set():
-            self._give_up_at = self._give_up_at or time.monotonic() + STOP_GRACE
-            if time.monotonic() >= self._give_up_at:
-                return False
-            await asyncio.sleep(pause)
-        else:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), pause)
-        return True
+            self.writer.keep(unwritten)
 
     async def drain(self) -> int:
         """Send everything that is due now; the total handled."""
@@ -335,7 +205,7 @@ class OutboxWorker:
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
         """Work until ``stop``; when nothing is due, look again every ``idle`` seconds."""
-        self._stop = stop
+        self._stop = self.writer.stop = stop
         while not stop.is_set():
             try:
                 handled = await self.run_once()
@@ -498,7 +368,7 @@ class OutboxWorker:
             return  # another sender of this batch met the refusal first
         self._paid.discard(update_id)
         log.warning("paid broadcast refused for lack of Stars: the rest goes at the free rate")
-        if not await self._write(
+        if not await self.writer.write(
             "the end of a paid broadcast", partial(stars_ran_out, update_id=update_id)
         ):
             log.warning("the end of a paid broadcast was not written: the next batch tries paid")
@@ -518,7 +388,7 @@ class OutboxWorker:
         for post in posts:
             outcome = await self._post(post)
             store = partial(record_channel_post, post_id=post.id, outcome=outcome)
-            if not await self._write("a channel post", store):
+            if not await self.writer.write("a channel post", store):
                 log.warning("a channel post's outcome was not written: it may be posted again")
             if outcome.status == DeliveryStatus.FAILED:
                 log.warning("a channel post failed: %s", outcome.error)
@@ -543,88 +413,6 @@ class OutboxWorker:
             )
         return outcome
 
-    # --- progress for the organiser ------------------------------------------------------
     async def report_progress(self, force: bool = False) -> None:
         """Edit each running broadcast's progress message every few seconds."""
-        moment = time.monotonic()
-        if not force and moment - self._last_progress < self.progress_interval:
-            return
-        self._last_progress = moment
-        # Read apart from the write lock, which every update takes on SQLite: counting a
-        # broadcast to a million took 140 ms there, every 3 s. Only marking one finished
-        # writes.
-        notes: list[ProgressNote] = []
-        finished: list[int] = []
-        async with self.app.sessions() as session:
-            for broadcast in await running_broadcasts(session):
-                note, done = await self._progress_of(session, broadcast)
-                if done:
-                    finished.append(broadcast.id)
-                if note is not None:
-                    notes.append(note)
-        if finished:
-            async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                await finish_broadcasts(session, finished, self.app.clock.now())
-        # Telegram is called with no transaction open: on SQLite one would hold every
-        # update's write lock for the length of a round trip.
-        sent: dict[int, int] = {}
-        for broadcast_id, chat_id, message_id, text in notes:
-            try:
-                # In the free budget, as a reply: at 30/s a progress edit outside it was
-                # the 31st message of its second, and Telegram answered 429.
-                async with self.pacer.turn(chat_id, reply=True):
-                    if not message_id:  # none yet, or its id went unread (0): a new one
-                        sent[broadcast_id] = await self.sender.send_text(chat_id, text)
-                    else:
-                        await self.sender.edit_text(chat_id, message_id, text)
-            except RetryLater as error:
-                self.pacer.pause(error.seconds)
-            except Rejected:
-                pass  # "message is not modified": nothing changed since the last edit
-            except SendError as error:
-                log.warning("progress message not updated: %s", type(error).__name__)
-        if sent:
-            async with self.app.write_lock, self.app.sessions() as session, session.begin():
-                for broadcast_id, message_id in sent.items():
-                    if (found := await session.get(Broadcast, broadcast_id)) is not None:
-                        found.progress_message_id = message_id
-
-    def _rate(self) -> float:
-        horizon = time.monotonic() - RATE_WINDOW
-        while self.figures.recent and self.figures.recent[0] <= horizon:
-            self.figures.recent.popleft()
-        return len(self.figures.recent) / RATE_WINDOW
-
-    async def _progress_of(
-        self, session: AsyncSession, broadcast: Broadcast
-    ) -> tuple[ProgressNote | None, bool]:
-        """A running broadcast's figures for its organiser, to send once the reading is
-        over, and whether it is done."""
-        counts = await delivery_counts(session, broadcast.update_id)
-        waiting = counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)
-        done = waiting == 0 and broadcast.queued_through is None
-        organiser = (
-            await session.get(Supporter, broadcast.requested_by) if broadcast.requested_by else None
-        )
-        if organiser is None:
-            return None, done
-        update = self._updates.get(broadcast.update_id) or await get_update(
-            session, broadcast.update_id
-        )
-        if update is None:
-            return None, done
-        rate = self._rate()
-        progress = Progress(
-            sent=counts.get(DeliveryStatus.SENT, 0),
-            total=sum(counts.values()),
-            per_second=rate,
-            blocked=counts.get(DeliveryStatus.BLOCKED, 0),
-            failed=counts.get(DeliveryStatus.FAILED, 0),
-            uncertain=await count_uncertain(session, broadcast.update_id),
-            done=done,
-            seconds_left=int(waiting / rate) if rate > 0 else None,
-            stars_ran_out=broadcast.stars_ran_out,
-        )
-        text = progress_text(self.app.catalogs.get(organiser.language), update, progress)
-        chat_id = self.app.vault.decrypt_id(organiser.chat_id_enc)
-        return (broadcast.id, chat_id, broadcast.progress_message_id, text), done
+        await self.progress.report(force)

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
-from bot.broadcast import RECENT_SENDS_KEPT, OutboxWorker
+from bot.broadcast import OutboxWorker
+from bot.broadcast_progress import RECENT_SENDS_KEPT
 from bot.config import ChannelTarget, Settings
 from handlers.clock import FixedClock
 from handlers.contract import Text

@@ -80,14 +80,14 @@ _NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
 
 #: The office someone holds, written above their name in older layouts.
 #: The words of an office held by a person, in English and Spanish.
-_ROLE_WORDS = (
+ROLE_WORDS = (
     r"prosecutor|procurator|minister|president|governor|chief|head|director|judge|"
     r"chair(?:man|person|woman)?|commissioner|ombudsman|(?:under-?)?secretary|mayor|king|prime|"
     r"attorney|fiscal|subsecretari[oa]|"
     r"ministr[oa]|president[ea]|gobernador[a]?|jef[ea]|director[a]?|secretari[oa]|alcalde(?:sa)?|"
     r"procurador[a]?|defensor[a]?|comisionad[oa]|juez|jueza|magistrad[oa]"
 )
-_ROLE = re.compile(rf"(?i)\b(?:{_ROLE_WORDS})\b")
+ROLE = re.compile(rf"(?i)\b(?:{ROLE_WORDS})\b")
 
 
 SALUTATION_LABEL = re.compile(r"^(?:salutation|saludo|tratamiento)\s*:\s*(.+)$", re.I)
@@ -118,7 +118,7 @@ _OFFICE = re.compile(
 #: An office written out ("Minister of the Interior", "Director de la Unidad Nacional",
 #: "Presidente de la Magistratura"): the title above a name, not the name.
 _OFFICE_TITLE = re.compile(
-    rf"(?i)^(?:the\s+)?(?:\w+\s+){{0,2}}(?:{_ROLE_WORDS})(?:\s+general)?\s+(?:of|for|de|del|para)\b"
+    rf"(?i)^(?:the\s+)?(?:\w+\s+){{0,2}}(?:{ROLE_WORDS})(?:\s+general)?\s+(?:of|for|de|del|para)\b"
 )
 
 
@@ -287,7 +287,7 @@ def _merge_lone_offices(found: list[list[str]]) -> list[list[str]]:
         if (
             previous is not None
             and len(previous) == 1
-            and _ROLE.search(previous[0])
+            and ROLE.search(previous[0])
             and name_problem(previous[0]) is None
             and HONORIFIC.match(block[0])
         ):
@@ -325,11 +325,11 @@ _OFFICE_WORDS = frozenset({"acting", "deputy", "interim", "vice", "general", "pr
 def is_office(line: str) -> bool:
     """An office with no one's name in it ("Minister of Justice", "Attorney General"),
     unlike "Governor Kay Ivey", whose office comes before her name on the same line."""
-    if _OFFICE_TITLE.match(line) or (_ROLE.match(line) and _OFFICE_THEN_BODY.match(line)):
+    if _OFFICE_TITLE.match(line) or (ROLE.match(line) and _OFFICE_THEN_BODY.match(line)):
         return True  # "Head of the Judiciary", "Chairperson, National Commission for ..."
     words = [word.strip(",.:").lower() for word in line.replace("-", " ").split()]
     # "Pennsylvania Acting Attorney General" ends in its office; "Governor Kay Ivey" in a name
-    return bool(words) and bool(_ROLE.fullmatch(words[-1]) or words[-1] in _OFFICE_WORDS)
+    return bool(words) and bool(ROLE.fullmatch(words[-1]) or words[-1] in _OFFICE_WORDS)
 
 
 def _care_of_apart(block: list[str]) -> list[str]:
@@ -416,7 +416,7 @@ def _name_on_top(lines: list[str]) -> list[str]:
         lines = lines[1:]  # "Governor-General:" above the name says whom the name is
     office_first = False
     if len(lines) >= 2 and not _OFFICE.search(lines[1]) and name_problem(lines[1]) is None:
-        if is_office(lines[0]) and not _ROLE.search(lines[1]):
+        if is_office(lines[0]) and not ROLE.search(lines[1]):
             office_first = True  # "Minister of Justice" above "Elias Brandt"
         elif _OFFICE_TITLE.match(lines[0]) and not _OFFICE_TITLE.match(lines[1]):
             office_first = True  # "Presidente de la Magistratura" above "Head ... Raisi"
@@ -444,7 +444,7 @@ def _who(
     elif not organisation:
         marks["name"] = "doubtful"
     title = None
-    office_next = bool(lines) and bool(_ROLE.search(lines[0]) or _OFFICE.search(lines[0]))
+    office_next = bool(lines) and bool(ROLE.search(lines[0]) or _OFFICE.search(lines[0]))
     if (
         name
         and lines
@@ -468,77 +468,7 @@ def is_empty(found: Contact) -> bool:
     )
 
 
-_GREETING = re.compile(
-    r"(?i)^(?:dear|estimad[oa]s?|apreciad[oa]s?|distinguid[oa]s?|querid[oa]s?)\s+"
-)
-#: Words of a salutation that are a form of address, not part of anyone's name.
-_FORMS_OF_ADDRESS = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "sir",
-        "madam",
-        "señor",
-        "señora",
-        "sr",
-        "sra",
-        "srta",
-        "your",
-        "his",
-        "her",
-        "excellency",
-        "excelencia",
-        "excelentísimo",
-        "excelentísima",
-        "excmo",
-        "excma",
-        "su",
-        "honourable",
-        "honorable",
-        "hon",
-        "general",
-        "the",
-        "de",
-        "la",
-        "del",
-        "of",
-        "y",
-        "and",
-    }
-)
 _ABROAD = re.compile(r"(?i)\b(?:c/o|mission|misi[oó]n|embassy|embajada|consulate|consulado)\b")
-
-
-def _names_greeted(salutation: str) -> set[str]:
-    """The words of a salutation that name a person: "Señor Raisi:" -> {"Raisi"}; none
-    in "Dear Minister, or Dear Ambassador,"."""
-    found = set()
-    for word in _GREETING.sub("", salutation).split():
-        word = word.strip(",:;.")
-        if word.lower() in ("of", "for", "de", "del", "para"):
-            break  # "Señora Fiscal de la Nación:": the rest names the office
-        if (
-            word[:1].isupper()
-            and word.lower() not in _FORMS_OF_ADDRESS
-            and not _ROLE.fullmatch(word)
-            and not _GREETING.match(word + " ")
-        ):
-            found.add(word)
-    return found
-
-
-def addressee(salutation: str) -> Contact | None:
-    """Whom a letter opening "Dear Director Juan Pérez," writes to, for a document that
-    names nobody else: marked assumed, with no address yet. None for "Dear Minister,"."""
-    words = _GREETING.sub("", salutation).rstrip(",:; ").split()
-    named = _names_greeted(salutation)
-    name = " ".join(words)
-    alternatives = {"or", "o", "u", "/"} & {word.lower() for word in words}
-    if len(words) < 2 or not named or alternatives or name_problem(name) is not None:
-        return None
-    return Contact(name=name, marks={"name": "assumed"})
 
 
 def address_country(targets: list[Contact]) -> str | None:
@@ -563,33 +493,3 @@ def read_contacts(text: str, organisation_first: bool = False) -> list[Contact]:
     lines = normalise(text)[:MAX_PASTED_LINES]
     found = [contact(block, organisation_first) for block in contact_blocks(lines)]
     return [one for one in found if not is_empty(one)]
-
-
-def named_as_greeted(found: Contact, salutation: str) -> Contact:
-    """The recipient whose name the letter greets ("Señor Raisi:") on a line read as their
-    office: "Presidente de la Magistratura" above "Head of the Judiciary Ebrahim Raisi"
-    gives the office as the name until the letter says whom it writes to."""
-    greeted = _names_greeted(salutation)
-    if not greeted or not found.name or greeted & set(found.name.split()):
-        return found
-    if found.title and greeted & set(found.title.split()) and name_problem(found.title) is None:
-        found.name, found.title = found.title, found.name
-    return found
-
-
-def without_subject_lines(targets: list[Contact], salutation: str) -> list[Contact]:
-    """Without a bare name the letter does not greet when it greets another recipient:
-    a layout that puts the person at risk as the subject line ("Nasrin Sotoudeh") between
-    the official's address and "Dear Mr. Ebrahim Raisi,"."""
-    greeted = _names_greeted(salutation)
-
-    def is_greeted(found: Contact) -> bool:
-        return bool(greeted & set(f"{found.name} {found.title or ''}".split()))
-
-    if not greeted or not any(is_greeted(found) for found in targets):
-        return targets
-    return [
-        found
-        for found in targets
-        if is_greeted(found) or found.address or found.email or found.social or found.title
-    ]

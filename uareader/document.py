@@ -28,13 +28,10 @@ from uareader.contacts import (
     SALUTATION_LABEL,
     Contact,
     address_country,
-    addressee,
     contact,
     contact_blocks,
     is_empty,
-    named_as_greeted,
     until_closing,
-    without_subject_lines,
 )
 from uareader.extract import DocumentReadError, extract_text
 from uareader.fields import (
@@ -42,6 +39,7 @@ from uareader.fields import (
     read_header,
     says_it_is_closed,
 )
+from uareader.greeted import addressee, named_as_greeted, without_subject_lines
 from uareader.headings import (
     ADDITIONAL,
     APPEAL_SIGNS,
