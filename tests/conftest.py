@@ -4,12 +4,14 @@ controllable clock, and ``Chat``, which talks to the bot as a person would."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import itertools
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 from aiogram import Bot
@@ -75,6 +77,65 @@ async def reset_postgres(url: str) -> None:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, so that no worker is left with one at the end while the other
+    has finished; the timed tests to one worker as one group (``--dist loadgroup``), one
+    after another, so that the others wait for them once rather than once each."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    for item in items:
+        if item.get_closest_marker("timed"):
+            item.add_marker(pytest.mark.xdist_group("timed"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    item.stash[_NEXT_IS_TIMED] = nextitem is not None and bool(nextitem.get_closest_marker("timed"))
+    return (yield)
+
+
+_NEXT_IS_TIMED = pytest.StashKey[bool]()
+#: The exclusive locks a run of timed tests holds, from its first test to its last.
+_held: list[TextIO] = []
+
+
+def _lock(path: Path, mode: int) -> TextIO:
+    handle = open(path, "a")  # noqa: SIM115 (held beyond this function: closed by the caller)
+    fcntl.flock(handle, mode)
+    return handle
+
+
+@pytest.fixture(autouse=True)
+def _alone_when_timed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """A test marked ``timed`` judges real seconds (Telegram's 30 messages a second, the
+    pacer's turns): it runs while no other test does. With two workers, a kill -9 test
+    beside the budget test once starved its process of the CPU, and 9 of its messages
+    arrived as the 31st of their second.
+
+    Every other test holds a shared lock on a file all workers see; a run of timed tests
+    holds it exclusively, from the first to the last. A gate in front of it keeps a test
+    from starting while a timed one waits (else the two workers could take turns)."""
+    folder = tmp_path_factory.getbasetemp().parent  # the same for every worker
+    gate, lock = folder / "timed-tests.gate", folder / "timed-tests.lock"
+    if request.node.get_closest_marker("timed") is None:
+        _release_timed()  # the run's last timed tests were skipped: none released it
+        _lock(gate, fcntl.LOCK_SH).close()
+        with _lock(lock, fcntl.LOCK_SH):
+            yield
+        return
+    if not _held:
+        _held.extend([_lock(gate, fcntl.LOCK_EX), _lock(lock, fcntl.LOCK_EX)])
+    yield
+    if not request.node.stash.get(_NEXT_IS_TIMED, False):
+        _release_timed()
+
+
+def _release_timed() -> None:
+    while _held:
+        _held.pop().close()
 
 
 DATABASES = [

@@ -39,6 +39,7 @@ def test_every_benchmark_is_listed() -> None:
     assert scripts == set(SMALL)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", sorted(SMALL))
 def test_the_benchmark_runs_at_a_small_size(script: str) -> None:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}

@@ -152,6 +152,7 @@ async def test_persistent_5xx_ends_as_failed_with_the_reason(app, chat, api, sen
     assert "Internal Server Error" in delivery.error
 
 
+@pytest.mark.timed
 async def test_telegram_like_limits_are_respected_without_429(app, chat, api, sender) -> None:
     chats = await subscribe_many(app, 45)
     await publish_fixture(chat)
@@ -234,6 +235,7 @@ async def test_a_deep_link_from_a_channel_post_opens_the_walkthrough(app, chat) 
     assert reader.text.startswith("Step 1 of 5\n\nUA 45/26")
 
 
+@pytest.mark.slow
 async def test_random_5xx_timeouts_and_429_bursts_still_reach_everyone(
     app, chat, api, sender, clock
 ) -> None:
@@ -445,6 +447,7 @@ async def _fresh_broadcast(folder, subscribers: int) -> tuple[App, FixedClock, l
     return app, clock, chats
 
 
+@pytest.mark.slow
 @settings(
     max_examples=int(os.environ.get("UABOT_BROADCAST_EXAMPLES", "12")),
     deadline=None,

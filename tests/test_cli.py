@@ -137,6 +137,7 @@ def test_ua_parse_refuses_what_is_not_a_ua() -> None:
     assert "URGENT ACTION" in result.stderr
 
 
+@pytest.mark.slow
 def test_import_list_show_publish_and_stats(tmp_path: Path) -> None:
     env = {
         "UABOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
@@ -340,6 +341,7 @@ def test_a_changed_secret_key_is_refused_before_anything_happens(tmp_path: Path)
     assert "not the key this database was written with" in refused.stderr
 
 
+@pytest.mark.slow
 def test_config_after_the_command_or_in_uabot_config_and_a_schema_not_ours(
     tmp_path: Path,
 ) -> None:

@@ -118,6 +118,7 @@ async def test_the_key_is_not_rotated_under_a_running_bot(api, database_url) -> 
     await rekeyed.close()
 
 
+@pytest.mark.slow
 def test_uabot_rotate_key_takes_the_new_key_from_a_file(tmp_path) -> None:
     old_key, new_key = generate_secret_key(), generate_secret_key()
     env = {

@@ -6,7 +6,11 @@ import asyncio
 import random
 import time
 
+import pytest
+
 from bot.pacer import Pacer
+
+pytestmark = pytest.mark.timed  # each judges real seconds
 
 
 async def test_no_second_holds_more_than_the_rate_however_long_answers_take() -> None:

@@ -45,6 +45,7 @@ async def test_without_paid_broadcast_the_question_offers_the_free_rate_only(cha
     assert [b.label for b in organiser.buttons()] == ["Yes, send it", "Not yet"]
 
 
+@pytest.mark.timed
 async def test_an_admin_sends_with_paid_broadcast_past_the_free_rate(
     app, chat, api, paid_allowed
 ) -> None:
@@ -67,6 +68,7 @@ async def test_an_admin_sends_with_paid_broadcast_past_the_free_rate(
     assert not any(message.paid for message in api.messages[ADMIN_ID])
 
 
+@pytest.mark.timed
 async def test_when_the_stars_run_out_the_rest_goes_free_and_the_organiser_is_told(
     app, chat, api, paid_allowed
 ) -> None:

@@ -117,6 +117,7 @@ async def test_the_health_check_after_a_server_restart_says_ok_at_once(proxy: Tc
         await app.close()
 
 
+@pytest.mark.slow
 async def test_postgresql_gone_for_seconds_loses_no_message_and_no_action(
     api: FakeBotAPI, proxy: TcpProxy
 ) -> None:
@@ -156,6 +157,7 @@ async def test_postgresql_gone_for_seconds_loses_no_message_and_no_action(
     await check.close()
 
 
+@pytest.mark.slow
 async def test_kill_9_at_random_moments_of_a_broadcast_loses_nothing(
     api: FakeBotAPI, database_url: str, tmp_path: Path
 ) -> None:

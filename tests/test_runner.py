@@ -57,6 +57,7 @@ async def terminate_the_leader_s_lock_connection() -> int:
     return int(ended or 0)
 
 
+@pytest.mark.slow
 async def test_a_leader_that_loses_its_lock_stops_before_another_takes_over(
     app, chat, api, sender, settings, secret_key, clock, caplog
 ) -> None:
@@ -90,6 +91,7 @@ async def test_a_leader_that_loses_its_lock_stops_before_another_takes_over(
     assert [len(api.messages[c]) for c in chats] == [1] * 150
 
 
+@pytest.mark.slow
 async def test_a_lone_leader_whose_lock_connection_ends_leads_again_and_loses_nothing(
     app, chat, api, sender
 ) -> None:
@@ -139,6 +141,7 @@ async def test_a_new_person_s_first_updates_at_two_processes_are_both_answered_a
     assert (rows, subscribed) == (30, 30)
 
 
+@pytest.mark.timed
 async def test_two_uabot_run_processes_send_within_telegram_s_limit_through_a_failover(
     database_url, tmp_path
 ) -> None:

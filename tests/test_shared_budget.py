@@ -18,7 +18,10 @@ from bot.shared_budget import SharedBudget
 from storage.send_budget import Slot, pause_all, take_slot
 from tests.conftest import POSTGRES_URL, publish_fixture, subscribe_many
 
-pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="UABOT_TEST_POSTGRES_URL not set")
+pytestmark = [
+    pytest.mark.skipif(not POSTGRES_URL, reason="UABOT_TEST_POSTGRES_URL not set"),
+    pytest.mark.timed,
+]
 
 
 @pytest.fixture
