@@ -111,9 +111,9 @@ def _alone_when_timed(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
     """A test marked ``timed`` judges real seconds (Telegram's 30 messages a second, the
-    pacer's turns): it runs while no other test does. With two workers, a kill -9 test
-    beside the budget test once starved its process of the CPU, and 9 of its messages
-    arrived as the 31st of their second.
+    pacer's turns): it runs while no other test does. With two workers, the other
+    worker's heavy tests once starved the budget test's process of the CPU, and 9 of its
+    messages arrived as the 31st of their second.
 
     Every other test holds a shared lock on a file all workers see; a run of timed tests
     holds it exclusively, from the first to the last. A gate in front of it keeps a test
