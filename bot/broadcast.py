@@ -122,8 +122,8 @@ class OutboxWorker:
         )
         #: The batch's updates whose announcement goes with paid broadcast.
         self._paid: set[int] = set()
-        self._stop = asyncio.Event()  # set by ``run``'s caller: SIGTERM
-        self.writer = OutcomeWriter(app, self._stop)
+        # The stop event (``run``'s caller's: SIGTERM) is the writer's: it stops writing too.
+        self.writer = OutcomeWriter(app, asyncio.Event())
 
     # --- one round -----------------------------------------------------------------------
     async def run_once(self) -> int:
@@ -171,9 +171,9 @@ class OutboxWorker:
         async def work() -> None:
             # No await between the test and the take: another sender cannot empty the queue
             # in between (four senders woken for two deliveries once failed the round).
-            while queue and not self._stop.is_set():
+            while queue and not self.writer.stop.is_set():
                 if not writable.is_set():
-                    await either(writable, self._stop)
+                    await either(writable, self.writer.stop)
                     continue
                 outcomes.append(await self._send(queue.popleft()))
                 changed.set()
@@ -205,7 +205,7 @@ class OutboxWorker:
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
         """Work until ``stop``; when nothing is due, look again every ``idle`` seconds."""
-        self._stop = self.writer.stop = stop
+        self.writer.stop = stop
         while not stop.is_set():
             try:
                 handled = await self.run_once()

@@ -221,15 +221,16 @@ async def new_ua(ctx: Context) -> list[Reply]:
     ]
 
 
-async def done(ctx: Context, pending: PendingInput | None) -> list[Reply]:
-    """/done: read the text pasted since /newua (``pending``, as the router found it)."""
+async def done(ctx: Context, pasted: PendingInput | None) -> list[Reply]:
+    """/done: read the text pasted since /newua (``pasted``: the paste pending, as the
+    router found it; None when the organiser is pasting no UA)."""
     if not await ctx.authorise("done", STAFF):
         return [ctx.refusal()]
-    if pending is None or read_awaited(pending.purpose) != PastedUA() or not pending.parts:
+    if pasted is None or not pasted.parts:
         return ctx.failed(
             "nothing pasted", ctx._("Nothing to finish: send /newua, then paste the UA text.")
         )
-    text = await finish_input(ctx.session, pending)
+    text = await finish_input(ctx.session, pasted)
     read = ctx.pasted_read
     if read is None or read.text != text:  # a part arrived since: read it all here
         return await import_text(ctx, lambda: parse_text(text))

@@ -31,7 +31,7 @@ async def _finish_pasting(ctx: Context) -> list[Reply]:
     awaited = read_awaited(pending.purpose) if pending is not None else None
     if pending is not None and isinstance(awaited, FieldValue):
         return await corrections.finish_value(ctx, pending, awaited)
-    return await drafts.done(ctx, pending)
+    return await drafts.done(ctx, pending if isinstance(awaited, PastedUA) else None)
 
 
 #: The handler of each command in ``handlers.commands.COMMANDS``, by its name.

@@ -160,12 +160,16 @@ def _admin_url(url: str) -> str:
     return make_url(url).set(database="postgres").render_as_string(hide_password=False)
 
 
-async def _run_on_server(url: str, *statements: str) -> None:
-    engine = create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
+async def _make_anew(name: str, template: str | None = None) -> None:
+    """Drop the test server's database ``name``, cutting off whoever is still connected (a
+    `uabot run` of the test before), and make it again: a copy of ``template``, or empty."""
+    assert POSTGRES_URL
+    copy = f' TEMPLATE "{template}"' if template else ""
+    engine = create_engine(_admin_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
-            for statement in statements:
-                await connection.execute(text(statement))
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     finally:
         await engine.dispose()
 
@@ -188,22 +192,10 @@ def postgres_template() -> str:
         return ""
     name = _test_database_name(POSTGRES_URL)
     template = f"{name}_template"
-    asyncio.run(
-        _run_on_server(
-            POSTGRES_URL,
-            f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)',
-            f'CREATE DATABASE "{template}"',
-        )
-    )
+    asyncio.run(_make_anew(template))
     template_url = make_url(POSTGRES_URL).set(database=template)
     asyncio.run(_migrate(template_url.render_as_string(hide_password=False)))
-    asyncio.run(
-        _run_on_server(
-            POSTGRES_URL,
-            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-            f'CREATE DATABASE "{name}" TEMPLATE "{template}"',
-        )
-    )
+    asyncio.run(_make_anew(name, template))
     return template
 
 
@@ -218,12 +210,7 @@ async def database_url(
         shutil.copyfile(sqlite_template, path)
         return f"sqlite+aiosqlite:///{path}"
     assert POSTGRES_URL
-    name = _test_database_name(POSTGRES_URL)
-    await _run_on_server(
-        POSTGRES_URL,
-        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-        f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"',
-    )
+    await _make_anew(_test_database_name(POSTGRES_URL), postgres_template)
     return POSTGRES_URL
 
 
@@ -233,10 +220,7 @@ async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> 
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'uabot.db'}"
     assert POSTGRES_URL
-    name = _test_database_name(POSTGRES_URL)
-    await _run_on_server(
-        POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
-    )
+    await _make_anew(_test_database_name(POSTGRES_URL))
     return POSTGRES_URL
 
 
