@@ -169,6 +169,12 @@ class Sections:
     points_intro: int | None  # "Please write ... urging ..."
     appeals_to: int | None  # "APPEALS TO:"
 
+    @property
+    def after_letter(self) -> list[int]:
+        """The parts that come after the recipients and the letter: the background and the
+        trailers."""
+        return [n for n in (self.additional, *self.trailers) if n is not None]
+
     def text(self, lines: list[str], start: int, stop: int) -> list[str]:
         """The lines from ``start`` to ``stop`` that are no header line."""
         return [line for n, line in enumerate(lines[start:stop], start) if n not in self.skip]
@@ -219,10 +225,9 @@ def targets_start(lines: list[str], parts: Sections, header: Header, summary_end
         while start < parts.end and _is_instruction(lines[start]):
             start += 1  # the TAKE ACTION bullets: write, report, notes
     number = header.number_line
-    later = [n for n in (parts.additional, *parts.trailers) if n is not None]
     if (
         number is not None
-        and start <= number < min([*later, parts.end])
+        and start <= number < min([*parts.after_letter, parts.end])
         and all(not line or _is_instruction(line) for line in lines[start:number])
     ):
         return number + 1  # the template's UA line heads the addresses
@@ -231,8 +236,7 @@ def targets_start(lines: list[str], parts: Sections, header: Header, summary_end
 
 def letter_span(lines: list[str], parts: Sections, targets_start: int) -> LetterSpan:
     """The recipients run to the copy's introduction or the letter, the copy to the letter."""
-    later = [n for n in (parts.additional, *parts.trailers) if n is not None]
-    limit = min([n for n in later if n > targets_start] or [parts.end])
+    limit = min([n for n in parts.after_letter if n > targets_start] or [parts.end])
     copy_intro = first(lines, COPY_INTRO, targets_start, limit)
     if copy_intro is None:
         copy_intro = cc_start = first(lines, CC_PREFIX, targets_start, limit)
