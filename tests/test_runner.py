@@ -40,7 +40,8 @@ class Watched:
 
 
 async def terminate_the_leader_s_lock_connection() -> int:
-    """What a database restart, a pooler or an idle timeout does to one connection."""
+    """What a database restart, a pooler or an idle timeout does to one connection: ends
+    the session holding the leader's lock in this worker's database."""
     assert POSTGRES_URL
     admin = create_engine(POSTGRES_URL)
     try:
@@ -48,7 +49,11 @@ async def terminate_the_leader_s_lock_connection() -> int:
             ended = await connection.scalar(
                 text(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
-                    "WHERE locktype = 'advisory' AND objid = :low AND classid = :high"
+                    "WHERE locktype = 'advisory' AND objid = :low AND classid = :high "
+                    # Advisory locks are per database: the other xdist worker's leader
+                    # holds the same key in its own database, and is not ours to end.
+                    "AND database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database())"
                 ),
                 {"low": WORKER_LOCK & 0xFFFF_FFFF, "high": WORKER_LOCK >> 32},
             )
