@@ -28,7 +28,7 @@ from bot.reminders import Reminders
 from bot.sending import SendError, TelegramSender
 from handlers.clock import Clock
 from handlers.commands import StaffMember
-from storage.database import TAKEOVER_PAUSE, Leadership, leadership, unreachable
+from storage.database import Leadership, leadership, unreachable
 from storage.outbox import queue_depth
 from storage.presence import serving
 from storage.statuses import STAFF, Role
@@ -91,7 +91,7 @@ async def run_background(app: App, sender: TelegramSender, stop: asyncio.Event) 
 async def _lead(app: App, sender: TelegramSender, stop: asyncio.Event, held: Leadership) -> None:
     # The lock may have been another process's a moment ago: it stops within this pause.
     with suppress(TimeoutError):
-        await asyncio.wait_for(either(stop, held.lost), TAKEOVER_PAUSE)
+        await asyncio.wait_for(either(stop, held.lost), held.takeover_pause)
     if stop.is_set() or held.lost.is_set():
         return
     log.info("this process runs the outbox worker and the scheduler")

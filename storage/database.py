@@ -334,10 +334,13 @@ TAKEOVER_PAUSE = LEADER_CHECK_SECONDS + LEADER_CHECK_TIMEOUT + 1.0
 
 class Leadership:
     """This process's leadership: ``lost`` is set when its lock's connection is gone, and the
-    work it guards must stop at once (another process may take the lock)."""
+    work it guards must stop at once (another process may take the lock). ``takeover_pause``
+    is how long to wait before starting that work: a lock just taken may have been another
+    process's a moment ago; an SQLite database has no other process to wait for."""
 
-    def __init__(self) -> None:
+    def __init__(self, takeover_pause: float) -> None:
         self.lost = asyncio.Event()
+        self.takeover_pause = takeover_pause
 
 
 @asynccontextmanager
@@ -349,7 +352,7 @@ async def leadership(
     lives, checked every ``check_every`` seconds; an SQLite database belongs to one
     process, which always leads."""
     if engine.dialect.name != "postgresql":
-        yield Leadership()
+        yield Leadership(takeover_pause=0.0)
         return
     async with engine.connect() as connection:
         won = bool(
@@ -359,7 +362,7 @@ async def leadership(
         if not won:
             yield None
             return
-        held = Leadership()
+        held = Leadership(takeover_pause=TAKEOVER_PAUSE)
         watch = asyncio.create_task(_watch_lock(connection, held, check_every))
         try:
             yield held

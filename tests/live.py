@@ -195,6 +195,11 @@ async def queue_future_ua(database_url: str, key: str, subscribers: int) -> list
     return chats
 
 
+#: Fast enough that kills land mid-broadcast, a lease short enough that the next run soon
+#: takes over what the killed one held.
+BROADCAST_THROUGH_KILLS = "[broadcast]\nrate_per_second = 400\nlease_seconds = 2\n"
+
+
 async def broadcast_through_kills(
     api: FakeBotAPI,
     database_url: str,
@@ -202,7 +207,7 @@ async def broadcast_through_kills(
     folder: Path,
     chats: list[int],
     moments: list[int],
-    config: str = "[broadcast]\nrate_per_second = 400\nlease_seconds = 2\n",
+    config: str = BROADCAST_THROUGH_KILLS,
 ) -> tuple[list[int], int]:
     """Run ``uabot run`` on a broadcast queued for ``chats``, SIGKILL it once the fake API
     has received each of ``moments`` messages (restarting it each time), then let a last

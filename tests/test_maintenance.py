@@ -17,7 +17,7 @@ from storage.keycheck import UnfinishedRotation
 from storage.rotation import rotate_key
 from tests.conftest import ADMIN_ID, Chat, publish_fixture
 from tests.live import running, says
-from tests.test_cli import uabot
+from tests.test_cli import uabot_here
 
 PEOPLE = [7_306_601 + n for n in range(5)]
 
@@ -59,10 +59,10 @@ def test_backup_refuses_postgresql_and_says_what_to_use(tmp_path) -> None:
 
 def test_uabot_backup_copies_the_configured_database(tmp_path) -> None:
     env = {"UABOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'live.db'}"}
-    assert uabot("migrate", env=env, cwd=tmp_path).returncode == 0
-    made = uabot("backup", str(tmp_path / "nightly.db"), env=env, cwd=tmp_path)
+    assert uabot_here("migrate", env=env, cwd=tmp_path).returncode == 0
+    made = uabot_here("backup", str(tmp_path / "nightly.db"), env=env, cwd=tmp_path)
     assert made.returncode == 0 and "backed up to" in made.stdout, made.stderr
-    again = uabot("backup", str(tmp_path / "nightly.db"), env=env, cwd=tmp_path)
+    again = uabot_here("backup", str(tmp_path / "nightly.db"), env=env, cwd=tmp_path)
     assert again.returncode == 2 and "exists already: give a new file name" in again.stderr
 
 
@@ -125,17 +125,17 @@ def test_uabot_rotate_key_takes_the_new_key_from_a_file(tmp_path) -> None:
         "UABOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'k.db'}",
         "UABOT_SECURITY__SECRET_KEY": old_key,
     }
-    assert uabot("migrate", env=env, cwd=tmp_path).returncode == 0
-    assert uabot("ua", "list", env=env, cwd=tmp_path).returncode == 0  # writes the key check
-    missing = uabot("rotate-key", env=env, cwd=tmp_path)
+    assert uabot_here("migrate", env=env, cwd=tmp_path).returncode == 0
+    assert uabot_here("ua", "list", env=env, cwd=tmp_path).returncode == 0  # writes the key check
+    missing = uabot_here("rotate-key", env=env, cwd=tmp_path)
     assert missing.returncode == 2 and "--new-key-file FILE" in missing.stderr
     key_file = tmp_path / "new.key"
-    unreadable = uabot("rotate-key", "--new-key-file", str(key_file), env=env, cwd=tmp_path)
+    unreadable = uabot_here("rotate-key", "--new-key-file", str(key_file), env=env, cwd=tmp_path)
     assert unreadable.returncode == 2
     assert f"cannot read the new key from {key_file}: No such file" in unreadable.stderr
     key_file.write_text(new_key + "\n", encoding="utf-8")
-    rotated = uabot("rotate-key", "--new-key-file", str(key_file), env=env, cwd=tmp_path)
+    rotated = uabot_here("rotate-key", "--new-key-file", str(key_file), env=env, cwd=tmp_path)
     assert rotated.returncode == 0 and "Every stored id is now under the new key" in rotated.stdout
-    assert uabot("ua", "list", env=env, cwd=tmp_path).returncode == 2  # the old key is done
+    assert uabot_here("ua", "list", env=env, cwd=tmp_path).returncode == 2  # the old key is done
     env["UABOT_SECURITY__SECRET_KEY"] = new_key
-    assert uabot("ua", "list", env=env, cwd=tmp_path).returncode == 0
+    assert uabot_here("ua", "list", env=env, cwd=tmp_path).returncode == 0
