@@ -173,6 +173,7 @@ async def _serve(
     core = Dispatcher(app)
     channel = make_channel(settings, core)
     metrics_server: MetricsServer | None = None
+    background: asyncio.Task[None] | None = None
     if stop is None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
@@ -216,6 +217,14 @@ async def _serve(
                 await channel.poll(stop)
         await background
     finally:
+        if background is not None and not background.done():
+            # A start-up step failed (a port in use) after the worker and the scheduler
+            # began, which they do at once on SQLite: they stop as on SIGTERM, not
+            # cancelled mid-job with a traceback each.
+            stop.set()
+            (ended,) = await asyncio.gather(background, return_exceptions=True)
+            if isinstance(ended, BaseException):  # the start-up error is the one raised
+                log.error("background work failed on the way out: %s", type(ended).__name__)
         if metrics_server is not None:
             await metrics_server.stop()
         await channel.close()

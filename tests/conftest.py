@@ -79,6 +79,7 @@ async def reset_postgres(url: str) -> None:
     await engine.dispose()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the group marks added here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow tests first, so that no worker is left with one at the end while the other
     has finished; the timed tests to one worker as one group (``--dist loadgroup``), one
