@@ -3,7 +3,9 @@ and every library error becomes the reader's own, said in the organiser's langua
 
 from __future__ import annotations
 
+import asyncio
 import io
+import multiprocessing.spawn
 import time
 import zipfile
 
@@ -72,6 +74,27 @@ async def test_a_crafted_file_is_refused_quickly(name: str, content: bytes) -> N
 async def test_a_reading_over_its_time_is_stopped() -> None:
     with pytest.raises(UADocumentError, match=TOO_COMPLEX):
         await DocumentReader(seconds=0.01).read("ua.txt", fixture_bytes("ua-en-two-targets.txt"))
+
+
+async def test_a_child_that_dies_before_it_takes_the_document_holds_nothing_up(
+    monkeypatch, tmp_path
+) -> None:
+    """A reading child that dies as it starts (here: the folder it is told to start in is
+    gone) is a refusal, at once. Before, a document over 64 KB went with the child's start,
+    whose write waited forever for a reader that was dead: one stuck upload, then every
+    later one waiting behind it."""
+    real = multiprocessing.spawn.get_preparation_data
+
+    def in_a_missing_folder(name: str) -> dict:
+        return {**real(name), "dir": str(tmp_path / "gone")}
+
+    large = fixture_bytes("ua-en-two-targets.txt") + b"\n" * 100_000  # over a pipe's 64 KB
+    with monkeypatch.context() as patched:
+        patched.setattr(multiprocessing.spawn, "get_preparation_data", in_a_missing_folder)
+        with pytest.raises(UADocumentError, match=TOO_COMPLEX):
+            await asyncio.wait_for(DocumentReader().read("ua.txt", large), 60)
+    draft = await DocumentReader().read("ua.txt", large)  # the next one is read as ever
+    assert draft.ua_number == "45/26"
 
 
 async def test_a_library_error_becomes_the_reader_s_own() -> None:

@@ -26,12 +26,15 @@ PARSE_SECONDS = 20.0
 PARSE_MEMORY_BYTES = 1024 * 1024 * 1024
 
 
-def _read_in_child(connection: Connection, filename: str, content: bytes) -> None:
-    """The child process: limit its memory, read the document, send back what came of it."""
+def _read_in_child(document: Connection, connection: Connection, filename: str) -> None:
+    """The child process: limit its memory, take the document, read it, send back what
+    came of it."""
     with contextlib.suppress(ImportError, ValueError, OSError):
         import resource  # not on every platform; where it is missing only the time limit holds
 
         resource.setrlimit(resource.RLIMIT_AS, (PARSE_MEMORY_BYTES, PARSE_MEMORY_BYTES))
+    content = document.recv_bytes()
+    document.close()
     result: tuple[str, Any, str]
     try:
         result = ("draft", parse_document(filename, content), "")
@@ -64,19 +67,28 @@ class DocumentReader:
         # "spawn": a forked copy of this process would carry its threads' locks along.
         context = multiprocessing.get_context("spawn")
         receiving, sending = context.Pipe(duplex=False)
+        document_in, document_out = context.Pipe(duplex=False)
+        # The document goes down a pipe of its own once the child runs, not with its start:
+        # start() writes its arguments while holding the pipe's other end itself, so a child
+        # that died before reading them all (over 64 KB) left it, and this thread, waiting
+        # forever (seen once in the suite). Here a dead child's pipe raises at once.
         child = context.Process(
-            target=_read_in_child, args=(sending, filename, content), daemon=True
+            target=_read_in_child, args=(document_in, sending, filename), daemon=True
         )
         child.start()
         sending.close()
+        document_in.close()
         try:
+            document_out.send_bytes(content)
+            document_out.close()
             if receiving.poll(self.seconds):
                 return receiving.recv()  # type: ignore[no-any-return]
             return ("refused", too_complex(), filename)
-        except (EOFError, OSError):  # the child died, killed for its memory
+        except (EOFError, OSError):  # the child died: killed for its memory, or before it began
             return ("refused", too_complex(), filename)
         finally:
             if child.is_alive():
                 child.kill()
             child.join(5)
             receiving.close()
+            document_out.close()
