@@ -21,6 +21,7 @@ inside ``reminders.window`` in ``bot.timezone`` (supporters' own time zones are 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -75,11 +76,15 @@ class Reminders:
             self.scheduler.shutdown(wait=False)
 
     async def stop(self) -> None:
-        """Shut the scheduler down, then let jobs already running finish: APScheduler cancels
-        them at shutdown, and a job cancelled in the middle of a database call must not
-        outlive the engine."""
-        self.shutdown()
+        """Pause the scheduler, let the jobs already running finish, then shut it down. Shut
+        down first, APScheduler cancels a running job, which logs a traceback each (the
+        purge runs as the leader starts, so a demo quit at once showed one), and a job
+        cancelled in the middle of a database call must not outlive the engine."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+        await asyncio.sleep(0)  # a job APScheduler has just started reaches self.jobs
         await self.jobs.drain()
+        self.shutdown()
 
     def add_periodic(self, job: Callable[[], Awaitable[object]], hours: float, name: str) -> None:
         """Another periodic job of the leader (the privacy purge), run now and every ``hours``."""

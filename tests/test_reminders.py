@@ -275,3 +275,27 @@ async def test_a_database_blip_while_reminders_are_rendered_fails_none_for_good(
             ).all()
         )
     assert statuses == {"sent": 12}
+
+
+async def test_stopping_while_a_job_runs_lets_it_finish_and_logs_no_error(app, caplog) -> None:
+    """The purge runs as a leader starts, so a demo quit at once stopped the scheduler
+    during it: APScheduler cancelled the job and logged a traceback under the goodbye."""
+    began, release, finished = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def slow_job() -> None:
+        began.set()
+        await release.wait()
+        finished.set()
+
+    reminders = Reminders(app)
+    reminders.start()
+    reminders.add_periodic(slow_job, 6, "test:slow")
+    await asyncio.wait_for(began.wait(), 10)
+    stopping = asyncio.create_task(reminders.stop())
+    await asyncio.sleep(0.05)
+    assert not stopping.done(), "the scheduler waits for the running job"
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    assert finished.is_set()
+    assert not reminders.scheduler.running
+    assert "raised an exception" not in caplog.text and "Traceback" not in caplog.text
