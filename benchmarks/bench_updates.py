@@ -48,6 +48,7 @@ from storage.crypto import generate_secret_key
 from tests.conftest import FIXTURES, reset_postgres
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_telegram import SentMessage
+from tests.live import without_settings
 
 HERE = Path(__file__).resolve().parents[1]
 #: Beyond this a bot has fallen behind for good; the run says so instead of waiting.
@@ -185,7 +186,7 @@ def uabot_command(
         encoding="utf-8",
     )
     uabot = [sys.executable, "-m", "bot.cli", "--config", str(config)]
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
+    environment = without_settings()
     for step in (
         ["migrate"],
         ["ua", "import", str(future_fixture(folder))],
@@ -199,7 +200,7 @@ def uabot_command(
 
 @contextmanager
 def running(command: list[str], log: Path, tree: Path) -> Iterator[subprocess.Popen[bytes]]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
+    environment = without_settings()
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=output, env=environment, cwd=tree)
         try:

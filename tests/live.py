@@ -27,6 +27,14 @@ from tests.fake_bot_api import FakeBotAPI
 from uareader.document import parse_text
 
 
+def without_settings(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment with no ``UABOT_`` setting of its own (the suite's
+    ``UABOT_TEST_POSTGRES_URL`` among them), and ``extra``'s: what a process the tests start
+    sees, so that only the settings a test gives reach it."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
+    return environment | (extra or {})
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -126,7 +134,7 @@ async def start_uabot_process(
     commit, for figures before a change)."""
     (folder / "config.toml").write_text(config, encoding="utf-8")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("UABOT_")},
+        **without_settings(),
         "UABOT_TELEGRAM_TOKEN": token or api.token,
         "UABOT_TELEGRAM_API_BASE_URL": api.base_url,
         "UABOT_SECRET_KEY": secret_key,

@@ -4,7 +4,6 @@ Only that each runs and prints its table is checked: timings never decide a test
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import POSTGRES_URL
+from tests.live import without_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = ["--database-url", POSTGRES_URL] if POSTGRES_URL else []
@@ -42,7 +42,7 @@ def test_every_benchmark_is_listed() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("script", sorted(SMALL))
 def test_the_benchmark_runs_at_a_small_size(script: str) -> None:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
+    environ = without_settings()
     result = subprocess.run(
         [sys.executable, "-m", f"benchmarks.{script}", *SMALL[script]],
         cwd=ROOT,

@@ -25,7 +25,7 @@ from bot.cli import main
 from bot.privacy import NOISY_LOGGERS
 from storage.crypto import generate_secret_key
 from tests.conftest import FIXTURES, POSTGRES_URL, reset_postgres
-from tests.live import free_port, start_uabot_process
+from tests.live import free_port, start_uabot_process, without_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 MIGRATIONS = ROOT / "storage" / "migrations" / "versions"
@@ -34,14 +34,12 @@ MIGRATIONS = ROOT / "storage" / "migrations" / "versions"
 def uabot(*args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path = ROOT):
     """``uabot`` in a process of its own: for what only a process shows (its entry point,
     a pipe closed under it, signals, the demo's terminal, ``run``)."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
-    environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
-        env=environment,
+        env=without_settings(env),
         cwd=cwd,
         timeout=120,
     )
@@ -63,15 +61,12 @@ def uabot_here(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) 
     logging ``main`` sets up is undone, so later tests' captured logs stay whole."""
     out, err = io.StringIO(), io.StringIO()
     with (
-        mock.patch.dict(os.environ, env or {}),
+        mock.patch.dict(os.environ, without_settings(env), clear=True),
         contextlib.chdir(cwd),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
         _logging_restored(),
     ):
-        for name in [name for name in os.environ if name.startswith("UABOT_")]:
-            if name not in (env or {}):
-                del os.environ[name]
         try:
             code = main(list(args), stdout=out)
         except SystemExit as exit:  # argparse's refusals and --help
@@ -459,8 +454,7 @@ def test_processes_starting_at_once_all_migrate(tmp_path: Path, kind: str) -> No
         url = POSTGRES_URL
     else:
         url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
-    environment["UABOT_DATABASE_URL"] = url
+    environment = without_settings({"UABOT_DATABASE_URL": url})
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "migrate"],
@@ -485,7 +479,7 @@ async def test_the_demo_delivers_what_it_publishes_and_ctrl_c_leaves_nothing(
     document = future_copy(tmp_path, "ua-en-two-targets.txt")
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
+    environment = without_settings()
     demo = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -6,7 +6,6 @@ import asyncio
 import io
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from storage.crypto import SecretKeyError, generate_secret_key
 from storage.models import ActionReport, ActionTotal, AuditEntry, Delivery
 from tests.conftest import ADMIN_ID, START, fixture_bytes, publish_fixture, subscribe_many
 from tests.fake_bot_api import FakeBotAPI
-from tests.live import free_port
+from tests.live import free_port, without_settings
 from tests.test_telegram import running, says
 
 PERSON = 7319046652  # distinctive, so finding it anywhere is no accident
@@ -299,14 +298,15 @@ def test_json_logs_are_one_masked_object_a_line_at_the_configured_level() -> Non
 
 def test_uabot_run_says_in_two_lines_that_telegram_cannot_be_reached(tmp_path) -> None:
     token = "123456789:AAHkQs9dLongSecretToken_Value"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("UABOT_")}
-    environment |= {
-        "UABOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
-        "UABOT_TELEGRAM__TOKEN": token,
-        "UABOT_TELEGRAM__API_BASE_URL": f"http://127.0.0.1:{free_port()}",
-        "UABOT_SECURITY__SECRET_KEY": generate_secret_key(),
-        "UABOT_LOGGING__LEVEL": "WARNING",
-    }
+    environment = without_settings(
+        {
+            "UABOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+            "UABOT_TELEGRAM__TOKEN": token,
+            "UABOT_TELEGRAM__API_BASE_URL": f"http://127.0.0.1:{free_port()}",
+            "UABOT_SECURITY__SECRET_KEY": generate_secret_key(),
+            "UABOT_LOGGING__LEVEL": "WARNING",
+        }
+    )
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run"],
         env=environment,

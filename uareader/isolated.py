@@ -80,7 +80,6 @@ class DocumentReader:
         document_in.close()
         try:
             document_out.send_bytes(content)
-            document_out.close()
             if receiving.poll(self.seconds):
                 return receiving.recv()  # type: ignore[no-any-return]
             return ("refused", too_complex(), filename)
